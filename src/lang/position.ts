@@ -1,0 +1,64 @@
+/**
+ * Source files and positions. Positions inside the language are 0-based byte
+ * offsets into the file's bytes; `SourceFile.position` turns one into the
+ * 1-based line and byte column that diagnostics print.
+ */
+export interface Position {
+  /** 0-based byte offset. */
+  offset: number;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column, counting bytes. */
+  column: number;
+}
+
+/** "No position", printed as "-" (Go's token.NoPos). */
+export const NO_POS = -1;
+
+export class SourceFile {
+  /** Byte offset at which each line starts; lineStarts[0] = 0. */
+  readonly lineStarts: number[];
+
+  constructor(
+    /** Name used in diagnostics ("main.alloy", "<stdin>", or "" for none). */
+    readonly name: string,
+    /** The file's raw bytes. */
+    readonly bytes: Uint8Array,
+  ) {
+    this.lineStarts = computeLineStarts(bytes);
+  }
+
+  static fromString(name: string, text: string): SourceFile {
+    return new SourceFile(name, Buffer.from(text, 'utf8'));
+  }
+
+  /** Resolves a byte offset (NO_POS allowed) to line and column. */
+  position(offset: number): Position | undefined {
+    if (offset < 0) return undefined;
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { offset, line: lo + 1, column: offset - starts[lo]! + 1 };
+  }
+
+  /** Line number (1-based) of a byte offset. */
+  line(offset: number): number {
+    return this.position(offset)?.line ?? 0;
+  }
+
+  /** The text of bytes [start, end). */
+  text(start: number, end: number): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + start, end - start).toString('utf8');
+  }
+}
+
+function computeLineStarts(bytes: Uint8Array): number[] {
+  const starts = [0];
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) starts.push(i + 1);
+  return starts;
+}
