@@ -44,9 +44,9 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${formatPos(d.start)}: ${d.message}`;
 }
 
-/** Go Diagnostics.Error(): the first one plus " (and N more diagnostics)". */
+/** Go Diagnostics.Error(): "no errors" when empty, else the first one plus " (and N more diagnostics)". */
 export function diagnosticsMessage(ds: Diagnostic[]): string {
-  if (ds.length === 0) return 'no diagnostics';
+  if (ds.length === 0) return 'no errors';
   const first = formatDiagnostic(ds[0]!);
   return ds.length === 1 ? first : `${first} (and ${ds.length - 1} more diagnostics)`;
 }

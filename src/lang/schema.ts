@@ -24,6 +24,7 @@ import {
   boolValue,
   capsuleValue,
   floatValue,
+  fromNative,
   intValue,
   NULL,
   objectValue,
@@ -167,7 +168,8 @@ export interface BlockSchema<T = unknown> {
 
 /** A required attribute, or an optional one when a default is given. */
 export function attr<T>(type: ArgType<T>): AttrField<T, true>;
-export function attr<T>(type: ArgType<T>, defaultValue: T | Value): AttrField<T, false>;
+/** `defaultValue` is written as in a config (e.g. "1m" for a duration) and decoded like one. */
+export function attr<T>(type: ArgType<T>, defaultValue: unknown): AttrField<T, false>;
 export function attr<T>(type: ArgType<T>, ...rest: [] | [unknown]): AttrField<T> {
   if (rest.length === 0) return { kind: 'attr', type, required: true };
   return { kind: 'attr', type, required: false, defaultValue: asDefaultValue(rest[0]) };
@@ -216,24 +218,12 @@ export function schema<F extends Record<string, Field>>(
 export type Infer<S> = InferSchema<S>;
 
 function asDefaultValue(v: unknown): Value {
-  if (isAlloyValue(v)) return v;
-  return jsToValue(v);
+  return isAlloyValue(v) ? v : fromNative(v);
 }
 
 function isAlloyValue(v: unknown): v is Value {
   return typeof v === 'object' && v !== null && 'type' in v && typeof (v as { type: unknown }).type === 'string' &&
     ['null', 'number', 'string', 'bool', 'array', 'object', 'function', 'capsule'].includes((v as { type: string }).type);
-}
-
-/** Plain JS data (strings, numbers, booleans, arrays, records) as an Alloy value. */
-export function jsToValue(v: unknown): Value {
-  if (v === null || v === undefined) return NULL;
-  if (typeof v === 'string') return stringValue(v);
-  if (typeof v === 'boolean') return boolValue(v);
-  if (typeof v === 'number') return Number.isInteger(v) ? intValue(v) : floatValue(v);
-  if (Array.isArray(v)) return arrayValue(v.map(jsToValue));
-  if (isAlloyValue(v)) return v;
-  return objectValue(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, jsToValue(x)] as const));
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+/**
+ * `alloy-ts fmt [-w|--write] [-t|--test] [FILE|-]` (alias `format`): Alloy's
+ * formatter, with Alloy's messages and exit behaviour (spec §8).
+ */
+import { Command } from 'commander';
+import { stat, readFile, writeFile } from 'node:fs/promises';
+import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../lang/diag.js';
+import { SourceFile } from '../lang/position.js';
+import { CliError, fsError, readAll, resolvePath, type CliIO } from './io.js';
+
+interface FmtFlags {
+  write: boolean;
+  test: boolean;
+}
+
+/** Name Alloy gives standard input in messages and diagnostics. */
+const STDIN_NAME = '<stdin>';
+
+export function fmtCommand(io: CliIO): Command {
+  return new Command('fmt')
+    .alias('format')
+    .summary('Format a configuration file')
+    .description(
+      'Applies standard formatting rules to the specified configuration file.\n\n' +
+        'If the file argument is not supplied or is "-", fmt reads from stdin.\n' +
+        'With -w the formatted file is written back to disk (not allowed for stdin);\n' +
+        'otherwise the result is written to stdout.',
+    )
+    .argument('[file]', 'file to format, or - for stdin', '-')
+    .option('-w, --write', 'write result to (source) file instead of stdout', false)
+    .option('-t, --test', 'exit with non-zero when changes would be made. Cannot be used with -w/--write', false)
+    .action(async (file: string, flags: FmtFlags) => runFmt(file, flags, io));
+}
+
+export async function runFmt(target: string, flags: FmtFlags, io: CliIO): Promise<void> {
+  if (flags.write && flags.test) {
+    throw new CliError('cannot use -w/--write and -t/--test at the same time');
+  }
+  if (target === '-') {
+    if (flags.write) throw new CliError('cannot use -w with standard input');
+    const input = await readAll(io.stdin);
+    return emit(input, await formatSource(STDIN_NAME, input, io), STDIN_NAME, flags.test, io);
+  }
+
+  const absolute = resolvePath(io, target);
+  const info = await stat(absolute).catch((err: unknown) => {
+    throw fsError(err, target);
+  });
+  if (info.isDirectory()) throw new CliError('cannot format a directory');
+  const input = await readFile(absolute).catch((err: unknown) => {
+    throw fsError(err, target);
+  });
+  const output = await formatSource(target, input, io);
+  if (!flags.write) return emit(input, output, target, flags.test, io);
+  // Leave the file alone (even its mtime) when nothing changes.
+  if (output.equals(input)) return;
+  await writeFile(absolute, output).catch((err: unknown) => {
+    throw fsError(err, target);
+  });
+}
+
+/** Without -w: print the result, or with -t only compare it with the input. */
+function emit(input: Buffer, output: Buffer, name: string, test: boolean, io: CliIO): void {
+  if (!test) {
+    io.stdout.write(output);
+    return;
+  }
+  if (!output.equals(input)) throw new CliError(`file ${name} is not formatted correctly`);
+}
+
+/**
+ * Parses and formats one file. Parse errors are listed on stderr one per
+ * line (`file:line:col: message`), then the command fails.
+ */
+async function formatSource(name: string, bytes: Buffer, io: CliIO): Promise<Buffer> {
+  // Loaded on demand so other commands do not pay for the parser's start-up.
+  const [{ parseFile }, { formatFile }] = await Promise.all([
+    import('../lang/parser.js'),
+    import('../lang/printer.js'),
+  ]);
+  const { file, diagnostics } = parseFile(new SourceFile(name, bytes));
+  if (diagnostics.length > 0) throw formattingFailure(diagnostics, io);
+  try {
+    return Buffer.from(formatFile(file), 'utf8');
+  } catch (err) {
+    // The printer refuses some trees; that is a formatting failure, not a crash.
+    if (err instanceof DiagnosticsError) throw formattingFailure(err.diagnostics, io);
+    throw new CliError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+function formattingFailure(diagnostics: readonly Diagnostic[], io: CliIO): CliError {
+  for (const d of diagnostics) io.stderr.write(formatDiagnostic(d) + '\n');
+  return new CliError('encountered errors during formatting');
+}

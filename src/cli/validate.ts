@@ -1,0 +1,109 @@
+/**
+ * `alloy-ts validate [flags] PATH`: checks a configuration without running
+ * it. On any diagnostic (warnings included, as in Alloy) the pretty report
+ * goes to stderr and the command fails with `validation failed`.
+ *
+ * The checks themselves are a `Validator`. Until the full validator exists
+ * the default one only parses the files; swap it in `loadDefaultValidator`.
+ */
+import { Command, Option } from 'commander';
+import { DiagnosticsError, type Diagnostic, type DiagPos } from '../lang/diag.js';
+import { SourceFile } from '../lang/position.js';
+import { CliError, useColor, type CliIO } from './io.js';
+import { boolFlag, stabilityOption, type StabilityLevel } from './flags.js';
+import { loadConfigSources, type ConfigSource } from './sources.js';
+
+export interface ValidateOptions {
+  stabilityLevel: StabilityLevel;
+  communityComponents: boolean;
+}
+
+/**
+ * Validates all sources together as one configuration and returns every
+ * diagnostic in report order. Throwing a non-diagnostic error reports
+ * `validation failed: <message>`.
+ */
+export type Validator = (sources: readonly ConfigSource[], opts: ValidateOptions) => Promise<Diagnostic[]>;
+
+interface ValidateFlags {
+  format: 'text' | 'json';
+  'stability.level': StabilityLevel;
+  'config.format': string;
+  'feature.community-components.enabled': boolean;
+}
+
+export function validateCommand(io: CliIO): Command {
+  const cmd = new Command('validate')
+    .summary('Validate a configuration file')
+    .description('Validates the configuration at PATH: a file, or the *.alloy files of a directory.')
+    .argument('<path>', 'configuration file or directory')
+    .addOption(new Option('--format <format>', 'Output format of the report').choices(['text', 'json']).default('text'))
+    .addOption(stabilityOption())
+    .option('--config.format <format>', 'The format of the source file', 'alloy');
+  boolFlag(cmd, 'config.bypass-conversion-errors', false, 'Enable bypassing errors when converting');
+  cmd.option('--config.extra-args <args>', 'Extra arguments for the converter', '');
+  boolFlag(cmd, 'feature.community-components.enabled', false, 'Enable community components.');
+  return cmd.action(async (target: string, flags: ValidateFlags) => runValidate(target, flags, io));
+}
+
+async function runValidate(target: string, flags: ValidateFlags, io: CliIO): Promise<void> {
+  if (flags['config.format'] !== 'alloy') {
+    throw new CliError(`config format "${flags['config.format']}" is not supported yet (only "alloy")`);
+  }
+  const sources = await loadConfigSources(target, io);
+  const validator = await loadDefaultValidator();
+  const diagnostics = await runValidator(validator, sources, {
+    stabilityLevel: flags['stability.level'],
+    communityComponents: flags['feature.community-components.enabled'],
+  }, io);
+  if (flags.format === 'json') io.stdout.write(diagnosticsJson(diagnostics));
+  if (diagnostics.length === 0) return;
+  if (flags.format === 'text') await printReport(diagnostics, sources, io);
+  throw new CliError('validation failed');
+}
+
+async function runValidator(
+  validator: Validator,
+  sources: readonly ConfigSource[],
+  opts: ValidateOptions,
+  io: CliIO,
+): Promise<Diagnostic[]> {
+  try {
+    return await validator(sources, opts);
+  } catch (err) {
+    if (err instanceof DiagnosticsError) return err.diagnostics;
+    // Alloy prints this line itself before failing with the short message.
+    io.stderr.write(`validation failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    throw new CliError('validation failed');
+  }
+}
+
+/** The validator used by the CLI; the full one replaces `parseOnlyValidator` here. */
+async function loadDefaultValidator(): Promise<Validator> {
+  return parseOnlyValidator;
+}
+
+/** Reports the parse diagnostics of every file, files in the given order. */
+export const parseOnlyValidator: Validator = async (sources) => {
+  const { parseFile } = await import('../lang/parser.js');
+  return sources.flatMap((s) => parseFile(new SourceFile(s.name, s.bytes)).diagnostics);
+};
+
+async function printReport(diagnostics: Diagnostic[], sources: readonly ConfigSource[], io: CliIO): Promise<void> {
+  const { renderDiagnostics } = await import('../lang/diag-printer.js');
+  const files = new Map(sources.map((s) => [s.name, s.bytes]));
+  // Alloy ends the report with an extra blank line (it writes that one to
+  // stdout; stderr keeps the report in one piece).
+  io.stderr.write(renderDiagnostics(diagnostics, files, { color: useColor(io) }) + '\n');
+}
+
+function diagnosticsJson(diagnostics: Diagnostic[]): string {
+  const pos = (p: DiagPos) => ({ file: p.file, line: p.line, column: p.column });
+  const list = diagnostics.map((d) => ({
+    severity: d.severity,
+    message: d.message,
+    start: pos(d.start),
+    end: pos(d.end ?? d.start),
+  }));
+  return JSON.stringify({ diagnostics: list }, null, 2) + '\n';
+}

@@ -1,0 +1,885 @@
+/**
+ * The Alloy parser: a Chevrotain EmbeddedActionsParser fed with the tokens of
+ * our own scanner.
+ *
+ * Error handling mirrors the reference parser rather than Chevrotain's: the
+ * grammar never throws on bad input. Where the reference parser reports an
+ * error and skips tokens, the grammar has an explicit fallback alternative
+ * (last in its OR, usually gated) that reports the same message at the same
+ * token and skips the same tokens. So one run reports every error, with the
+ * reference's messages, positions, order and "one parser error per line" rule.
+ */
+import type { IToken, TokenType } from 'chevrotain';
+import type {
+  AttributeStmt,
+  BlockStmt,
+  Body,
+  Comment,
+  CommentGroup,
+  Expr,
+  File,
+  Ident,
+  ObjectField,
+  Stmt,
+} from './ast.js';
+import { startPos } from './ast.js';
+import { chevrotain } from './chevrotain.js';
+import type { Diagnostic } from './diag.js';
+import { isValidIdentifier } from './identifier.js';
+import { NO_POS, type SourceFile } from './position.js';
+import { Scanner } from './scanner.js';
+import { quote } from './strings.js';
+import { Tok, binaryPrecedence, tokName } from './token.js';
+
+const { EmbeddedActionsParser, EOF: CHEVROTAIN_EOF, Lexer, createToken } = chevrotain;
+
+// ---------------------------------------------------------------------------
+// Token types
+
+/** Category matching every real token (all but EOF): "consume whatever comes". */
+const AnyToken = createToken({ name: 'AnyToken', pattern: Lexer.NA });
+const BinaryOp = createToken({ name: 'BinaryOp', pattern: Lexer.NA });
+const UnaryOp = createToken({ name: 'UnaryOp', pattern: Lexer.NA });
+const LiteralTok = createToken({ name: 'LiteralTok', pattern: Lexer.NA });
+/** Tokens that do not end a statement, list element or bracket: skipped after a bad expression. */
+const NotStatementEnd = createToken({ name: 'NotStatementEnd', pattern: Lexer.NA });
+const StatementEnd = createToken({ name: 'StatementEnd', pattern: Lexer.NA });
+
+/** Tokens after which the reference parser stops skipping a bad expression. */
+const STATEMENT_END = new Set<Tok>([Tok.TERMINATOR, Tok.RPAREN, Tok.RCURLY, Tok.RBRACK, Tok.COMMA]);
+
+const TOKEN_NAMES: [Tok, string, TokenType[]][] = [
+  [Tok.ILLEGAL, 'ILLEGAL', []],
+  [Tok.IDENT, 'IDENT', []],
+  [Tok.NUMBER, 'NUMBER', [LiteralTok]],
+  [Tok.FLOAT, 'FLOAT', [LiteralTok]],
+  [Tok.STRING, 'STRING', [LiteralTok]],
+  [Tok.BOOL, 'BOOL', [LiteralTok]],
+  [Tok.NULL, 'NULL', [LiteralTok]],
+  [Tok.OR, 'OR', [BinaryOp]],
+  [Tok.AND, 'AND', [BinaryOp]],
+  [Tok.NOT, 'NOT', [UnaryOp]],
+  [Tok.ASSIGN, 'ASSIGN', []],
+  [Tok.EQ, 'EQ', [BinaryOp]],
+  [Tok.NEQ, 'NEQ', [BinaryOp]],
+  [Tok.LT, 'LT', [BinaryOp]],
+  [Tok.LTE, 'LTE', [BinaryOp]],
+  [Tok.GT, 'GT', [BinaryOp]],
+  [Tok.GTE, 'GTE', [BinaryOp]],
+  [Tok.ADD, 'ADD', [BinaryOp]],
+  [Tok.SUB, 'SUB', [BinaryOp, UnaryOp]],
+  [Tok.MUL, 'MUL', [BinaryOp]],
+  [Tok.DIV, 'DIV', [BinaryOp]],
+  [Tok.MOD, 'MOD', [BinaryOp]],
+  [Tok.POW, 'POW', [BinaryOp]],
+  [Tok.LCURLY, 'LCURLY', []],
+  [Tok.RCURLY, 'RCURLY', []],
+  [Tok.LPAREN, 'LPAREN', []],
+  [Tok.RPAREN, 'RPAREN', []],
+  [Tok.LBRACK, 'LBRACK', []],
+  [Tok.RBRACK, 'RBRACK', []],
+  [Tok.COMMA, 'COMMA', []],
+  [Tok.DOT, 'DOT', []],
+  [Tok.TERMINATOR, 'TERMINATOR', []],
+];
+
+/** Chevrotain token type of each Tok kind (COMMENT never reaches the parser). */
+const TOKEN_TYPE: TokenType[] = [];
+for (const [tok, name, categories] of TOKEN_NAMES) {
+  const all = [AnyToken, STATEMENT_END.has(tok) ? StatementEnd : NotStatementEnd, ...categories];
+  TOKEN_TYPE[tok] = createToken({ name, pattern: Lexer.NA, categories: all });
+}
+TOKEN_TYPE[Tok.EOF] = CHEVROTAIN_EOF;
+
+const T = {
+  IDENT: TOKEN_TYPE[Tok.IDENT]!,
+  STRING: TOKEN_TYPE[Tok.STRING]!,
+  ASSIGN: TOKEN_TYPE[Tok.ASSIGN]!,
+  LCURLY: TOKEN_TYPE[Tok.LCURLY]!,
+  RCURLY: TOKEN_TYPE[Tok.RCURLY]!,
+  LPAREN: TOKEN_TYPE[Tok.LPAREN]!,
+  RPAREN: TOKEN_TYPE[Tok.RPAREN]!,
+  LBRACK: TOKEN_TYPE[Tok.LBRACK]!,
+  RBRACK: TOKEN_TYPE[Tok.RBRACK]!,
+  COMMA: TOKEN_TYPE[Tok.COMMA]!,
+  DOT: TOKEN_TYPE[Tok.DOT]!,
+  POW: TOKEN_TYPE[Tok.POW]!,
+  TERMINATOR: TOKEN_TYPE[Tok.TERMINATOR]!,
+};
+
+const ALL_TOKEN_TYPES: TokenType[] = [
+  AnyToken, BinaryOp, UnaryOp, LiteralTok, NotStatementEnd, StatementEnd,
+  ...TOKEN_NAMES.map(([tok]) => TOKEN_TYPE[tok]!),
+];
+
+/** A token as handed to Chevrotain, plus our kind. */
+class AlloyToken implements IToken {
+  readonly tokenTypeIdx: number;
+  constructor(
+    /** Position in the token vector. */
+    readonly index: number,
+    readonly kind: Tok,
+    readonly tokenType: TokenType,
+    readonly image: string,
+    readonly startOffset: number,
+    readonly endOffset: number,
+  ) {
+    this.tokenTypeIdx = tokenType.tokenTypeIdx!;
+  }
+}
+
+/** A lexical error, tagged with the index of the parser token that was current when it was found. */
+interface ScanError {
+  offset: number;
+  message: string;
+  atToken: number;
+}
+
+/** Everything the scanner produced for one input. */
+interface Lexed {
+  tokens: AlloyToken[];
+  comments: CommentGroup[];
+  scanErrors: ScanError[];
+}
+
+/**
+ * Scans the whole input. Comments go to `comments`, grouped as the reference
+ * parser groups them: consecutive comment tokens, each starting at most one
+ * line after the previous one ends.
+ */
+function lex(source: SourceFile): Lexed {
+  const tokens: AlloyToken[] = [];
+  const scanErrors: ScanError[] = [];
+  const comments: CommentGroup[] = [];
+  const scanner = new Scanner(
+    source.bytes,
+    (offset, message) => scanErrors.push({ offset, message, atToken: tokens.length }),
+    { comments: true },
+  );
+  let group: Comment[] | undefined;
+  let groupEndLine = 0;
+  for (;;) {
+    const tok = scanner.scan();
+    if (tok === Tok.COMMENT) {
+      const line = source.line(scanner.pos);
+      if (group === undefined || line > groupEndLine + 1) {
+        group = [];
+        comments.push(group);
+      }
+      group.push({ pos: scanner.pos, end: scanner.end, text: scanner.lit });
+      groupEndLine = line + countNewlines(scanner.lit);
+      continue;
+    }
+    group = undefined;
+    tokens.push(new AlloyToken(tokens.length, tok, TOKEN_TYPE[tok]!, scanner.lit, scanner.pos, scanner.end));
+    if (tok === Tok.EOF) return { tokens, comments, scanErrors };
+  }
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// The grammar
+
+interface BlockName {
+  fragments: string[];
+  start: number;
+  label: string;
+  labelPos: number;
+}
+
+class AlloyParser extends EmbeddedActionsParser {
+  private source!: SourceFile;
+  private diagnostics: Diagnostic[] = [];
+  private scanErrors: ScanError[] = [];
+  private flushedScanErrors = 0;
+  private lastErrorLine = 0;
+
+  constructor(validate: boolean) {
+    super(ALL_TOKEN_TYPES, { recoveryEnabled: false, maxLookahead: 1, skipValidations: !validate });
+    this.performSelfAnalysis();
+  }
+
+  /** Runs `rule` over a lexed input; returns its result and all diagnostics in reference order. */
+  run<R>(source: SourceFile, lexed: Lexed, rule: () => R): { result: R | undefined; diagnostics: Diagnostic[] } {
+    this.source = source;
+    this.diagnostics = [];
+    this.scanErrors = lexed.scanErrors;
+    this.flushedScanErrors = 0;
+    this.lastErrorLine = 0;
+    this.input = lexed.tokens;
+    let result: R | undefined;
+    try {
+      result = rule();
+      this.reportGrammarFailures();
+    } catch (e) {
+      // A call stack overflow (absurdly deep nesting) or a bug: never let bad input throw.
+      const message = e instanceof RangeError ? 'nesting is too deep' : `internal parser error: ${String(e)}`;
+      this.addDiagnostic(this.current().startOffset, message);
+    }
+    this.flushScanErrors(Infinity);
+    const diagnostics = this.diagnostics;
+    this.diagnostics = [];
+    this.scanErrors = [];
+    this.input = [];
+    return { result, diagnostics };
+  }
+
+  /**
+   * The grammar handles every input itself, so Chevrotain should never record
+   * an error, except "input left over" after a standalone expression, which
+   * the reference ignores too.
+   */
+  private reportGrammarFailures(): void {
+    for (const e of this.errors) {
+      if (e.name === 'NotAllInputParsedException') continue;
+      this.addDiagnostic(e.token.startOffset, `internal parser error: ${e.message}`);
+    }
+  }
+
+  // --- token access and diagnostics --------------------------------------
+
+  private current(): AlloyToken {
+    return this.LA(1) as AlloyToken;
+  }
+
+  private kind(): Tok {
+    return (this.LA(1) as AlloyToken).kind;
+  }
+
+  /** The reference parser's addErrorf: an error at the current token, one per line. */
+  private errorAtCurrent(message: string): void {
+    const offset = this.current().startOffset;
+    const line = this.source.line(offset);
+    if (line === this.lastErrorLine) return;
+    this.lastErrorLine = line;
+    this.addDiagnostic(offset, message);
+  }
+
+  private expectedGot(expected: string): void {
+    this.errorAtCurrent(`expected ${expected}, got ${tokName(this.kind())}`);
+  }
+
+  /** Adds a diagnostic (no per-line filtering), after the lexical errors found so far. */
+  private addDiagnostic(offset: number, message: string, endOffset?: number): void {
+    this.flushScanErrors(this.current().index);
+    this.diagnostics.push(this.diagnostic(offset, message, endOffset));
+  }
+
+  /** Emits the lexical errors found while scanning up to the token at `tokenIndex`. */
+  private flushScanErrors(tokenIndex: number): void {
+    const errors = this.scanErrors;
+    while (this.flushedScanErrors < errors.length && errors[this.flushedScanErrors]!.atToken <= tokenIndex) {
+      const e = errors[this.flushedScanErrors++]!;
+      this.diagnostics.push(this.diagnostic(e.offset, e.message));
+    }
+  }
+
+  private diagnostic(offset: number, message: string, endOffset?: number): Diagnostic {
+    const d: Diagnostic = { severity: 'error', message, start: this.diagPos(offset) };
+    if (endOffset !== undefined) d.end = this.diagPos(endOffset);
+    return d;
+  }
+
+  private diagPos(offset: number): Diagnostic['start'] {
+    const p = this.source.position(offset)!;
+    return { file: this.source.name, line: p.line, column: p.column, offset };
+  }
+
+  /** Reports `expected X, got Y` and skips the current token, like a failed `expect`. */
+  private readonly mismatch = this.RULE('mismatch', (expected: Tok) => {
+    this.ACTION(() => this.expectedGot(tokName(expected)));
+    this.SUBRULE(this.skipToken);
+  });
+
+  /**
+   * Consumes a token of type `t`; on a mismatch reports it and skips whatever
+   * token is current instead. Returns the offset of the token that was
+   * current. `idx` keeps Chevrotain's occurrence indexes unique per rule.
+   */
+  private expect(idx: number, t: TokenType, kind: Tok): number {
+    const offset = this.ACTION(() => this.current().startOffset);
+    this.or(idx, {
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.consume(idx, t) },
+        { ALT: () => this.subrule(idx, this.mismatch, { ARGS: [kind] }) },
+      ],
+    });
+    return offset;
+  }
+
+  // --- skipping ----------------------------------------------------------
+
+  /** Consumes the current token unless at EOF (the reference parser's `next`). */
+  private readonly skipToken = this.RULE('skipToken', () => {
+    this.OPTION(() => this.CONSUME(AnyToken));
+  });
+
+  /** Skips tokens up to (not including) a token of kind `to`, or EOF. */
+  private readonly skipUntil = this.RULE('skipUntil', (to: Tok) => {
+    this.MANY({ GATE: () => this.kind() !== to, DEF: () => this.CONSUME(AnyToken) });
+  });
+
+  /** Skips the rest of a bad expression: up to a terminator, closer or comma. */
+  private readonly skipToStatementEnd = this.RULE('skipToStatementEnd', () => {
+    this.MANY({ GATE: () => !STATEMENT_END.has(this.kind()), DEF: () => this.CONSUME(AnyToken) });
+  });
+
+  /**
+   * Skips the rest of a statement: up to a terminator outside any bracket
+   * pair opened here (counts may go negative when the statement started
+   * inside a pair).
+   */
+  private readonly skipStatement = this.RULE('skipStatement', () => {
+    let curly = 0;
+    let brack = 0;
+    let paren = 0;
+    this.MANY({
+      GATE: () => !(this.kind() === Tok.TERMINATOR && curly <= 0 && brack <= 0 && paren <= 0),
+      DEF: () => {
+        const t = this.CONSUME(AnyToken) as AlloyToken;
+        this.ACTION(() => {
+          switch (t.kind) {
+            case Tok.LCURLY: curly++; break;
+            case Tok.RCURLY: curly--; break;
+            case Tok.LBRACK: brack++; break;
+            case Tok.RBRACK: brack--; break;
+            case Tok.LPAREN: paren++; break;
+            case Tok.RPAREN: paren--; break;
+          }
+        });
+      },
+    });
+  });
+
+  // --- statements --------------------------------------------------------
+
+  readonly file = this.RULE('file', (): Body => this.SUBRULE(this.body, { ARGS: [Tok.EOF] }));
+
+  /** Body = [ Stmt { TERMINATOR Stmt } ], ended by `until` (not consumed). */
+  private readonly body = this.RULE('body', (until: Tok): Body => {
+    const stmts: Stmt[] = [];
+    this.MANY({
+      GATE: () => this.kind() !== until && this.kind() !== Tok.EOF,
+      DEF: () => {
+        const stmt = this.SUBRULE(this.statement);
+        this.ACTION(() => stmt !== undefined && stmts.push(stmt));
+        this.OR({
+          IGNORE_AMBIGUITIES: true,
+          DEF: [
+            { ALT: () => this.CONSUME(T.TERMINATOR) },
+            {
+              GATE: () => this.kind() !== until,
+              ALT: () => {
+                this.ACTION(() => this.expectedGot('TERMINATOR'));
+                this.SUBRULE(this.skipStatement);
+                this.SUBRULE(this.skipToken);
+              },
+            },
+            { ALT: () => undefined }, // at `until`: the body ends
+          ],
+        });
+      },
+    });
+    return stmts;
+  });
+
+  /** Stmt = Attribute | Block; undefined when the statement was unusable. */
+  private readonly statement = this.RULE('statement', (): Stmt | undefined =>
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.namedStatement) },
+        {
+          // Not an identifier (nor EOF nor the body's end): skip to the next one.
+          ALT: () => {
+            this.ACTION(() => this.expectedGot('identifier'));
+            this.CONSUME(AnyToken);
+            this.SUBRULE(this.skipUntil, { ARGS: [Tok.IDENT] });
+            return undefined;
+          },
+        },
+      ],
+    }),
+  );
+
+  private readonly namedStatement = this.RULE('namedStatement', (): Stmt | undefined => {
+    const name = this.SUBRULE(this.blockName);
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.attribute, { ARGS: [name] }) },
+        { ALT: () => this.SUBRULE(this.block, { ARGS: [name] }) },
+        {
+          ALT: () => {
+            this.ACTION(() => {
+              const canBeAttribute = name.fragments.length === 1 && name.label === '';
+              this.expectedGot(canBeAttribute ? 'attribute assignment or block body' : 'block body');
+            });
+            this.SUBRULE(this.skipUntil, { ARGS: [Tok.IDENT] });
+            return undefined;
+          },
+        },
+      ],
+    });
+  });
+
+  /** BlockName = IDENT { "." IDENT } [ STRING ] */
+  private readonly blockName = this.RULE('blockName', (): BlockName => {
+    const first = this.CONSUME(T.IDENT);
+    const name: BlockName = { fragments: [first.image], start: first.startOffset, label: '', labelPos: NO_POS };
+    this.MANY(() => {
+      this.CONSUME(T.DOT);
+      const fragment = this.OR({
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          { ALT: () => this.CONSUME2(T.IDENT).image },
+          {
+            // Keep going with whatever token is here so the rest still parses.
+            ALT: () => {
+              const image = this.ACTION(() => this.current().image);
+              this.ACTION(() => this.expectedGot('identifier'));
+              this.SUBRULE(this.skipToken);
+              return image;
+            },
+          },
+        ],
+      });
+      this.ACTION(() => name.fragments.push(fragment));
+    });
+    this.OPTION({
+      GATE: () => this.kind() !== Tok.ASSIGN && this.kind() !== Tok.LCURLY,
+      DEF: () => this.SUBRULE(this.blockLabel, { ARGS: [name] }),
+    });
+    return name;
+  });
+
+  private readonly blockLabel = this.RULE('blockLabel', (name: BlockName) => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          ALT: () => {
+            // Checked while the label is the current token: errors point at it.
+            this.ACTION(() => this.checkLabel(name, this.current()));
+            this.CONSUME(T.STRING);
+          },
+        },
+        {
+          ALT: () => {
+            this.ACTION(() => this.expectedGot('block label'));
+            this.SUBRULE(this.skipToken);
+          },
+        },
+      ],
+    });
+  });
+
+  /** Labels must be double-quoted identifiers; `""` counts as no label. */
+  private checkLabel(name: BlockName, lit: IToken): void {
+    const text = lit.image;
+    if (text[0] !== '"') this.errorAtCurrent(`expected block label to be a double quoted string, but got ${quote(text)}`);
+    if (text.length > 2) {
+      name.label = text.slice(1, -1);
+      if (!isValidIdentifier(name.label)) {
+        this.errorAtCurrent(`expected block label to be a valid identifier, but got ${quote(name.label)}`);
+      }
+    }
+    name.labelPos = lit.startOffset;
+  }
+
+  /** Attribute = IDENT "=" Expr (the name was parsed as a block name). */
+  private readonly attribute = this.RULE('attribute', (name: BlockName): AttributeStmt => {
+    this.CONSUME(T.ASSIGN);
+    this.ACTION(() => this.checkAttributeName(name));
+    const value = this.SUBRULE(this.expression);
+    return this.ACTION(() => ({ kind: 'Attribute', name: { kind: 'Ident', name: name.fragments[0]!, pos: name.start }, value }));
+  });
+
+  private checkAttributeName(name: BlockName): void {
+    if (name.fragments.length !== 1) {
+      const width = Buffer.byteLength(name.fragments.join('.'));
+      this.addDiagnostic(
+        name.start,
+        'attribute names may only consist of a single identifier with no "."',
+        name.start + width - 1,
+      );
+    } else if (name.labelPos !== NO_POS) {
+      // The end includes the closing quote, which the label value lacks.
+      this.addDiagnostic(name.labelPos, 'attribute names may not have labels', name.labelPos + Buffer.byteLength(name.label) + 1);
+    }
+  }
+
+  /** Block = BlockName "{" Body "}" */
+  private readonly block = this.RULE('block', (name: BlockName): BlockStmt => {
+    const lCurly = this.CONSUME(T.LCURLY).startOffset;
+    const body = this.SUBRULE(this.body, { ARGS: [Tok.RCURLY] });
+    const rCurly = this.expect(1, T.RCURLY, Tok.RCURLY);
+    return this.ACTION(() => ({
+      kind: 'Block',
+      name: name.fragments,
+      namePos: name.start,
+      label: name.label,
+      labelPos: name.labelPos,
+      body,
+      lCurly,
+      rCurly,
+    }));
+  });
+
+  // --- expressions -------------------------------------------------------
+
+  readonly expression = this.RULE('expression', (): Expr => this.SUBRULE(this.binaryExpr, { ARGS: [1] }));
+
+  /** Left-associative binary operators of precedence >= minPrec. */
+  private readonly binaryExpr = this.RULE('binaryExpr', (minPrec: number): Expr => {
+    let left = this.SUBRULE(this.powExpr);
+    this.MANY({
+      GATE: () => binaryPrecedence(this.kind()) >= minPrec,
+      DEF: () => {
+        const op = this.CONSUME(BinaryOp) as AlloyToken;
+        const right = this.SUBRULE(this.binaryExpr, { ARGS: [binaryPrecedence(op.kind) + 1] });
+        left = { kind: 'Binary', op: op.kind, opPos: op.startOffset, left, right };
+      },
+    });
+    return left;
+  });
+
+  /** PowExpr = Unary [ "^" PowExpr ] (right-associative). */
+  private readonly powExpr = this.RULE('powExpr', (): Expr => {
+    let result = this.SUBRULE(this.unaryExpr);
+    this.OPTION(() => {
+      const op = this.CONSUME(T.POW);
+      const right = this.SUBRULE(this.powExpr);
+      result = { kind: 'Binary', op: Tok.POW, opPos: op.startOffset, left: result, right };
+    });
+    return result;
+  });
+
+  /**
+   * Unary = ("!" | "-") Unary | Postfix. Written as a loop rather than an
+   * alternation: Postfix may start with any token (it reports bad ones), which
+   * an LL(1) choice between the two cannot express.
+   */
+  private readonly unaryExpr = this.RULE('unaryExpr', (): Expr => {
+    const ops: AlloyToken[] = [];
+    this.MANY(() => {
+      const op = this.CONSUME(UnaryOp) as AlloyToken;
+      this.ACTION(() => ops.push(op));
+    });
+    let expr = this.SUBRULE(this.postfixExpr);
+    this.ACTION(() => {
+      for (let i = ops.length - 1; i >= 0; i--) expr = { kind: 'Unary', op: ops[i]!.kind, opPos: ops[i]!.startOffset, value: expr };
+    });
+    return expr;
+  });
+
+  /** Postfix = Primary { "." IDENT | "[" Expr "]" | "(" [ ExprList ] ")" } */
+  private readonly postfixExpr = this.RULE('postfixExpr', (): Expr => {
+    let expr = this.SUBRULE(this.primaryExpr);
+    let stopped = false;
+    this.MANY({
+      GATE: () => !stopped,
+      DEF: () =>
+        this.OR([
+          {
+            ALT: () => {
+              this.CONSUME(T.DOT);
+              const name = this.ACTION(() => this.current());
+              this.expect(1, T.IDENT, Tok.IDENT);
+              expr = this.ACTION(() => ({ kind: 'Access', value: expr, name: identOf(name) }) as Expr);
+            },
+          },
+          {
+            ALT: () => {
+              const lBrack = this.CONSUME(T.LBRACK).startOffset;
+              const index = this.SUBRULE(this.expression);
+              const rBrack = this.expect(2, T.RBRACK, Tok.RBRACK);
+              expr = { kind: 'Index', value: expr, lBrack, index, rBrack };
+            },
+          },
+          {
+            ALT: () => {
+              const lParen = this.CONSUME(T.LPAREN).startOffset;
+              const args = this.SUBRULE(this.expressionList, { ARGS: [Tok.RPAREN] });
+              const rParen = this.expect(3, T.RPAREN, Tok.RPAREN);
+              expr = { kind: 'Call', value: expr, lParen, args, rParen };
+            },
+          },
+          {
+            ALT: () => {
+              this.CONSUME(T.STRING);
+              stopped = this.SUBRULE(this.labelledBlockAsExpression, { ARGS: [expr] });
+            },
+          },
+          {
+            ALT: () => {
+              this.CONSUME(T.LCURLY);
+              stopped = this.SUBRULE(this.blockAsExpression, { ARGS: [expr] });
+            },
+          },
+        ]),
+    });
+    return expr;
+  });
+
+  /**
+   * `name "label" { ... }` where an expression was expected (the label was
+   * consumed): the block is parsed only to report it. Like blockAsExpression,
+   * returns true when the expression must stop.
+   */
+  private readonly labelledBlockAsExpression = this.RULE('labelledBlockAsExpression', (primary: Expr): boolean =>
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(T.LCURLY);
+            return this.SUBRULE(this.blockAsExpression, { ARGS: [primary] });
+          },
+        },
+        { ALT: () => this.SUBRULE(this.abandonStatement, { ARGS: [Tok.LCURLY] }) },
+      ],
+    }),
+  );
+
+  /**
+   * `name { ... }` where an expression was expected (the `{` was consumed):
+   * parses the body only to report "cannot use a block as an expression".
+   * Returns true when parsing of the expression must stop (the block was
+   * malformed and the rest of its statement skipped).
+   */
+  private readonly blockAsExpression = this.RULE('blockAsExpression', (primary: Expr): boolean => {
+    this.SUBRULE(this.body, { ARGS: [Tok.RCURLY] });
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          ALT: () => {
+            const end = this.CONSUME(T.RCURLY).startOffset;
+            this.ACTION(() => this.addDiagnostic(startPos(primary), 'cannot use a block as an expression', end));
+            return false;
+          },
+        },
+        { ALT: () => this.SUBRULE(this.abandonStatement, { ARGS: [Tok.RCURLY] }) },
+      ],
+    });
+  });
+
+  /** A failed `expect(kind)` inside an expression: report, skip the statement, stop the expression. */
+  private readonly abandonStatement = this.RULE('abandonStatement', (kind: Tok): boolean => {
+    this.SUBRULE(this.mismatch, { ARGS: [kind] });
+    this.SUBRULE(this.skipStatement);
+    return true;
+  });
+
+  private readonly primaryExpr = this.RULE('primaryExpr', (): Expr =>
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => identOf(this.CONSUME(T.IDENT)) as Expr },
+        {
+          ALT: () => {
+            const t = this.CONSUME(LiteralTok) as AlloyToken;
+            return { kind: 'Literal', tok: t.kind, value: t.image, pos: t.startOffset } as Expr;
+          },
+        },
+        { ALT: () => this.SUBRULE(this.parenExpr) },
+        { ALT: () => this.SUBRULE(this.arrayExpr) },
+        { ALT: () => this.SUBRULE(this.objectExpr) },
+        { ALT: () => this.SUBRULE(this.badExpr) },
+        // At a statement end or EOF nothing is skipped. The alternative must stay
+        // *syntactically* empty: Chevrotain leaves empty alternatives out of its
+        // grammar analysis, which would otherwise see lists that can loop forever.
+        { ALT: () => this.ACTION(() => this.missingExpression()) },
+      ],
+    }),
+  );
+
+  private readonly parenExpr = this.RULE('parenExpr', (): Expr => {
+    const lParen = this.CONSUME(T.LPAREN).startOffset;
+    const inner = this.SUBRULE(this.expression);
+    const rParen = this.expect(1, T.RPAREN, Tok.RPAREN);
+    return { kind: 'Paren', lParen, inner, rParen };
+  });
+
+  private readonly arrayExpr = this.RULE('arrayExpr', (): Expr => {
+    const lBrack = this.CONSUME(T.LBRACK).startOffset;
+    const elements = this.SUBRULE(this.expressionList, { ARGS: [Tok.RBRACK] });
+    const rBrack = this.expect(1, T.RBRACK, Tok.RBRACK);
+    return { kind: 'Array', elements, lBrack, rBrack };
+  });
+
+  private readonly objectExpr = this.RULE('objectExpr', (): Expr => {
+    const lCurly = this.CONSUME(T.LCURLY).startOffset;
+    let fields: ObjectField[] = [];
+    // Reference quirk: `{ ]` skips the field list (it tests for "]" rather than "}").
+    this.OPTION({
+      GATE: () => this.kind() !== Tok.RBRACK,
+      DEF: () => (fields = this.SUBRULE(this.fieldList, { ARGS: [Tok.RCURLY] })),
+    });
+    const rCurly = this.expect(1, T.RCURLY, Tok.RCURLY);
+    return { kind: 'Object', fields, lCurly, rCurly };
+  });
+
+  /** Not an expression: report, skip to the end of the statement, stand in a `null`. */
+  private readonly badExpr = this.RULE('badExpr', (): Expr => {
+    const placeholder = this.ACTION(() => this.missingExpression());
+    this.CONSUME(NotStatementEnd);
+    this.SUBRULE(this.skipToStatementEnd);
+    return placeholder;
+  });
+
+  /** Reports a missing expression at the current token; returns the `null` standing in for it. */
+  private missingExpression(): Expr {
+    const pos = this.current().startOffset;
+    this.expectedGot('expression');
+    return { kind: 'Literal', tok: Tok.NULL, value: 'null', pos };
+  }
+
+  /** ExprList = Expr { "," Expr } [ "," ], ended by `until` (not consumed). */
+  private readonly expressionList = this.RULE('expressionList', (until: Tok): Expr[] => {
+    const exprs: Expr[] = [];
+    this.MANY({
+      GATE: () => this.kind() !== until && this.kind() !== Tok.EOF,
+      DEF: () =>
+        this.OR([
+          {
+            // A comma or closer where an element should be: the element is
+            // reported missing and the token skipped (any "missing ','" error
+            // would be on the same line, so it is never shown).
+            ALT: () => {
+              this.ACTION(() => exprs.push(this.missingExpression()));
+              this.CONSUME(StatementEnd);
+            },
+          },
+          {
+            ALT: () => {
+              const e = this.SUBRULE(this.expression);
+              this.ACTION(() => exprs.push(e));
+              this.SUBRULE(this.listSeparator, { ARGS: [until, "missing ',' in expression list"] });
+            },
+          },
+        ]),
+    });
+    return exprs;
+  });
+
+  /** FieldList = Field { "," Field } [ "," ], ended by `until` (not consumed). */
+  private readonly fieldList = this.RULE('fieldList', (until: Tok): ObjectField[] => {
+    const fields: ObjectField[] = [];
+    this.MANY({
+      GATE: () => this.kind() !== until && this.kind() !== Tok.EOF,
+      DEF: () => {
+        const f = this.SUBRULE(this.field);
+        this.ACTION(() => fields.push(f));
+        this.SUBRULE(this.listSeparator, { ARGS: [until, "missing ',' in field list"] });
+      },
+    });
+    return fields;
+  });
+
+  /** After a list element: a comma, the closer (left in place), or an error and a skipped token. */
+  private readonly listSeparator = this.RULE('listSeparator', (until: Tok, missingComma: string) => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.CONSUME(T.COMMA) },
+        {
+          GATE: () => this.kind() !== until,
+          ALT: () => {
+            this.ACTION(() => this.errorAtCurrent(missingComma));
+            this.SUBRULE(this.skipToken);
+          },
+        },
+        { ALT: () => undefined },
+      ],
+    });
+  });
+
+  /** Field = ( IDENT | STRING ) "=" Expr */
+  private readonly field = this.RULE('field', (): ObjectField => {
+    const key = this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => ({ name: identOf(this.CONSUME(T.IDENT)), quoted: false }) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.STRING);
+            return this.ACTION(() => quotedKey(t));
+          },
+        },
+        {
+          ALT: () => {
+            const pos = this.ACTION(() => this.current().startOffset);
+            this.ACTION(() => this.expectedGot('field name (string or identifier)'));
+            this.SUBRULE(this.skipUntil, { ARGS: [Tok.ASSIGN] });
+            return { name: { kind: 'Ident', name: '', pos } as Ident, quoted: false };
+          },
+        },
+      ],
+    });
+    this.expect(1, T.ASSIGN, Tok.ASSIGN);
+    const value = this.SUBRULE(this.expression);
+    return this.ACTION(() => ({ name: key.name, quoted: key.quoted, value }));
+  });
+
+  /** A standalone expression followed by its terminator (the reference ParseExpression). */
+  readonly standaloneExpression = this.RULE('standaloneExpression', (): Expr => {
+    const e = this.SUBRULE(this.expression);
+    this.expect(1, T.TERMINATOR, Tok.TERMINATOR);
+    return e;
+  });
+
+}
+
+function identOf(t: IToken): Ident {
+  return { kind: 'Ident', name: t.image, pos: t.startOffset };
+}
+
+/** A quoted object key keeps its escapes; only the quotes go (reference quirk, `""` stays as is). */
+function quotedKey(t: IToken): { name: Ident; quoted: boolean } {
+  if (t.image.length <= 2) return { name: identOf(t), quoted: false };
+  return { name: { kind: 'Ident', name: t.image.slice(1, -1), pos: t.startOffset }, quoted: true };
+}
+
+// ---------------------------------------------------------------------------
+// Public API
+
+let sharedParser: AlloyParser | undefined;
+
+/** The parser is built once per process: construction analyses the grammar. */
+function parser(): AlloyParser {
+  sharedParser ??= new AlloyParser(process.env.ALLOY_TS_VALIDATE_GRAMMAR === '1');
+  return sharedParser;
+}
+
+/** Parses a whole file. Always returns a File (partial when there are errors). */
+export function parseFile(source: SourceFile): { file: File; diagnostics: Diagnostic[] } {
+  const lexed = lex(source);
+  const p = parser();
+  const { result, diagnostics } = p.run(source, lexed, () => p.file());
+  return { file: { kind: 'File', source, body: result ?? [], comments: lexed.comments }, diagnostics };
+}
+
+/**
+ * Parses one expression, which must be followed only by the end of its line
+ * (anything after that line is ignored, as in the reference). `expr` is
+ * undefined when there are diagnostics.
+ */
+export function parseExpression(source: SourceFile): { expr: Expr | undefined; diagnostics: Diagnostic[] } {
+  const lexed = lex(source);
+  const p = parser();
+  const { result, diagnostics } = p.run(source, lexed, () => p.standaloneExpression());
+  return { expr: diagnostics.length === 0 ? result : undefined, diagnostics };
+}
+
+/** Builds the shared parser now (e.g. to measure or hide its start-up cost). */
+export function warmUpParser(): void {
+  parser();
+}

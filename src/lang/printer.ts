@@ -1,0 +1,541 @@
+/**
+ * The formatter (`alloy fmt`), byte-identical to Alloy's syntax/printer.
+ *
+ * Two stages, as upstream:
+ * 1. A walker visits the AST and feeds a printer with tokens, position hints
+ *    and *abstract* whitespace (blank, vtab, newline, formfeed, indent,
+ *    unindent). Whitespace is buffered until the next token so that comments,
+ *    which the printer interleaves by source offset, can reshape it.
+ * 2. The printer's text (with TAB/VTAB cell breaks, formfeeds and escaped
+ *    comments) goes through the tabwriter and the trimmer (tabwriter.ts).
+ *
+ * Upstream decides line breaks and comment placement from an *approximate*
+ * source position that drifts as text is written and is re-anchored only at
+ * some tokens. Output depends on that drift, so it is reproduced exactly:
+ * tokens written without a position hint (`=`, `.`, `,`, call and paren
+ * parentheses, object keys) inherit the drifted position.
+ */
+import { endPos, startPos } from './ast.js';
+import type {
+  ArrayExpr,
+  AttributeStmt,
+  BlockStmt,
+  CallExpr,
+  Comment,
+  CommentGroup,
+  Expr,
+  File,
+  ObjectExpr,
+  Stmt,
+} from './ast.js';
+import type { SourceFile } from './position.js';
+import { quote } from './strings.js';
+import { CharBuffer, TAB_ESCAPE, alignAndTrim } from './tabwriter.js';
+import { Tok, tokName } from './token.js';
+
+/** Formats a parsed file exactly as `alloy fmt` prints it (including the final newline). */
+export function formatFile(file: File): string {
+  // Formatted text is about as long as its source.
+  const printer = new Printer(lineResolver(file.source), file.comments, file.source.bytes.length + 1024);
+  new Walker(printer).walkStmts(file.body);
+  return printer.finish() + '\n';
+}
+
+/**
+ * Renders one expression as Alloy's printer does (comments are not printed).
+ * Line breaks inside arrays, objects and calls follow the source lines when
+ * `source` is given; without it every position counts as one line, which
+ * gives the compact single-line form.
+ */
+export function printExpr(expr: Expr, source?: SourceFile): string {
+  const printer = new Printer(source ? lineResolver(source) : singleLine, []);
+  new Walker(printer).walkExpr(expr);
+  return printer.finish();
+}
+
+/** Maps a byte offset to its 1-based line; 0 for "no position". */
+type LineOf = (offset: number) => number;
+
+function lineResolver(source: SourceFile): LineOf {
+  const starts = source.lineStarts;
+  // Lookups mostly move forward through the file: try the previous line first.
+  let hint = 0;
+  return (offset) => {
+    if (offset < 0) return 0;
+    if (starts[hint]! <= offset && (hint + 1 === starts.length || offset < starts[hint + 1]!)) return hint + 1;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    hint = lo;
+    return lo + 1;
+  };
+}
+
+const singleLine: LineOf = (offset) => (offset < 0 ? 0 : 1);
+
+// ---------------------------------------------------------------------------
+// Printer
+
+/** Abstract whitespace, resolved only when the next token is written. */
+const enum Ws {
+  Ignore,
+  Blank,
+  VTab,
+  Newline,
+  Formfeed,
+  Indent,
+  Unindent,
+}
+
+const CH_TAB = 9;
+const CH_NL = 10;
+const CH_VTAB = 11;
+const CH_FF = 12;
+const CH_SPACE = 32;
+
+/** Character written for each kind of whitespace (0 = none). */
+const WS_CHAR = [0, CH_SPACE, CH_VTAB, CH_NL, CH_FF, 0, 0];
+
+/** Upstream keeps at most this many pending whitespace entries before force-flushing. */
+const WS_CAPACITY = 16;
+
+/** A single comment never yields more than one blank line. */
+const MAX_NEWLINES = 2;
+
+/** "Last token was whitespace" (upstream token.LITERAL), for the re-lexing safety check. */
+const AFTER_WHITESPACE = -1;
+type LastTok = Tok | typeof AFTER_WHITESPACE;
+
+const EOF_OFFSET = Number.MAX_SAFE_INTEGER;
+
+class Printer {
+  private readonly output: CharBuffer;
+  private indent = 0;
+  private lastTok: LastTok = AFTER_WHITESPACE;
+  private readonly ws: Ws[] = [];
+
+  /** Approximate source position of the next text (drifts as text is written). */
+  private posOffset = 0;
+  private posLine = 1;
+  /** Source line where the last text (token or comment) ended; 0 = none yet. */
+  private lastLine = 0;
+  /** Output column (bytes, 1-based): 1 means indentation is still due. */
+  private outColumn = 1;
+
+  private groupIndex = 0;
+  private group: CommentGroup = [];
+  /** Offset of the next unprinted comment group, or -1. */
+  private commentPos = -1;
+
+  constructor(
+    readonly lineOf: LineOf,
+    private readonly comments: CommentGroup[],
+    /** Expected output size in UTF-16 units, to size the buffer once. */
+    sizeHint = 256,
+  ) {
+    this.output = new CharBuffer(sizeHint);
+    this.nextCommentGroup();
+  }
+
+  /** Re-anchors the approximate position at a known source offset. */
+  at(offset: number): this {
+    if (offset >= 0) {
+      this.posOffset = offset;
+      this.posLine = this.lineOf(offset);
+    }
+    return this;
+  }
+
+  space(kind: Ws): this {
+    if (kind === Ws.Ignore) return this;
+    if (this.ws.length === WS_CAPACITY) this.writeWhitespace(WS_CAPACITY);
+    this.ws.push(kind);
+    this.lastTok = AFTER_WHITESPACE;
+    return this;
+  }
+
+  ident(name: string): this {
+    return this.text(name, Tok.IDENT);
+  }
+
+  literal(value: string, tok: Tok): this {
+    return this.text(value, tok);
+  }
+
+  token(tok: Tok): this {
+    const s = tokName(tok);
+    // Keep the output re-lexable: `1` `.` must not become the float `1.`,
+    // and `/` `*` must not open a comment.
+    if (mayCombine(this.lastTok, s) && this.ws.length === 0) this.ws.push(Ws.Blank);
+    return this.text(s, tok);
+  }
+
+  /** Writes trailing comments and returns the aligned, trimmed text. */
+  finish(): string {
+    this.flush(EOF_OFFSET, EOF_OFFSET, Tok.EOF);
+    return alignAndTrim(this.output);
+  }
+
+  private text(data: string, tok: Tok): this {
+    this.lastTok = tok;
+    const nextOffset = this.posOffset;
+    const nextLine = this.posLine;
+    this.flush(nextOffset, nextLine, tok);
+    this.writeString(nextOffset, nextLine, data, false);
+    return this;
+  }
+
+  /** Prints comments that come before the next token, then pending whitespace. */
+  private flush(nextOffset: number, nextLine: number, tok: Tok): void {
+    if (this.commentBefore(nextOffset)) this.injectComments(nextOffset, nextLine, tok);
+    else if (tok !== Tok.EOF) this.writeWhitespace(this.ws.length);
+  }
+
+  private commentBefore(offset: number): boolean {
+    return this.commentPos >= 0 && this.commentPos <= offset;
+  }
+
+  private nextCommentGroup(): void {
+    while (this.groupIndex < this.comments.length) {
+      const group = this.comments[this.groupIndex++]!;
+      if (group.length > 0) {
+        this.group = group;
+        this.commentPos = group[0]!.pos;
+        return;
+      }
+    }
+    this.commentPos = -1;
+  }
+
+  private injectComments(nextOffset: number, nextLine: number, tok: Tok): void {
+    let lastComment: Comment | undefined;
+    // Whole groups are printed, even comments of the group past the token.
+    while (this.commentBefore(nextOffset)) {
+      for (const comment of this.group) {
+        this.writeCommentPrefix(nextLine, comment);
+        this.writeString(comment.pos, this.lineOf(comment.pos), comment.text, true);
+        lastComment = comment;
+      }
+      this.nextCommentGroup();
+    }
+    if (lastComment) this.writeCommentSuffix(nextLine, tok, lastComment);
+  }
+
+  /** Whitespace between what was printed before and a comment. */
+  private writeCommentPrefix(nextLine: number, comment: Comment): void {
+    if (this.output.length === 0) return; // the comment opens the file
+    const commentLine = this.lineOf(comment.pos);
+    if (commentLine === this.lastLine) {
+      // Trailing comment: a TAB cell aligns comments of consecutive lines; a
+      // block comment followed by code on its line gets a plain space.
+      this.writeByte(commentLine === nextLine ? CH_SPACE : CH_TAB, 1);
+      return;
+    }
+    // Own-line comment: apply pending indentation changes up to the first
+    // real whitespace entry, drop that entry, and break lines ourselves.
+    this.writeWhitespace(this.dropFirstWhitespace());
+    const newlines = commentLine > 0 && this.lastLine > 0 ? commentLine - this.lastLine : 0;
+    if (newlines > 0) this.writeByte(CH_FF, Math.min(newlines, MAX_NEWLINES));
+  }
+
+  /**
+   * Marks the first buffered entry that is not an indent change as ignored
+   * and returns how many entries precede it (0 if there is none).
+   */
+  private dropFirstWhitespace(): number {
+    const ws = this.ws;
+    for (let i = 0; i < ws.length; i++) {
+      if (ws[i] === Ws.Indent || ws[i] === Ws.Unindent) continue;
+      ws[i] = Ws.Ignore;
+      return i;
+    }
+    return 0;
+  }
+
+  /** Whitespace between the last comment and the token that follows it. */
+  private writeCommentSuffix(nextLine: number, tok: Tok, lastComment: Comment): void {
+    if (tok === Tok.EOF) return; // no blank lines at the end of the file
+    const commentEndLine = this.lineOf(lastComment.pos + utf8Length(lastComment.text) - 1);
+    if (lastComment.text[1] === '*' && nextLine === commentEndLine) this.writeByte(CH_SPACE, 1);
+
+    const newlines = nextLine - this.lastLine;
+    let droppedFormfeed = false;
+    const ws = this.ws;
+    for (let i = 0; i < ws.length; i++) {
+      const kind = ws[i]!;
+      if (kind === Ws.Indent || kind === Ws.Unindent) continue;
+      if (kind === Ws.Formfeed) droppedFormfeed = true;
+      ws[i] = Ws.Ignore;
+    }
+    this.writeWhitespace(ws.length);
+    // A dropped formfeed still has to end the alignment section.
+    if (newlines > 0) this.writeByte(droppedFormfeed ? CH_FF : CH_NL, Math.min(newlines, MAX_NEWLINES));
+  }
+
+  /** Writes the first n buffered whitespace entries and removes them. */
+  private writeWhitespace(n: number): void {
+    const ws = this.ws;
+    for (let i = 0; i < n; i++) {
+      const kind = ws[i]!;
+      if (kind === Ws.Indent) this.indent++;
+      else if (kind === Ws.Unindent) this.indent = Math.max(0, this.indent - 1);
+      else if (kind !== Ws.Ignore) this.writeByte(WS_CHAR[kind]!, 1);
+    }
+    ws.splice(0, n);
+  }
+
+  /**
+   * Appends text (a token or, escaped for the tabwriter, a comment) and
+   * advances the approximate position by its byte length and line breaks.
+   */
+  private writeString(offset: number, line: number, s: string, escaped: boolean): void {
+    if (this.outColumn === 1) this.writeIndent();
+    this.posOffset = offset;
+    this.posLine = line;
+    if (escaped) this.output.append(TAB_ESCAPE);
+    this.output.append(s);
+    if (escaped) this.output.append(TAB_ESCAPE);
+
+    const m = measure(s);
+    this.posOffset += m.bytes;
+    if (m.newlines > 0) {
+      this.posLine += m.newlines;
+      this.outColumn = m.bytes - m.lastNewline;
+    } else {
+      this.outColumn += m.bytes;
+    }
+    this.lastLine = this.posLine;
+  }
+
+  private writeIndent(): void {
+    const depth = this.indent;
+    if (depth === 0) return;
+    this.output.appendRepeated(CH_TAB, depth);
+    this.posOffset += depth;
+    this.outColumn += depth;
+  }
+
+  /** Writes a whitespace character n times. */
+  private writeByte(ch: number, n: number): void {
+    if (this.outColumn === 1) this.writeIndent();
+    this.output.appendRepeated(ch, n);
+    this.posOffset += n;
+    if (ch === CH_NL || ch === CH_FF) {
+      this.posLine += n;
+      this.outColumn = 1;
+    } else {
+      this.outColumn += n;
+    }
+  }
+}
+
+function mayCombine(prev: LastTok, next: string): boolean {
+  if (prev === Tok.NUMBER) return next[0] === '.';
+  if (prev === Tok.DIV) return next[0] === '*';
+  return false;
+}
+
+const measured = { bytes: 0, newlines: 0, lastNewline: 0 };
+
+/**
+ * UTF-8 length of s, number of `\n`/`\f` in it, and the byte index of the
+ * last one (upstream counts positions in bytes). Reuses one result object.
+ */
+function measure(s: string): typeof measured {
+  let bytes = 0;
+  let newlines = 0;
+  let lastNewline = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 12) {
+      newlines++;
+      lastNewline = bytes;
+    }
+    bytes += utf8Units(c);
+  }
+  measured.bytes = bytes;
+  measured.newlines = newlines;
+  measured.lastNewline = lastNewline;
+  return measured;
+}
+
+/** UTF-8 bytes for one UTF-16 unit (a surrogate pair counts 2 + 2). */
+function utf8Units(c: number): number {
+  if (c < 0x80) return 1;
+  if (c < 0x800) return 2;
+  if (c >= 0xd800 && c <= 0xdfff) return 2;
+  return 3;
+}
+
+function utf8Length(s: string): number {
+  return measure(s).bytes;
+}
+
+// ---------------------------------------------------------------------------
+// Walker
+
+class Walker {
+  private readonly lineOf: LineOf;
+
+  constructor(private readonly p: Printer) {
+    this.lineOf = p.lineOf;
+  }
+
+  walkStmts(stmts: Stmt[]): void {
+    for (let i = 0; i < stmts.length; i++) {
+      const stmt = stmts[i]!;
+      if (i > 0) {
+        // A block is always preceded by a blank line; otherwise a blank line
+        // in the source is kept.
+        const gap = this.lineOf(startPos(stmt)) - this.lineOf(endPos(stmts[i - 1]!));
+        if (stmt.kind === 'Block' || gap > 1) this.p.space(Ws.Formfeed);
+      }
+      if (stmt.kind === 'Block') this.walkBlock(stmt);
+      else this.walkAttribute(stmt);
+      // A statement spanning lines ends the alignment run.
+      this.p.space(this.spansLines(stmt) ? Ws.Formfeed : Ws.Newline);
+    }
+  }
+
+  walkExpr(e: Expr): void {
+    const p = this.p;
+    switch (e.kind) {
+      case 'Literal':
+        p.at(e.pos).literal(e.value, e.tok);
+        break;
+      case 'Ident':
+        p.at(e.pos).ident(e.name);
+        break;
+      case 'Array':
+        this.walkArray(e);
+        break;
+      case 'Object':
+        this.walkObject(e);
+        break;
+      case 'Access':
+        this.walkExpr(e.value);
+        p.token(Tok.DOT).ident(e.name.name);
+        break;
+      case 'Index':
+        this.walkExpr(e.value);
+        p.at(e.lBrack).token(Tok.LBRACK);
+        this.walkExpr(e.index);
+        p.at(e.rBrack).token(Tok.RBRACK);
+        break;
+      case 'Call':
+        this.walkCall(e);
+        break;
+      case 'Unary':
+        p.at(e.opPos).token(e.op);
+        this.walkExpr(e.value);
+        break;
+      case 'Binary':
+        this.walkExpr(e.left);
+        p.space(Ws.Blank).at(e.opPos).token(e.op).space(Ws.Blank);
+        this.walkExpr(e.right);
+        break;
+      case 'Paren':
+        p.token(Tok.LPAREN);
+        this.walkExpr(e.inner);
+        p.token(Tok.RPAREN);
+        break;
+    }
+  }
+
+  private walkAttribute(s: AttributeStmt): void {
+    this.p.at(s.name.pos).ident(s.name.name).space(Ws.VTab).token(Tok.ASSIGN).space(Ws.Blank);
+    this.walkExpr(s.value);
+  }
+
+  private walkBlock(s: BlockStmt): void {
+    const p = this.p;
+    p.at(s.namePos).ident(s.name.join('.'));
+    if (s.label !== '') p.space(Ws.Blank).at(s.labelPos).literal(quote(s.label), Tok.STRING);
+    p.space(Ws.Blank).at(s.lCurly).token(Tok.LCURLY).space(Ws.Indent);
+    if (s.body.length > 0) {
+      p.space(Ws.Formfeed);
+      this.walkStmts(s.body);
+    } else {
+      p.space(Ws.Blank); // empty body prints as `{ }`
+    }
+    p.space(Ws.Unindent).at(s.rCurly).token(Tok.RCURLY);
+  }
+
+  private walkArray(e: ArrayExpr): void {
+    const p = this.p;
+    p.at(e.lBrack).token(Tok.LBRACK);
+    let prevEnd = e.lBrack;
+    e.elements.forEach((element, i) => {
+      // Indent before the line break so comments ahead of the element are
+      // indented too.
+      const onNewLine = this.differentLines(prevEnd, startPos(element));
+      if (onNewLine) p.space(Ws.Indent).space(Ws.Formfeed);
+      else if (i > 0) p.space(Ws.Blank);
+      prevEnd = endPos(element);
+      this.walkExpr(element);
+      if (i + 1 < e.elements.length) p.token(Tok.COMMA);
+      if (onNewLine) p.space(Ws.Unindent);
+    });
+    if (e.elements.length > 0 && this.differentLines(prevEnd, e.rBrack)) {
+      // Indented so comments after the last element stay inside the array.
+      p.token(Tok.COMMA).space(Ws.Indent).space(Ws.Formfeed).space(Ws.Unindent);
+    }
+    p.at(e.rBrack).token(Tok.RBRACK);
+  }
+
+  private walkObject(e: ObjectExpr): void {
+    const p = this.p;
+    p.at(e.lCurly).token(Tok.LCURLY).space(Ws.Indent);
+    let prevKeyEnd = e.lCurly;
+    e.fields.forEach((field, i) => {
+      if (this.differentLines(prevKeyEnd, startPos(field.name))) {
+        // A plain newline keeps `=` aligned with the previous one-line field.
+        const prevSingleLine = i > 0 && !this.spansLines(e.fields[i - 1]!.value);
+        p.space(prevSingleLine ? Ws.Newline : Ws.Formfeed);
+      } else if (i > 0) {
+        p.space(Ws.Blank);
+      }
+      prevKeyEnd = endPos(field.name);
+      p.at(field.name.pos);
+      if (field.quoted) p.literal(quote(field.name.name), Tok.STRING);
+      else p.ident(field.name.name);
+      p.space(Ws.VTab).token(Tok.ASSIGN).space(Ws.Blank);
+      this.walkExpr(field.value);
+      if (i + 1 < e.fields.length) p.token(Tok.COMMA);
+    });
+    if (e.fields.length > 0 && this.differentLines(prevKeyEnd, e.rCurly)) {
+      p.token(Tok.COMMA).space(Ws.Formfeed);
+    }
+    p.space(Ws.Unindent).at(e.rCurly).token(Tok.RCURLY);
+  }
+
+  private walkCall(e: CallExpr): void {
+    const p = this.p;
+    this.walkExpr(e.value);
+    p.token(Tok.LPAREN);
+    let prevEnd = e.lParen;
+    e.args.forEach((arg, i) => {
+      const onNewLine = this.differentLines(prevEnd, startPos(arg));
+      if (onNewLine) p.space(Ws.Formfeed).space(Ws.Indent);
+      this.walkExpr(arg);
+      prevEnd = endPos(arg);
+      if (i + 1 < e.args.length) p.token(Tok.COMMA).space(Ws.Blank);
+      if (onNewLine) p.space(Ws.Unindent);
+    });
+    // Upstream does not check for arguments here: `f(⏎)` prints as `f(,⏎)`.
+    if (this.differentLines(prevEnd, e.rParen)) p.token(Tok.COMMA).space(Ws.Formfeed);
+    p.token(Tok.RPAREN);
+  }
+
+  private differentLines(a: number, b: number): boolean {
+    return this.lineOf(a) !== this.lineOf(b);
+  }
+
+  private spansLines(n: Stmt | Expr): boolean {
+    return this.lineOf(endPos(n)) !== this.lineOf(startPos(n));
+  }
+}
