@@ -4,7 +4,7 @@
  * later work can rely on them.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CliError, type CliIO } from './io.js';
+import type { CliIO } from './io.js';
 import { boolFlag, stabilityOption } from './flags.js';
 
 /** Parsed `run` flags, keyed by flag name as written on the command line. */
@@ -78,6 +78,8 @@ function intOption(flags: string, description: string, defaultValue: number): Op
   });
 }
 
-async function runAgent(configPath: string, _flags: RunFlags, _io: CliIO): Promise<void> {
-  throw new CliError(`cannot run ${configPath}: the run command is not implemented yet`);
+async function runAgent(configPath: string, flags: RunFlags, io: CliIO): Promise<void> {
+  // Loaded on demand: fmt and validate should not pay for the runtime's imports.
+  const { runAgent: run } = await import('./run-agent.js');
+  await run(configPath, flags, io);
 }

@@ -147,6 +147,7 @@ export type Node = File | Stmt | Expr | ObjectField;
 
 /** Offset of a node's first byte (Go ast.StartPos). */
 export function startPos(n: Node): number {
+  if (!('kind' in n)) return startPos(n.name);
   switch (n.kind) {
     case 'File': return 0;
     case 'Attribute': return n.name.pos;
@@ -158,12 +159,12 @@ export function startPos(n: Node): number {
     case 'Unary': return n.opPos;
     case 'Binary': return startPos(n.left);
     case 'Paren': return n.lParen;
-    default: return startPos((n as ObjectField).name);
   }
 }
 
 /** Offset of a node's last byte (Go ast.EndPos: the position of its final character). */
 export function endPos(n: Node): number {
+  if (!('kind' in n)) return endPos(n.value);
   switch (n.kind) {
     case 'File': {
       const last = n.body[n.body.length - 1];
@@ -181,6 +182,5 @@ export function endPos(n: Node): number {
     case 'Unary': return endPos(n.value);
     case 'Binary': return endPos(n.right);
     case 'Paren': return n.rParen;
-    default: return endPos((n as ObjectField).value);
   }
 }

@@ -27,7 +27,11 @@ export interface Diagnostic {
 
 /** A list of diagnostics that can be thrown as one error (Go diag.Diagnostics). */
 export class DiagnosticsError extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
+  constructor(
+    readonly diagnostics: Diagnostic[],
+    /** Source bytes by file name, so a catcher can pretty-print the report. */
+    readonly files: ReadonlyMap<string, Uint8Array> = new Map(),
+  ) {
     super(diagnosticsMessage(diagnostics));
     this.name = 'DiagnosticsError';
   }

@@ -35,6 +35,18 @@ export interface ComponentContext<E> {
   setHealth(health: Health): void;
   /** Live debugging: publishes a line describing data passing through (no-op when disabled). */
   debug(data: () => string): void;
+  /** Facts about the running agent. */
+  readonly host: HostInfo;
+}
+
+/** What a component may know about the agent running it. */
+export interface HostInfo {
+  /** `host:port` of the HTTP server, as configured. */
+  readonly httpListenAddr: string;
+  /** Address the agent's in-memory HTTP traffic uses ("alloy.internal:12345"). */
+  readonly memoryAddr: string;
+  /** The agent's own metrics in Prometheus text format (what /metrics serves). */
+  gatherMetrics(): Promise<{ contentType: string; body: string }>;
 }
 
 /** A running component. */

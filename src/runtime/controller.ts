@@ -12,7 +12,7 @@ import { evaluateInto, Scope } from '../lang/eval.js';
 import { decodeBody, encodeExports, type BlockSchema, type DecodeContext } from '../lang/schema.js';
 import type { SourceFile } from '../lang/position.js';
 import { NULL, objectValue, stringValue, valuesEqual, type Value } from '../lang/value.js';
-import { stabilityAllowed, type ComponentContext, type ComponentInstance, type ComponentRegistry, type Stability } from './component.js';
+import { stabilityAllowed, type ComponentContext, type HostInfo, type ComponentInstance, type ComponentRegistry, type Stability } from './component.js';
 import {
   ArgumentArgs,
   ExportArgs,
@@ -39,6 +39,7 @@ export interface RuntimeGlobals {
   onConfigBlock(name: string, args: unknown): void;
   /** How long a component may take to stop. */
   shutdownDeadlineMs: number;
+  host: HostInfo;
 }
 
 export interface ControllerOptions {
@@ -423,6 +424,7 @@ export class Controller {
       debug: (data) => {
         if (live.active(globalId)) live.publish(globalId, data());
       },
+      host: this.globals.host,
     };
   }
 

@@ -1,0 +1,105 @@
+/**
+ * `alloy-ts run`: starts the HTTP server, loads the config (a failure to load
+ * the first config is fatal, as in Alloy), reloads on SIGHUP and
+ * /-/reload, and shuts down gracefully on SIGINT/SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { DiagnosticsError } from '../lang/diag.js';
+import { renderDiagnostics } from '../lang/diag-printer.js';
+import { parseDurationMs } from '../lang/units.js';
+import { builtinComponents } from '../components/index.js';
+import { Agent } from '../runtime/agent.js';
+import type { Stability } from '../runtime/component.js';
+import { HttpServer } from '../runtime/http/server.js';
+import { CliError, resolvePath, useColor, type CliIO } from './io.js';
+
+export type RunFlags = Record<string, string | boolean | number>;
+
+export interface RunningAgent {
+  agent: Agent;
+  server: HttpServer;
+  /** Resolves once the agent stopped. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startAgent(configPath: string, rawFlags: RunFlags, io: CliIO): Promise<RunningAgent> {
+  const flags = byFlagName(rawFlags);
+  const agent = new Agent({
+    configPath: resolvePath(io, configPath),
+    registry: builtinComponents(),
+    storagePath: resolvePath(io, String(flags['storage.path'] ?? 'data-alloy/')),
+    minStability: String(flags['stability.level'] ?? 'generally-available') as Stability,
+    httpListenAddr: String(flags['server.http.listen-addr'] ?? '127.0.0.1:12345'),
+    memoryAddr: String(flags['server.http.memory-addr'] ?? 'alloy.internal:12345'),
+    version: packageVersion(),
+    shutdownDeadlineMs: parseDurationMs(String(flags['feature.component-shutdown-deadline'] ?? '10m')),
+    writeLog: (line) => io.stderr.write(line),
+  });
+  const server = new HttpServer(agent, { listenAddr: agent.options.httpListenAddr, uiPathPrefix: String(flags['server.http.ui-path-prefix'] ?? '/') });
+  const address = await server.listen();
+  agent.logger.info('now listening for http traffic', { service: 'http', addr: `${address.address}:${address.port}` });
+  try {
+    await agent.start();
+  } catch (err) {
+    await agent.stop();
+    await server.close();
+    if (err instanceof DiagnosticsError) {
+      io.stderr.write(renderDiagnostics(err.diagnostics, err.files, { color: useColor(io) }) + '\n');
+      throw new CliError('could not perform the initial load successfully');
+    }
+    throw new CliError(`could not perform the initial load successfully: ${(err as Error).message}`);
+  }
+  agent.logger.info('finished complete graph evaluation', { component_count: agent.components().length });
+  let stopping: Promise<void> | undefined;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const stop = () => {
+    stopping ??= (async () => {
+      agent.logger.info('shutting down');
+      await agent.stop();
+      await server.close();
+      resolveDone();
+    })();
+    return stopping;
+  };
+  return { agent, server, done, stop };
+}
+
+/** Runs in the foreground until SIGINT/SIGTERM. */
+export async function runAgent(configPath: string, flags: RunFlags, io: CliIO): Promise<void> {
+  const running = await startAgent(configPath, flags, io);
+  const { agent } = running;
+  const onHup = () => {
+    agent.reload().then(
+      () => agent.logger.info('config reloaded'),
+      (err: unknown) => agent.logger.error('failed to reload config', { err: err instanceof Error ? err.message : String(err) }),
+    );
+  };
+  const onStop = () => void running.stop();
+  process.on('SIGHUP', onHup);
+  process.on('SIGINT', onStop);
+  process.on('SIGTERM', onStop);
+  try {
+    await running.done;
+  } finally {
+    process.off('SIGHUP', onHup);
+    process.off('SIGINT', onStop);
+    process.off('SIGTERM', onStop);
+  }
+}
+
+/** Commander keys options by camel-cased attribute name; look them up by the flag as written. */
+function byFlagName(flags: RunFlags): RunFlags {
+  const out: RunFlags = {};
+  for (const [key, value] of Object.entries(flags)) out[key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)] = value;
+  return out;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}

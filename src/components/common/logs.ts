@@ -1,0 +1,64 @@
+/**
+ * The log data plane. Entries travel in batches that belong to one stream:
+ * the labels are kept once and the entries as parallel arrays, so the hot
+ * path creates no object per line. A receiver's `push` promise is both the
+ * backpressure (await it before sending more) and the acknowledgement (it
+ * resolves once every entry is durable downstream).
+ */
+import type { CapsulePayload } from '../../lang/value.js';
+import { LOGS_RECEIVER_TYPE } from '../../runtime/config-blocks.js';
+
+export type Labels = Readonly<Record<string, string>>;
+
+export interface StructuredMetadata {
+  readonly [name: string]: string;
+}
+
+export interface LogBatch {
+  /** Labels of the stream every entry belongs to. */
+  readonly labels: Labels;
+  /** Entry timestamps: whole milliseconds since the epoch. */
+  readonly ms: Float64Array;
+  /** Nanoseconds within the millisecond (0–999999), so timestamps stay exact. */
+  readonly ns: Int32Array;
+  readonly lines: readonly string[];
+  /** Optional structured metadata per entry. */
+  readonly metadata?: readonly (StructuredMetadata | undefined)[];
+}
+
+export interface LogsReceiver extends CapsulePayload {
+  readonly capsuleType: typeof LOGS_RECEIVER_TYPE;
+  push(batch: LogBatch): Promise<void>;
+}
+
+export { LOGS_RECEIVER_TYPE };
+
+/** A batch of one entry (tests, low-rate sources). */
+export function singleEntry(labels: Labels, line: string, timeMs = Date.now(), nanos = 0): LogBatch {
+  return { labels, ms: Float64Array.of(Math.floor(timeMs)), ns: Int32Array.of(nanos), lines: [line] };
+}
+
+/** A receiver backed by a function. */
+export function receiverOf(push: (batch: LogBatch) => Promise<void>): LogsReceiver {
+  return { capsuleType: LOGS_RECEIVER_TYPE, push };
+}
+
+/** Sends a batch to every receiver; resolves when all acknowledged it. */
+export async function fanOut(receivers: readonly LogsReceiver[], batch: LogBatch): Promise<void> {
+  if (receivers.length === 1) return receivers[0]!.push(batch);
+  await Promise.all(receivers.map((r) => r.push(batch)));
+}
+
+/** Go's `{a="b", c="d"}` form of a label set (sorted by name). */
+export function labelsString(labels: Labels): string {
+  const names = Object.keys(labels).sort();
+  return `{${names.map((n) => `${n}=${JSON.stringify(labels[n])}`).join(', ')}}`;
+}
+
+/** RFC3339 with nanoseconds, as Go formats time.Time in logs. */
+export function timestampText(ms: number, ns: number): string {
+  const iso = new Date(ms).toISOString(); // 2024-01-01T00:00:00.123Z
+  const nanos = (ms % 1000) * 1_000_000 + ns;
+  const frac = nanos === 0 ? '' : `.${String(nanos).padStart(9, '0').replace(/0+$/, '')}`;
+  return `${iso.slice(0, 19)}${frac}Z`;
+}

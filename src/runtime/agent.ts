@@ -1,0 +1,193 @@
+/**
+ * The agent: one root controller fed from a config path, the core metrics,
+ * the config-driven services (logging, live debugging, http), reload, and
+ * graceful shutdown. The HTTP server (http/server.ts) serves it.
+ */
+import { createHash } from 'node:crypto';
+import { arch, platform } from 'node:os';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DiagnosticsError, hasErrors, type Diagnostic } from '../lang/diag.js';
+import type { ComponentRegistry, HostInfo, Stability } from './component.js';
+import type { HttpArgs, LiveDebuggingArgs, LoggingArgs, LogLineReceiver } from './config-blocks.js';
+import { Controller, type NodeInfo } from './controller.js';
+import { LiveDebugHub } from './live-debug.js';
+import { Logger, LogSettings } from './logger.js';
+import { mergeExpositions } from './metrics.js';
+import { loadConfigPath, type LoadedSource } from './sources.js';
+
+export interface AgentOptions {
+  configPath: string;
+  registry: ComponentRegistry;
+  storagePath: string;
+  minStability: Stability;
+  httpListenAddr: string;
+  memoryAddr: string;
+  version: string;
+  shutdownDeadlineMs?: number;
+  /** Where log lines go (stderr by default). */
+  writeLog?: (line: string) => void;
+}
+
+export class Agent {
+  readonly logSettings: LogSettings;
+  readonly logger: Logger;
+  readonly liveDebug = new LiveDebugHub();
+  readonly coreRegistry = new Registry();
+  readonly root: Controller;
+  httpConfig: HttpArgs | undefined;
+  /** True once the first config load finished. */
+  ready = false;
+  private readonly loadSuccess: Gauge;
+  private readonly loadSuccessTime: Gauge;
+  private readonly loadFailures: Counter;
+  private readonly configHash: Gauge;
+  readonly evaluationSeconds: Histogram;
+
+  constructor(readonly options: AgentOptions) {
+    this.logSettings = LogSettings.defaults(options.writeLog);
+    this.logger = new Logger(this.logSettings);
+    const reg = this.coreRegistry;
+    collectDefaultMetrics({ register: reg });
+    new Gauge({
+      name: 'alloy_build_info',
+      help: 'A metric with a constant \'1\' value labeled by version, revision, branch, goversion from which alloy was built, and the goos and goarch for the build.',
+      labelNames: ['version', 'revision', 'branch', 'goversion', 'goos', 'goarch', 'tags'],
+      registers: [reg],
+    }).set({ version: options.version, revision: '', branch: '', goversion: process.version, goos: platform(), goarch: arch(), tags: 'nodejs' }, 1);
+    this.loadSuccess = new Gauge({ name: 'alloy_config_last_load_successful', help: 'Config loaded successfully.', registers: [reg] });
+    this.loadSuccessTime = new Gauge({ name: 'alloy_config_last_load_success_timestamp_seconds', help: 'Timestamp of the last successful configuration load.', registers: [reg] });
+    this.loadFailures = new Counter({ name: 'alloy_config_load_failures_total', help: 'Configuration load failures.', registers: [reg] });
+    this.configHash = new Gauge({ name: 'alloy_config_hash', help: 'Hash of the currently active config file.', labelNames: ['sha256'], registers: [reg] });
+    this.evaluationSeconds = new Histogram({
+      name: 'alloy_component_evaluation_seconds',
+      help: 'Time spent performing component evaluation',
+      buckets: [0.005, 0.025, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600],
+      registers: [reg],
+    });
+    const agent = this;
+    new Gauge({
+      name: 'alloy_component_controller_running_components',
+      help: 'Total number of running components.',
+      labelNames: ['health_type'],
+      registers: [reg],
+      collect() {
+        this.reset();
+        const counts = new Map<string, number>();
+        for (const n of agent.components()) counts.set(n.health.state, (counts.get(n.health.state) ?? 0) + 1);
+        for (const [state, count] of counts) this.set({ health_type: state }, count);
+      },
+    });
+    const host: HostInfo = {
+      httpListenAddr: options.httpListenAddr,
+      memoryAddr: options.memoryAddr,
+      gatherMetrics: () => this.gatherMetrics(),
+    };
+    this.root = new Controller(
+      {
+        registry: options.registry,
+        logger: this.logger,
+        storagePath: options.storagePath,
+        minStability: options.minStability,
+        liveDebug: this.liveDebug,
+        onConfigBlock: (name, args) => this.applyConfigBlock(name, args),
+        shutdownDeadlineMs: options.shutdownDeadlineMs ?? 10 * 60_000,
+        host,
+      },
+      { modulePath: '' },
+    );
+  }
+
+  /** First load: any diagnostic error is fatal (DiagnosticsError is thrown). */
+  async start(): Promise<void> {
+    const source = await loadConfigPath(this.options.configPath);
+    const diags = await this.apply(source);
+    if (hasErrors(diags)) throw new DiagnosticsError(diags, source.contents);
+    this.ready = true;
+  }
+
+  /**
+   * Reload: a config that fails to parse or plan leaves everything as it
+   * was (the error is thrown); evaluation errors are returned, with the new
+   * graph applied, as Alloy does.
+   */
+  async reload(): Promise<Diagnostic[]> {
+    let source: LoadedSource;
+    try {
+      source = await loadConfigPath(this.options.configPath);
+    } catch (err) {
+      this.recordFailure();
+      throw err;
+    }
+    const diags = await this.apply(source);
+    if (hasErrors(diags)) throw new DiagnosticsError(diags, source.contents);
+    return diags;
+  }
+
+  private async apply(source: LoadedSource): Promise<Diagnostic[]> {
+    // Services fall back to their defaults when their block is removed.
+    const present = new Set(source.files.flatMap((f) => f.file.body.filter((s) => s.kind === 'Block').map((s) => (s as { name: string[] }).name.join('.'))));
+    try {
+      const diags = await this.root.apply(source.files);
+      if (!present.has('logging')) this.resetLogging();
+      if (!present.has('livedebugging')) this.liveDebug.enabled = false;
+      if (!present.has('http')) this.httpConfig = undefined;
+      if (hasErrors(diags)) this.recordFailure();
+      else this.recordSuccess(source);
+      return diags;
+    } catch (err) {
+      this.recordFailure();
+      throw err;
+    }
+  }
+
+  private recordSuccess(source: LoadedSource): void {
+    const hash = createHash('sha256');
+    for (const bytes of source.contents.values()) hash.update(bytes);
+    this.loadSuccess.set(1);
+    this.loadSuccessTime.set(Date.now() / 1000);
+    this.configHash.reset();
+    this.configHash.set({ sha256: hash.digest('hex') }, 1);
+  }
+
+  private recordFailure(): void {
+    this.loadSuccess.set(0);
+    this.loadFailures.inc();
+  }
+
+  private applyConfigBlock(name: string, args: unknown): void {
+    if (name === 'logging') {
+      const a = args as LoggingArgs;
+      const receivers = a.write_to as LogLineReceiver[];
+      this.logSettings.options = {
+        ...this.logSettings.options,
+        level: a.level,
+        format: a.format,
+        sinks: receivers.map((r) => (line: string) => r.pushLogLine?.(line, { component: 'alloy' })),
+      };
+    } else if (name === 'livedebugging') {
+      this.liveDebug.enabled = (args as LiveDebuggingArgs).enabled;
+    } else if (name === 'http') {
+      this.httpConfig = args as HttpArgs;
+    }
+  }
+
+  private resetLogging(): void {
+    this.logSettings.options = { ...this.logSettings.options, level: 'info', format: 'logfmt', sinks: [] };
+  }
+
+  /** Every component node of every controller (root and modules). */
+  components(): NodeInfo[] {
+    return this.root.listAll();
+  }
+
+  /** Core metrics plus every component's metrics, merged per metric family. */
+  async gatherMetrics(): Promise<{ contentType: string; body: string }> {
+    const registries = [this.coreRegistry, ...this.components().flatMap((n) => (n.registry ? [n.registry] : []))];
+    const texts = await Promise.all(registries.map((r) => r.metrics()));
+    return { contentType: this.coreRegistry.contentType, body: mergeExpositions(texts) };
+  }
+
+  async stop(): Promise<void> {
+    await this.root.stop();
+  }
+}

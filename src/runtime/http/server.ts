@@ -1,0 +1,171 @@
+/**
+ * The agent's HTTP server (spec §14): health, readiness, reload, metrics,
+ * the web API and component-owned routes. Request bodies are bounded and
+ * handler failures become 500s, never a crashed process.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DiagnosticsError, formatDiagnostic } from '../../lang/diag.js';
+import type { Agent } from '../agent.js';
+import type { NodeInfo } from '../controller.js';
+import { bodyToJson, debugInfoToJson, exportsToJson } from './alloyjson.js';
+
+/** Largest request body accepted (reload and API calls need none). */
+const MAX_BODY_BYTES = 1 << 20;
+
+export interface HttpServerOptions {
+  listenAddr: string;
+  uiPathPrefix?: string;
+}
+
+export class HttpServer {
+  private server: Server | undefined;
+
+  constructor(
+    private readonly agent: Agent,
+    private readonly options: HttpServerOptions,
+  ) {}
+
+  async listen(): Promise<AddressInfo> {
+    const { host, port } = splitHostPort(this.options.listenAddr);
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.headersTimeout = 30_000;
+    server.requestTimeout = 60_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      if (!(await drainBody(req, res))) return;
+      await this.route(req, res, new URL(req.url ?? '/', 'http://localhost'));
+    } catch (err) {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const p = url.pathname;
+    if (p === '/-/healthy' || p === '/healthy') return this.healthy(res);
+    if (p === '/-/ready') return this.agent.ready ? text(res, 200, 'Alloy is ready.\n') : text(res, 503, 'Alloy is not ready.\n');
+    if (p === '/-/reload') return req.method === 'GET' || req.method === 'POST' ? this.reload(res) : text(res, 405, 'method not allowed\n');
+    if (p === '/metrics') {
+      const { contentType, body } = await this.agent.gatherMetrics();
+      res.writeHead(200, { 'Content-Type': contentType }).end(body);
+      return;
+    }
+    if (p === '/api/v0/web/components') return json(res, 200, this.agent.root.list().map((n) => componentJson(n, false)));
+    const one = /^\/api\/v0\/web\/components\/(.+)$/.exec(p);
+    if (one) {
+      const node = this.agent.root.find(decodeURIComponent(one[1]!));
+      return node ? json(res, 200, componentJson(node, true)) : text(res, 404, 'component not found\n');
+    }
+    const modules = /^\/api\/v0\/web\/modules\/(.+)\/components$/.exec(p);
+    if (modules) {
+      const parent = this.agent.root.find(decodeURIComponent(modules[1]!));
+      return parent?.child ? json(res, 200, parent.child.list().map((n) => componentJson(n, false))) : text(res, 404, 'module not found\n');
+    }
+    const owned = /^\/api\/v0\/component\/([^/]+(?:\/[^/]+)*?)\/(.*)$/.exec(p);
+    if (owned) return this.componentRoute(req, res, owned[1]!, owned[2]!);
+    text(res, 404, '404 page not found\n');
+  }
+
+  private healthy(res: ServerResponse): void {
+    const unhealthy = this.agent.root.list().filter((n) => n.health.state === 'unhealthy').map((n) => n.globalId);
+    if (unhealthy.length > 0) text(res, 500, `unhealthy components: ${unhealthy.join(', ')}\n`);
+    else text(res, 200, 'All Alloy components are healthy.\n');
+  }
+
+  private async reload(res: ServerResponse): Promise<void> {
+    try {
+      await this.agent.reload();
+      text(res, 200, 'config reloaded\n');
+    } catch (err) {
+      const message = err instanceof DiagnosticsError ? err.diagnostics.map(formatDiagnostic).join('\n') : err instanceof Error ? err.message : String(err);
+      text(res, 400, `${message}\n`);
+    }
+  }
+
+  /** `/api/v0/component/<id>/<rest>`: ids may contain `/` inside modules, so try the longest first. */
+  private async componentRoute(req: IncomingMessage, res: ServerResponse, idPart: string, rest: string): Promise<void> {
+    const segments = `${idPart}/${rest}`.split('/');
+    for (let i = segments.length - 1; i >= 1; i--) {
+      const node = this.agent.root.find(segments.slice(0, i).join('/'));
+      if (node?.instance?.handler) return node.instance.handler(req, res, segments.slice(i).join('/'));
+      if (node) break;
+    }
+    text(res, 404, '404 page not found\n');
+  }
+}
+
+/** The component JSON shape of Alloy's web API. */
+function componentJson(n: NodeInfo, detail: boolean): Record<string, unknown> {
+  const base: Record<string, unknown> = {
+    name: n.name,
+    type: 'block',
+    localID: n.id,
+    moduleID: n.moduleId,
+    label: n.label,
+    referencesTo: n.referencesTo,
+    referencedBy: n.referencedBy,
+    health: { state: n.health.state, message: n.health.message, updatedTime: n.health.updated.toISOString() },
+    original: '',
+    createdModuleIDs: n.child ? [n.globalId] : [],
+  };
+  if (!detail) return base;
+  return {
+    ...base,
+    arguments: n.argsSchema && n.args !== undefined ? bodyToJson(n.argsSchema, n.args) : [],
+    exports: exportsToJson(n.exports),
+    debugInfo: debugInfoToJson(n.debugInfo),
+  };
+}
+
+function text(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(body);
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** Reads and discards the request body, refusing bodies over the limit with 413. */
+async function drainBody(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    text(res, 413, 'request body too large\n');
+    req.destroy();
+    return false;
+  }
+  let total = 0;
+  for await (const chunk of req) {
+    total += (chunk as Buffer).length;
+    if (total > MAX_BODY_BYTES) {
+      text(res, 413, 'request body too large\n');
+      req.destroy();
+      return false;
+    }
+  }
+  return true;
+}
+
+export function splitHostPort(addr: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(addr);
+  if (!m) throw new Error(`invalid listen address ${JSON.stringify(addr)}: expected host:port`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]) };
+}
