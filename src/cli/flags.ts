@@ -23,6 +23,25 @@ export function boolFlag(cmd: Command, name: string, defaultValue: boolean, desc
   return cmd.addOption(new Option(`--no-${name}`).hideHelp());
 }
 
+/** A command's parsed flag values. */
+export type FlagValues = Record<string, string | boolean | number>;
+
+/**
+ * The parsed flags of `cmd` keyed by their names as written on the command
+ * line (`server.http.listen-addr`). Commander's own `opts()` camel-cases
+ * the part after each dash (`server.http.listenAddr`), which is easy to get
+ * wrong with Alloy's dotted names.
+ */
+export function flagValues(cmd: Command): FlagValues {
+  const values: FlagValues = {};
+  for (const option of cmd.options) {
+    if (option.negate || !option.long) continue;
+    const value: unknown = cmd.getOptionValue(option.attributeName());
+    if (value !== undefined) values[option.long.slice(2)] = value as string | boolean | number;
+  }
+  return values;
+}
+
 /** Spellings Go's strconv.ParseBool accepts. */
 const TRUE_WORDS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const FALSE_WORDS = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);

@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { stat, readFile, writeFile } from 'node:fs/promises';
 import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../lang/diag.js';
 import { SourceFile } from '../lang/position.js';
-import { CliError, fsError, readAll, resolvePath, type CliIO } from './io.js';
+import { CliError, fsCall, readAll, resolvePath, type CliIO } from './io.js';
 
 interface FmtFlags {
   write: boolean;
@@ -43,20 +43,14 @@ export async function runFmt(target: string, flags: FmtFlags, io: CliIO): Promis
   }
 
   const absolute = resolvePath(io, target);
-  const info = await stat(absolute).catch((err: unknown) => {
-    throw fsError(err, target);
-  });
+  const info = await fsCall(target, stat(absolute));
   if (info.isDirectory()) throw new CliError('cannot format a directory');
-  const input = await readFile(absolute).catch((err: unknown) => {
-    throw fsError(err, target);
-  });
+  const input = await fsCall(target, readFile(absolute));
   const output = await formatSource(target, input, io);
   if (!flags.write) return emit(input, output, target, flags.test, io);
   // Leave the file alone (even its mtime) when nothing changes.
   if (output.equals(input)) return;
-  await writeFile(absolute, output).catch((err: unknown) => {
-    throw fsError(err, target);
-  });
+  await fsCall(target, writeFile(absolute, output));
 }
 
 /** Without -w: print the result, or with -t only compare it with the input. */

@@ -80,3 +80,12 @@ export function fsError(err: unknown, shownPath: string): CliError {
   const description = match ? match[1]! : err.message;
   return new CliError(`${err.syscall} ${shownPath}: ${description}`);
 }
+
+/** Awaits an fs call, rewording a failure with `fsError`. */
+export async function fsCall<T>(shownPath: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    throw fsError(err, shownPath);
+  }
+}

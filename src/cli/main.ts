@@ -5,13 +5,13 @@
  * Commands only declare their flags here; anything heavy (parser, printer,
  * runtime) is imported when a command actually runs.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { fmtCommand } from './fmt.js';
 import { rewriteBoolAssignments } from './flags.js';
 import type { CliIO } from './io.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
+import { packageVersion } from './version.js';
 
 export type { CliIO } from './io.js';
 
@@ -80,14 +80,4 @@ function reportFailure(err: unknown, io: CliIO): number {
   const message = err instanceof Error ? err.message : String(err);
   io.stderr.write(`Error: ${message}\n`);
   return 1;
-}
-
-/** The version from package.json (two levels up from both src/cli and dist/cli). */
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }

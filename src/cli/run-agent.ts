@@ -3,7 +3,6 @@
  * the first config is fatal, as in Alloy), reloads on SIGHUP and
  * /-/reload, and shuts down gracefully on SIGINT/SIGTERM.
  */
-import { readFileSync } from 'node:fs';
 import { DiagnosticsError } from '../lang/diag.js';
 import { renderDiagnostics } from '../lang/diag-printer.js';
 import { parseDurationMs } from '../lang/units.js';
@@ -12,6 +11,7 @@ import { Agent } from '../runtime/agent.js';
 import type { Stability } from '../runtime/component.js';
 import { HttpServer } from '../runtime/http/server.js';
 import { CliError, resolvePath, useColor, type CliIO } from './io.js';
+import { packageVersion } from './version.js';
 
 export type RunFlags = Record<string, string | boolean | number>;
 
@@ -23,8 +23,7 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export async function startAgent(configPath: string, rawFlags: RunFlags, io: CliIO): Promise<RunningAgent> {
-  const flags = byFlagName(rawFlags);
+export async function startAgent(configPath: string, flags: RunFlags, io: CliIO): Promise<RunningAgent> {
   const agent = new Agent({
     configPath: resolvePath(io, configPath),
     registry: builtinComponents(),
@@ -86,20 +85,5 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CliIO): 
     process.off('SIGHUP', onHup);
     process.off('SIGINT', onStop);
     process.off('SIGTERM', onStop);
-  }
-}
-
-/** Commander keys options by camel-cased attribute name; look them up by the flag as written. */
-function byFlagName(flags: RunFlags): RunFlags {
-  const out: RunFlags = {};
-  for (const [key, value] of Object.entries(flags)) out[key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)] = value;
-  return out;
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
   }
 }

@@ -1,14 +1,13 @@
 /**
- * `alloy-ts run [flags] PATH`. The runtime does not exist yet; the flags are
- * declared now with Alloy's defaults (spec §8, `cmd_run.go`) so scripts and
- * later work can rely on them.
+ * `alloy-ts run [flags] PATH`: the flags, with Alloy's defaults (spec §8, `cmd_run.go`).
+ * The runtime itself is loaded on demand (run-agent.ts).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CliIO } from './io.js';
-import { boolFlag, stabilityOption } from './flags.js';
+import { boolFlag, flagValues, stabilityOption, type FlagValues } from './flags.js';
 
 /** Parsed `run` flags, keyed by flag name as written on the command line. */
-export type RunFlags = Record<string, string | boolean | number>;
+export type RunFlags = FlagValues;
 
 export function runCommand(io: CliIO): Command {
   const cmd = new Command('run')
@@ -23,7 +22,9 @@ export function runCommand(io: CliIO): Command {
   addClusterFlags(cmd);
   addConfigFlags(cmd);
   addMiscFlags(cmd);
-  return cmd.action(async (configPath: string, flags: RunFlags) => runAgent(configPath, flags, io));
+  return cmd.action(async (configPath: string, _opts: unknown, self: Command) =>
+    runAgent(configPath, flagValues(self), io),
+  );
 }
 
 function addServerFlags(cmd: Command): void {

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fsError, resolvePath, type CliIO } from './io.js';
+import { fsCall, resolvePath, type CliIO } from './io.js';
 
 export interface ConfigSource {
   /** Name used in diagnostics: the path as given, or `<dir>/<file>` for a directory. */
@@ -15,14 +15,10 @@ export interface ConfigSource {
 
 export async function loadConfigSources(target: string, io: CliIO): Promise<ConfigSource[]> {
   const absolute = resolvePath(io, target);
-  const info = await stat(absolute).catch((err: unknown) => {
-    throw fsError(err, target);
-  });
+  const info = await fsCall(target, stat(absolute));
   if (!info.isDirectory()) return [await readSource(target, absolute)];
 
-  const entries = await readdir(absolute, { withFileTypes: true }).catch((err: unknown) => {
-    throw fsError(err, target);
-  });
+  const entries = await fsCall(target, readdir(absolute, { withFileTypes: true }));
   const names = entries
     .filter((e) => !e.isDirectory() && e.name.endsWith('.alloy'))
     .map((e) => e.name)
@@ -31,11 +27,7 @@ export async function loadConfigSources(target: string, io: CliIO): Promise<Conf
 }
 
 async function readSource(name: string, absolute: string): Promise<ConfigSource> {
-  try {
-    return { name, bytes: await readFile(absolute) };
-  } catch (err) {
-    throw fsError(err, name);
-  }
+  return { name, bytes: await fsCall(name, readFile(absolute)) };
 }
 
 /** Byte-wise name order, as Go's directory walk uses (not locale order). */

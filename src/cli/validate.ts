@@ -10,7 +10,7 @@ import { Command, Option } from 'commander';
 import { DiagnosticsError, type Diagnostic, type DiagPos } from '../lang/diag.js';
 import { SourceFile } from '../lang/position.js';
 import { CliError, useColor, type CliIO } from './io.js';
-import { boolFlag, stabilityOption, type StabilityLevel } from './flags.js';
+import { boolFlag, flagValues, stabilityOption, type StabilityLevel } from './flags.js';
 import { loadConfigSources, type ConfigSource } from './sources.js';
 
 export interface ValidateOptions {
@@ -43,7 +43,9 @@ export function validateCommand(io: CliIO): Command {
   boolFlag(cmd, 'config.bypass-conversion-errors', false, 'Enable bypassing errors when converting');
   cmd.option('--config.extra-args <args>', 'Extra arguments for the converter', '');
   boolFlag(cmd, 'feature.community-components.enabled', false, 'Enable community components.');
-  return cmd.action(async (target: string, flags: ValidateFlags) => runValidate(target, flags, io));
+  return cmd.action(async (target: string, _opts: unknown, self: Command) =>
+    runValidate(target, flagValues(self) as unknown as ValidateFlags, io),
+  );
 }
 
 async function runValidate(target: string, flags: ValidateFlags, io: CliIO): Promise<void> {
