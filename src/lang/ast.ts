@@ -145,42 +145,56 @@ export interface ParenExpr {
 
 export type Node = File | Stmt | Expr | ObjectField;
 
-/** Offset of a node's first byte (Go ast.StartPos). */
-export function startPos(n: Node): number {
-  if (!('kind' in n)) return startPos(n.name);
-  switch (n.kind) {
-    case 'File': return 0;
-    case 'Attribute': return n.name.pos;
-    case 'Block': return n.namePos;
-    case 'Ident': case 'Literal': return n.pos;
-    case 'Array': return n.lBrack;
-    case 'Object': return n.lCurly;
-    case 'Access': case 'Index': case 'Call': return startPos(n.value);
-    case 'Unary': return n.opPos;
-    case 'Binary': return startPos(n.left);
-    case 'Paren': return n.lParen;
+/** Offset of a node's first byte (Go ast.StartPos). Iterative: deep chains must not overflow the stack. */
+export function startPos(node: Node): number {
+  let n: Node = node;
+  for (;;) {
+    if (!('kind' in n)) {
+      n = n.name;
+      continue;
+    }
+    switch (n.kind) {
+      case 'File': return 0;
+      case 'Attribute': return n.name.pos;
+      case 'Block': return n.namePos;
+      case 'Ident': case 'Literal': return n.pos;
+      case 'Array': return n.lBrack;
+      case 'Object': return n.lCurly;
+      case 'Unary': return n.opPos;
+      case 'Paren': return n.lParen;
+      case 'Access': case 'Index': case 'Call': n = n.value; break;
+      case 'Binary': n = n.left; break;
+    }
   }
 }
 
-/** Offset of a node's last byte (Go ast.EndPos: the position of its final character). */
-export function endPos(n: Node): number {
-  if (!('kind' in n)) return endPos(n.value);
-  switch (n.kind) {
-    case 'File': {
-      const last = n.body[n.body.length - 1];
-      return last ? endPos(last) : 0;
+/** Offset of a node's last byte (Go ast.EndPos: the position of its final character). Iterative. */
+export function endPos(node: Node): number {
+  let n: Node = node;
+  for (;;) {
+    if (!('kind' in n)) {
+      n = n.value;
+      continue;
     }
-    case 'Attribute': return endPos(n.value);
-    case 'Block': return n.rCurly;
-    case 'Ident': return n.pos + Buffer.byteLength(n.name) - 1;
-    case 'Literal': return n.pos + Buffer.byteLength(n.value) - 1;
-    case 'Array': return n.rBrack;
-    case 'Object': return n.rCurly;
-    case 'Access': return endPos(n.name);
-    case 'Index': return n.rBrack;
-    case 'Call': return n.rParen;
-    case 'Unary': return endPos(n.value);
-    case 'Binary': return endPos(n.right);
-    case 'Paren': return n.rParen;
+    switch (n.kind) {
+      case 'File': {
+        const last = n.body[n.body.length - 1];
+        if (!last) return 0;
+        n = last;
+        break;
+      }
+      case 'Attribute': n = n.value; break;
+      case 'Block': return n.rCurly;
+      case 'Ident': return n.pos + Buffer.byteLength(n.name) - 1;
+      case 'Literal': return n.pos + Buffer.byteLength(n.value) - 1;
+      case 'Array': return n.rBrack;
+      case 'Object': return n.rCurly;
+      case 'Access': n = n.name; break;
+      case 'Index': return n.rBrack;
+      case 'Call': return n.rParen;
+      case 'Unary': n = n.value; break;
+      case 'Binary': n = n.right; break;
+      case 'Paren': return n.rParen;
+    }
   }
 }

@@ -17,28 +17,37 @@
  */
 import { endPos, startPos } from './ast.js';
 import type {
+  AccessExpr,
   ArrayExpr,
   AttributeStmt,
+  BinaryExpr,
   BlockStmt,
   CallExpr,
   Comment,
   CommentGroup,
   Expr,
   File,
+  IndexExpr,
   ObjectExpr,
   Stmt,
 } from './ast.js';
+import { DiagnosticsError } from './diag.js';
 import type { SourceFile } from './position.js';
 import { quote } from './strings.js';
 import { CharBuffer, TAB_ESCAPE, alignAndTrim } from './tabwriter.js';
 import { Tok, tokName } from './token.js';
 
-/** Formats a parsed file exactly as `alloy fmt` prints it (including the final newline). */
+/**
+ * Formats a parsed file exactly as `alloy fmt` prints it (including the final
+ * newline). Throws a DiagnosticsError only for a tree too deep to walk.
+ */
 export function formatFile(file: File): string {
-  // Formatted text is about as long as its source.
-  const printer = new Printer(lineResolver(file.source), file.comments, file.source.bytes.length + 1024);
-  new Walker(printer).walkStmts(file.body);
-  return printer.finish() + '\n';
+  return guardDepth(() => {
+    // Formatted text is about as long as its source.
+    const printer = new Printer(lineResolver(file.source), file.comments, file.source.bytes.length + 1024);
+    new Walker(printer).walkStmts(file.body);
+    return printer.finish() + '\n';
+  });
 }
 
 /**
@@ -48,9 +57,26 @@ export function formatFile(file: File): string {
  * gives the compact single-line form.
  */
 export function printExpr(expr: Expr, source?: SourceFile): string {
-  const printer = new Printer(source ? lineResolver(source) : singleLine, []);
-  new Walker(printer).walkExpr(expr);
-  return printer.finish();
+  return guardDepth(() => {
+    const printer = new Printer(source ? lineResolver(source) : singleLine, []);
+    new Walker(printer).walkExpr(expr);
+    return printer.finish();
+  });
+}
+
+/**
+ * Long operator and postfix chains are walked iteratively, but bracket
+ * nesting recurses (as in the parser): report a call stack overflow on an
+ * absurdly deep tree as a diagnostic, the way the parser does.
+ */
+function guardDepth(print: () => string): string {
+  try {
+    return print();
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const noPos = { file: '', line: 0, column: 0, offset: -1 };
+    throw new DiagnosticsError([{ severity: 'error', message: 'nesting is too deep', start: noPos }]);
+  }
 }
 
 /** Maps a byte offset to its 1-based line; 0 for "no position". */
@@ -285,7 +311,9 @@ class Printer {
       else if (kind === Ws.Unindent) this.indent = Math.max(0, this.indent - 1);
       else if (kind !== Ws.Ignore) this.writeByte(WS_CHAR[kind]!, 1);
     }
-    ws.splice(0, n);
+    // Shift the unwritten entries down (the buffer is tiny).
+    for (let i = n; i < ws.length; i++) ws[i - n] = ws[i]!;
+    ws.length -= n;
   }
 
   /**
@@ -378,6 +406,8 @@ function utf8Length(s: string): number {
 // ---------------------------------------------------------------------------
 // Walker
 
+type PostfixExpr = AccessExpr | IndexExpr | CallExpr;
+
 class Walker {
   private readonly lineOf: LineOf;
 
@@ -401,8 +431,17 @@ class Walker {
     }
   }
 
+  /**
+   * Chains the parser builds with loops (`a + b + c`, `a.b[0].c()`, `- - x`)
+   * can be thousands of nodes deep, so they are walked iteratively; other
+   * nesting (brackets, braces, parentheses) is bounded by the parser.
+   */
   walkExpr(e: Expr): void {
     const p = this.p;
+    while (e.kind === 'Unary') {
+      p.at(e.opPos).token(e.op);
+      e = e.value;
+    }
     switch (e.kind) {
       case 'Literal':
         p.at(e.pos).literal(e.value, e.tok);
@@ -417,32 +456,60 @@ class Walker {
         this.walkObject(e);
         break;
       case 'Access':
-        this.walkExpr(e.value);
-        p.token(Tok.DOT).ident(e.name.name);
-        break;
       case 'Index':
-        this.walkExpr(e.value);
-        p.at(e.lBrack).token(Tok.LBRACK);
-        this.walkExpr(e.index);
-        p.at(e.rBrack).token(Tok.RBRACK);
-        break;
       case 'Call':
-        this.walkCall(e);
-        break;
-      case 'Unary':
-        p.at(e.opPos).token(e.op);
-        this.walkExpr(e.value);
+        this.walkPostfixChain(e);
         break;
       case 'Binary':
-        this.walkExpr(e.left);
-        p.space(Ws.Blank).at(e.opPos).token(e.op).space(Ws.Blank);
-        this.walkExpr(e.right);
+        this.walkBinary(e);
         break;
       case 'Paren':
         p.token(Tok.LPAREN);
         this.walkExpr(e.inner);
         p.token(Tok.RPAREN);
         break;
+    }
+  }
+
+  /** In-order walk with an explicit stack of operators still to print. */
+  private walkBinary(root: BinaryExpr): void {
+    const pending: BinaryExpr[] = [];
+    let operand: Expr = root;
+    for (;;) {
+      while (operand.kind === 'Binary') {
+        pending.push(operand);
+        operand = operand.left;
+      }
+      this.walkExpr(operand);
+      const op = pending.pop();
+      if (!op) return;
+      this.p.space(Ws.Blank).at(op.opPos).token(op.op).space(Ws.Blank);
+      operand = op.right;
+    }
+  }
+
+  /** `base.a[i](args)...`: the base is printed first, then each suffix in order. */
+  private walkPostfixChain(outer: PostfixExpr): void {
+    const suffixes: PostfixExpr[] = [];
+    let base: Expr = outer;
+    while (base.kind === 'Access' || base.kind === 'Index' || base.kind === 'Call') {
+      suffixes.push(base);
+      base = base.value;
+    }
+    this.walkExpr(base);
+    for (let i = suffixes.length - 1; i >= 0; i--) this.walkSuffix(suffixes[i]!);
+  }
+
+  private walkSuffix(e: PostfixExpr): void {
+    const p = this.p;
+    if (e.kind === 'Access') {
+      p.token(Tok.DOT).ident(e.name.name);
+    } else if (e.kind === 'Index') {
+      p.at(e.lBrack).token(Tok.LBRACK);
+      this.walkExpr(e.index);
+      p.at(e.rBrack).token(Tok.RBRACK);
+    } else {
+      this.walkCallArgs(e);
     }
   }
 
@@ -513,9 +580,9 @@ class Walker {
     p.space(Ws.Unindent).at(e.rCurly).token(Tok.RCURLY);
   }
 
-  private walkCall(e: CallExpr): void {
+  /** `(args)` of a call; the callee has been printed. */
+  private walkCallArgs(e: CallExpr): void {
     const p = this.p;
-    this.walkExpr(e.value);
     p.token(Tok.LPAREN);
     let prevEnd = e.lParen;
     e.args.forEach((arg, i) => {

@@ -18,9 +18,13 @@
  *   removed later by the trimmer.
  * - Widths count Unicode code points.
  *
- * Go uses the byte 0xff as escape because it cannot occur in UTF-8. Our text
- * is a JS string, where U+00FF is an ordinary letter, so we use a lone low
- * surrogate instead: a string decoded from UTF-8 can never contain one.
+ * Go uses the byte 0xff as escape because it cannot occur in UTF-8. We work
+ * on UTF-16 code units, where U+00FF is an ordinary letter, so we use a lone
+ * low surrogate instead: text decoded from UTF-8 can never contain one.
+ *
+ * Text flows as UTF-16 code units in growable typed arrays (CharBuffer) and
+ * cells are kept as offsets, so formatting a multi-megabyte file allocates
+ * almost nothing per token.
  */
 
 /** Brackets text the tabwriter must not split into cells (Go's tabwriter.Escape). */
@@ -231,33 +235,52 @@ class Tabwriter {
   }
 
   /**
-   * Go's recursive `format`: for column `widths.length`, find each block of
-   * consecutive lines that have a (non-final) cell in that column, compute
-   * the block's width, and recurse into the block for the next column.
+   * Go's recursive `format`, with an explicit stack so that a line with
+   * thousands of cells cannot overflow the call stack. A frame formats lines
+   * [line0, line1) for column `widths.length`: it finds each block of
+   * consecutive lines that have a (non-final) cell in that column, fixes the
+   * block's width, and pushes a frame for the next column inside the block.
    */
   private format(line0: number, line1: number): void {
-    const column = this.widths.length;
+    const frames = [{ line0, line1, next: line0 }];
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const column = frames.length - 1;
+      let line = frame.next;
+      while (line < frame.line1 && column >= this.lineCellCount(line) - 1) line++;
+      if (line >= frame.line1) {
+        this.writeLines(frame.line0, frame.line1);
+        frames.pop();
+        this.widths.pop();
+        continue;
+      }
+      this.writeLines(frame.line0, line);
+      const blockEnd = this.columnBlockEnd(column, line, frame.line1);
+      this.widths.push(this.columnWidth(column, line, blockEnd));
+      // Go resumes after the line that ended the block: it has no cell here.
+      frame.line0 = blockEnd;
+      frame.next = blockEnd + 1;
+      frames.push({ line0: line, line1: blockEnd, next: line });
+    }
+  }
+
+  /** First line in [line, line1) without a non-final cell in `column`. */
+  private columnBlockEnd(column: number, line: number, line1: number): number {
+    while (line < line1 && column < this.lineCellCount(line) - 1) line++;
+    return line;
+  }
+
+  private columnWidth(column: number, line0: number, line1: number): number {
     const widthOf = this.cellWidth.items;
     const htab = this.cellHtab.items;
+    let width = this.config.minwidth;
+    let discardable = true;
     for (let line = line0; line < line1; line++) {
-      if (column >= this.lineCellCount(line) - 1) continue;
-      this.writeLines(line0, line);
-      line0 = line;
-      let width = this.config.minwidth;
-      let discardable = true;
-      for (; line < line1; line++) {
-        if (column >= this.lineCellCount(line) - 1) break;
-        const cell = this.lineFirstCell.items[line]! + column;
-        width = Math.max(width, widthOf[cell]! + this.config.padding);
-        if (widthOf[cell]! > 0 || htab[cell] === 1) discardable = false;
-      }
-      if (discardable && this.config.discardEmptyColumns) width = 0;
-      this.widths.push(width);
-      this.format(line0, line);
-      this.widths.pop();
-      line0 = line;
+      const cell = this.lineFirstCell.items[line]! + column;
+      width = Math.max(width, widthOf[cell]! + this.config.padding);
+      if (widthOf[cell]! > 0 || htab[cell] === 1) discardable = false;
     }
-    this.writeLines(line0, line1);
+    return discardable && this.config.discardEmptyColumns ? 0 : width;
   }
 
   private writeLines(line0: number, line1: number): void {

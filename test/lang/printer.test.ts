@@ -149,6 +149,48 @@ describe('formatFile on hand-built ASTs', () => {
   });
 });
 
+describe('upstream quirks', () => {
+  // Upstream's walker adds the trailing comma whenever `)` is on another line
+  // than the last argument, or than `(` when there are none. The `)` then
+  // inherits the line of the `,` (the formfeed written before it is not
+  // counted), so the comment below is two lines "later" and gets a blank line.
+  it('`f(⏎)` prints as `f(,⏎)`', () => {
+    const out = fmt('b {\n  x = f(\n  )\n  // c\n  y = 1\n}\n', (s) => [
+      s.block('b', '', (s) => [
+        s.attr('x', (s) => {
+          const f = s.ident('f');
+          return { kind: 'Call', value: f, lParen: s.at('('), args: [], rParen: s.at(')') };
+        }),
+        s.attr('y', (s) => s.num('1')),
+      ]),
+    ]);
+    expect(out).toBe('b {\n\tx = f(,\n\t)\n\n\t// c\n\ty = 1\n}\n');
+  });
+});
+
+describe('deep trees', () => {
+  const N = 20000;
+
+  it('walks long left-associative operator chains without recursion', () => {
+    const text = Array(N).fill('1').join(' + ');
+    let expr: Expr = { kind: 'Literal', tok: Tok.NUMBER, value: '1', pos: 0 };
+    for (let i = 1; i < N; i++) {
+      const right: Expr = { kind: 'Literal', tok: Tok.NUMBER, value: '1', pos: 4 * i };
+      expr = { kind: 'Binary', op: Tok.ADD, opPos: 4 * i - 2, left: expr, right };
+    }
+    expect(printExpr(expr)).toBe(text);
+  });
+
+  it('walks long postfix and unary chains without recursion', () => {
+    let expr: Expr = { kind: 'Ident', name: 'a', pos: 0 };
+    for (let i = 0; i < N; i++) expr = { kind: 'Access', value: expr, name: { kind: 'Ident', name: 'b', pos: 2 + 2 * i } };
+    expect(printExpr(expr)).toBe('a' + '.b'.repeat(N));
+    let neg: Expr = { kind: 'Literal', tok: Tok.NUMBER, value: '1', pos: N };
+    for (let i = N - 1; i >= 0; i--) neg = { kind: 'Unary', op: Tok.SUB, opPos: i, value: neg };
+    expect(printExpr(neg)).toBe('-'.repeat(N) + '1');
+  });
+});
+
 describe('printExpr', () => {
   it('prints binary expressions with single spaces', () => {
     const s = new Src('1+2*3');

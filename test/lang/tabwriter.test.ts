@@ -106,6 +106,13 @@ describe('tabwriter: Alloy configuration', () => {
   });
 });
 
+describe('tabwriter: robustness', () => {
+  it('handles a line with tens of thousands of cells', () => {
+    const line = 'a\v'.repeat(50000) + 'z\n';
+    expect(alignAndTrim(line + line)).toBe('a '.repeat(50000) + 'z\n' + 'a '.repeat(50000) + 'z\n');
+  });
+});
+
 describe('trimmer', () => {
   function trim(...chunks: string[]): string {
     const t = new Trimmer();
