@@ -9,9 +9,10 @@
  * Operand evaluation is never short-circuited.
  */
 import { endPos, startPos, type AccessExpr, type CallExpr, type Expr, type Ident, type IndexExpr, type LiteralExpr } from './ast.js';
-import type { DiagPos, Diagnostic } from './diag.js';
+import { diagnosticsMessage, hasErrors, type DiagPos, type Diagnostic } from './diag.js';
 import { binaryOp, unaryOp } from './eval-binary.js';
-import type { SourceFile } from './position.js';
+import { SourceFile } from './position.js';
+import { parseExpression } from './parser.js';
 import { printExpr } from './printer.js';
 import { renderAlloy } from './render.js';
 import { lookupStdlib } from './stdlib/index.js';
@@ -40,6 +41,7 @@ import {
   TypeMismatchError,
   ValError,
   ValueError,
+  innerError,
 } from './value-errors.js';
 import { parseGoFloat, parseGoInt, parseGoUint } from './value-strconv.js';
 
@@ -271,7 +273,7 @@ export class Evaluator {
 
   private walkError(err: ValueError): WalkResult {
     const r: WalkResult = { path: '', reason: '', cause: NULL, literal: false };
-    for (let e: Error | undefined = err; e instanceof ValueError; e = nextInChain(e)) {
+    for (let e: Error | undefined = err; e instanceof ValueError; e = innerError(e)) {
       r.reason = reasonOf(e, r.reason);
       r.path += pathStepOf(e);
       r.cause = e.value;
@@ -323,13 +325,6 @@ function pathStepOf(e: ValueError): string {
   return '';
 }
 
-function nextInChain(e: ValueError): Error | undefined {
-  if (e instanceof ValError || e instanceof ElementError || e instanceof FieldError || e instanceof ArgError) {
-    return e.inner;
-  }
-  return undefined;
-}
-
 // ---------------------------------------------------------------------------
 // Literals and indexing
 
@@ -375,4 +370,27 @@ function indexArray(arr: ArrayValue, idx: Value): Value {
     throw new ValError(idx, new Error(`index ${i} is out of range of array with length ${arr.elements.length}`));
   }
   return arr.elements[Number(i)]!;
+}
+
+// ---------------------------------------------------------------------------
+// Convenience for `alloy-ts eval`
+
+export type TextEvalResult = { value: Value } | { diagnostics: Diagnostic[]; message: string };
+
+/**
+ * Parses `text` as one expression and evaluates it (for the CLI's `eval`
+ * command). On failure, `message` is the exact one-line text Alloy prints
+ * and `diagnostics` holds the parse or evaluation diagnostics (empty for a
+ * plain error that has no position).
+ */
+export function evaluateExpressionText(text: string, options: { scope?: Scope; fileName?: string } = {}): TextEvalResult {
+  const file = SourceFile.fromString(options.fileName ?? '', text);
+  const parsed = parseExpression(file);
+  if (!parsed.expr || hasErrors(parsed.diagnostics)) {
+    return { diagnostics: parsed.diagnostics, message: diagnosticsMessage(parsed.diagnostics) };
+  }
+  const result = evaluate(parsed.expr, options.scope ?? new Scope(), file);
+  if (result.ok) return { value: result.value };
+  const diagnostics = result.error.diagnostic ? [result.error.diagnostic] : [];
+  return { diagnostics, message: result.error.message };
 }

@@ -9,7 +9,7 @@
  * token and skips the same tokens. So one run reports every error, with the
  * reference's messages, positions, order and "one parser error per line" rule.
  */
-import type { IToken, TokenType } from 'chevrotain';
+import type { IToken, OrMethodOpts, TokenType } from 'chevrotain';
 import type {
   AttributeStmt,
   BlockStmt,
@@ -116,8 +116,6 @@ const ALL_TOKEN_TYPES: TokenType[] = [
 class AlloyToken implements IToken {
   readonly tokenTypeIdx: number;
   constructor(
-    /** Position in the token vector. */
-    readonly index: number,
     readonly kind: Tok,
     readonly tokenType: TokenType,
     readonly image: string,
@@ -128,51 +126,55 @@ class AlloyToken implements IToken {
   }
 }
 
-/** A lexical error, tagged with the index of the parser token that was current when it was found. */
-interface ScanError {
-  offset: number;
-  message: string;
-  atToken: number;
-}
-
-/** Everything the scanner produced for one input. */
-interface Lexed {
-  tokens: AlloyToken[];
-  comments: CommentGroup[];
-  scanErrors: ScanError[];
-}
-
 /**
- * Scans the whole input. Comments go to `comments`, grouped as the reference
- * parser groups them: consecutive comment tokens, each starting at most one
- * line after the previous one ends.
+ * Feeds the parser one token at a time. Tokens are scanned only when the
+ * parser moves on, exactly like the reference parser, so lexical errors land
+ * among the parser's errors in the reference order, and no token outlives its
+ * use (a token vector for a large file costs more than the parse).
+ *
+ * Comments are set aside in groups as the reference parser groups them:
+ * consecutive comment tokens, each starting at most one line after the
+ * previous one ends.
  */
-function lex(source: SourceFile): Lexed {
-  const tokens: AlloyToken[] = [];
-  const scanErrors: ScanError[] = [];
-  const comments: CommentGroup[] = [];
-  const scanner = new Scanner(
-    source.bytes,
-    (offset, message) => scanErrors.push({ offset, message, atToken: tokens.length }),
-    { comments: true },
-  );
-  let group: Comment[] | undefined;
-  let groupEndLine = 0;
-  for (;;) {
-    const tok = scanner.scan();
-    if (tok === Tok.COMMENT) {
-      const line = source.line(scanner.pos);
-      if (group === undefined || line > groupEndLine + 1) {
-        group = [];
-        comments.push(group);
+class TokenSource {
+  readonly comments: CommentGroup[] = [];
+  private readonly scanner: Scanner;
+  private group: Comment[] | undefined;
+  private groupEndLine = 0;
+
+  constructor(
+    private readonly source: SourceFile,
+    onError: (offset: number, message: string) => void,
+  ) {
+    this.scanner = new Scanner(source.bytes, onError, { comments: true });
+  }
+
+  next(): AlloyToken {
+    const s = this.scanner;
+    for (;;) {
+      const tok = s.scan();
+      if (tok !== Tok.COMMENT) {
+        this.group = undefined;
+        return new AlloyToken(tok, TOKEN_TYPE[tok]!, s.lit, s.pos, s.end);
       }
-      group.push({ pos: scanner.pos, end: scanner.end, text: scanner.lit });
-      groupEndLine = line + countNewlines(scanner.lit);
-      continue;
+      this.addComment({ pos: s.pos, end: s.end, text: s.lit });
     }
-    group = undefined;
-    tokens.push(new AlloyToken(tokens.length, tok, TOKEN_TYPE[tok]!, scanner.lit, scanner.pos, scanner.end));
-    if (tok === Tok.EOF) return { tokens, comments, scanErrors };
+  }
+
+  /** The EOF token, for a parser told to stop. */
+  eof(): AlloyToken {
+    const end = this.source.bytes.length;
+    return new AlloyToken(Tok.EOF, CHEVROTAIN_EOF, '', end, end);
+  }
+
+  private addComment(c: Comment): void {
+    const line = this.source.line(c.pos);
+    if (this.group === undefined || line > this.groupEndLine + 1) {
+      this.group = [];
+      this.comments.push(this.group);
+    }
+    this.group.push(c);
+    this.groupEndLine = line + countNewlines(c.text);
   }
 }
 
@@ -192,26 +194,53 @@ interface BlockName {
   labelPos: number;
 }
 
+interface RunResult<R> {
+  result: R | undefined;
+  diagnostics: Diagnostic[];
+  comments: CommentGroup[];
+}
+
 class AlloyParser extends EmbeddedActionsParser {
   private source!: SourceFile;
   private diagnostics: Diagnostic[] = [];
-  private scanErrors: ScanError[] = [];
-  private flushedScanErrors = 0;
   private lastErrorLine = 0;
+  private tokens!: TokenSource;
+  /** LA(1) and LA(0). */
+  private lookahead!: AlloyToken;
+  private previous!: AlloyToken;
+  /** Tokens consumed so far: the "lexer position" Chevrotain uses to detect stuck loops. */
+  private consumedCount = 0;
 
   constructor(validate: boolean) {
     super(ALL_TOKEN_TYPES, { recoveryEnabled: false, maxLookahead: 1, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 
-  /** Runs `rule` over a lexed input; returns its result and all diagnostics in reference order. */
-  run<R>(source: SourceFile, lexed: Lexed, rule: () => R): { result: R | undefined; diagnostics: Diagnostic[] } {
+  // Alternatives for OR, built once. Chevrotain would otherwise be handed fresh
+  // arrays and closures on every call (its documented performance advice);
+  // this matters for the rules run once per expression or token. Closures in
+  // them capture only `this` and the index under which they are stored.
+  private readonly expectAlternatives: OrMethodOpts<unknown>[] = [];
+  private readonly bodyEndAlternatives: OrMethodOpts<unknown>[] = [];
+  private readonly listElementAlternatives: OrMethodOpts<Expr>[] = [];
+  private readonly separatorAlternatives: OrMethodOpts<unknown>[] = [];
+  private statementAlternatives?: OrMethodOpts<Stmt | undefined>;
+  private fieldKeyAlternatives?: OrMethodOpts<{ name: Ident; quoted: boolean }>;
+  private postfixAlternatives?: OrMethodOpts<Expr>;
+  private primaryAlternatives?: OrMethodOpts<Expr>;
+  /** The operand of the postfix operator being parsed (read by each alternative before anything else). */
+  private postfixOperand!: Expr;
+
+  /** Runs `rule` over a source; returns its result, the diagnostics in reference order and the comments. */
+  run<R>(source: SourceFile, rule: () => R): RunResult<R> {
     this.source = source;
     this.diagnostics = [];
-    this.scanErrors = lexed.scanErrors;
-    this.flushedScanErrors = 0;
     this.lastErrorLine = 0;
-    this.input = lexed.tokens;
+    this.input = []; // resets Chevrotain's state; tokens come from `this.tokens` instead
+    this.tokens = new TokenSource(source, (offset, message) => this.diagnostics.push(this.diagnostic(offset, message)));
+    this.lookahead = this.tokens.next();
+    this.previous = this.lookahead;
+    this.consumedCount = 0;
     let result: R | undefined;
     try {
       result = rule();
@@ -221,12 +250,9 @@ class AlloyParser extends EmbeddedActionsParser {
       const message = e instanceof RangeError ? 'nesting is too deep' : `internal parser error: ${String(e)}`;
       this.addDiagnostic(this.current().startOffset, message);
     }
-    this.flushScanErrors(Infinity);
     const diagnostics = this.diagnostics;
     this.diagnostics = [];
-    this.scanErrors = [];
-    this.input = [];
-    return { result, diagnostics };
+    return { result, diagnostics, comments: this.tokens.comments };
   }
 
   /**
@@ -241,14 +267,55 @@ class AlloyParser extends EmbeddedActionsParser {
     }
   }
 
+  // --- the token stream, as Chevrotain sees it ----------------------------
+  // Chevrotain reads tokens only through these methods (its lexer adapter is
+  // meant to be overridden for lazy lexers). With maxLookahead 1 it needs
+  // LA(1) and, for error messages, LA(0).
+
+  protected override LA(howMuch: number): IToken {
+    return howMuch <= 0 ? this.previous : this.lookahead;
+  }
+
+  protected override LA_FAST(howMuch: number): IToken {
+    return howMuch <= 0 ? this.previous : this.lookahead;
+  }
+
+  consumeToken(): void {
+    if (this.lookahead.kind === Tok.EOF) return;
+    this.previous = this.lookahead;
+    this.lookahead = this.tokens.next();
+    this.consumedCount++;
+  }
+
+  getLexerPosition(): number {
+    return this.consumedCount;
+  }
+
+  exportLexerState(): number {
+    return this.consumedCount;
+  }
+
+  /** Only backtracking and Chevrotain's own recovery rewind the input; neither is used. */
+  importLexerState(state: number): void {
+    if (state !== this.consumedCount) throw new Error('the Alloy parser cannot rewind its input');
+  }
+
+  resetLexerState(): void {
+    this.consumedCount = 0;
+  }
+
+  moveToTerminatedState(): void {
+    this.lookahead = this.tokens.eof();
+  }
+
   // --- token access and diagnostics --------------------------------------
 
   private current(): AlloyToken {
-    return this.LA(1) as AlloyToken;
+    return this.lookahead;
   }
 
   private kind(): Tok {
-    return (this.LA(1) as AlloyToken).kind;
+    return this.lookahead.kind;
   }
 
   /** The reference parser's addErrorf: an error at the current token, one per line. */
@@ -264,19 +331,9 @@ class AlloyParser extends EmbeddedActionsParser {
     this.errorAtCurrent(`expected ${expected}, got ${tokName(this.kind())}`);
   }
 
-  /** Adds a diagnostic (no per-line filtering), after the lexical errors found so far. */
+  /** Adds a diagnostic without per-line filtering. */
   private addDiagnostic(offset: number, message: string, endOffset?: number): void {
-    this.flushScanErrors(this.current().index);
     this.diagnostics.push(this.diagnostic(offset, message, endOffset));
-  }
-
-  /** Emits the lexical errors found while scanning up to the token at `tokenIndex`. */
-  private flushScanErrors(tokenIndex: number): void {
-    const errors = this.scanErrors;
-    while (this.flushedScanErrors < errors.length && errors[this.flushedScanErrors]!.atToken <= tokenIndex) {
-      const e = errors[this.flushedScanErrors++]!;
-      this.diagnostics.push(this.diagnostic(e.offset, e.message));
-    }
   }
 
   private diagnostic(offset: number, message: string, endOffset?: number): Diagnostic {
@@ -303,13 +360,13 @@ class AlloyParser extends EmbeddedActionsParser {
    */
   private expect(idx: number, t: TokenType, kind: Tok): number {
     const offset = this.ACTION(() => this.current().startOffset);
-    this.or(idx, {
+    this.or(idx, (this.expectAlternatives[idx * 256 + t.tokenTypeIdx!] ??= {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => this.consume(idx, t) },
         { ALT: () => this.subrule(idx, this.mismatch, { ARGS: [kind] }) },
       ],
-    });
+    }));
     return offset;
   }
 
@@ -369,7 +426,7 @@ class AlloyParser extends EmbeddedActionsParser {
       DEF: () => {
         const stmt = this.SUBRULE(this.statement);
         this.ACTION(() => stmt !== undefined && stmts.push(stmt));
-        this.OR({
+        this.OR((this.bodyEndAlternatives[until] ??= {
           IGNORE_AMBIGUITIES: true,
           DEF: [
             { ALT: () => this.CONSUME(T.TERMINATOR) },
@@ -383,7 +440,7 @@ class AlloyParser extends EmbeddedActionsParser {
             },
             { ALT: () => undefined }, // at `until`: the body ends
           ],
-        });
+        }));
       },
     });
     return stmts;
@@ -391,7 +448,7 @@ class AlloyParser extends EmbeddedActionsParser {
 
   /** Stmt = Attribute | Block; undefined when the statement was unusable. */
   private readonly statement = this.RULE('statement', (): Stmt | undefined =>
-    this.OR({
+    this.OR((this.statementAlternatives ??= {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => this.SUBRULE(this.namedStatement) },
@@ -405,7 +462,7 @@ class AlloyParser extends EmbeddedActionsParser {
           },
         },
       ],
-    }),
+    })),
   );
 
   private readonly namedStatement = this.RULE('namedStatement', (): Stmt | undefined => {
@@ -534,136 +591,140 @@ class AlloyParser extends EmbeddedActionsParser {
 
   // --- expressions -------------------------------------------------------
 
-  readonly expression = this.RULE('expression', (): Expr => this.SUBRULE(this.binaryExpr, { ARGS: [1] }));
-
-  /** Left-associative binary operators of precedence >= minPrec. */
-  private readonly binaryExpr = this.RULE('binaryExpr', (minPrec: number): Expr => {
-    let left = this.SUBRULE(this.powExpr);
+  /**
+   * Expr: left-associative binary operators of precedence >= minPrec over
+   * operands (precedence climbing, as in the reference).
+   */
+  readonly expression = this.RULE('expression', (minPrec = 1): Expr => {
+    let left = this.SUBRULE(this.operand);
     this.MANY({
       GATE: () => binaryPrecedence(this.kind()) >= minPrec,
       DEF: () => {
         const op = this.CONSUME(BinaryOp) as AlloyToken;
-        const right = this.SUBRULE(this.binaryExpr, { ARGS: [binaryPrecedence(op.kind) + 1] });
+        const right = this.SUBRULE(this.expression, { ARGS: [binaryPrecedence(op.kind) + 1] });
         left = { kind: 'Binary', op: op.kind, opPos: op.startOffset, left, right };
       },
     });
     return left;
   });
 
-  /** PowExpr = Unary [ "^" PowExpr ] (right-associative). */
-  private readonly powExpr = this.RULE('powExpr', (): Expr => {
-    let result = this.SUBRULE(this.unaryExpr);
-    this.OPTION(() => {
-      const op = this.CONSUME(T.POW);
-      const right = this.SUBRULE(this.powExpr);
-      result = { kind: 'Binary', op: Tok.POW, opPos: op.startOffset, left: result, right };
-    });
-    return result;
-  });
-
   /**
-   * Unary = ("!" | "-") Unary | Postfix. Written as a loop rather than an
-   * alternation: Postfix may start with any token (it reports bad ones), which
-   * an LL(1) choice between the two cannot express.
+   * Operand = { "!" | "-" } Primary { Postfix } [ "^" Operand ]
+   *
+   * Unary operators bind tighter than the right-associative `^`, postfix
+   * operators tighter than both. The prefix operators are a loop rather than
+   * a recursive alternation because Primary may start with any token (it
+   * reports bad ones), which an LL(1) choice cannot express.
    */
-  private readonly unaryExpr = this.RULE('unaryExpr', (): Expr => {
+  private readonly operand = this.RULE('operand', (): Expr => {
     const ops: AlloyToken[] = [];
     this.MANY(() => {
       const op = this.CONSUME(UnaryOp) as AlloyToken;
       this.ACTION(() => ops.push(op));
     });
-    let expr = this.SUBRULE(this.postfixExpr);
+    let expr = this.SUBRULE(this.primaryExpr);
+    this.MANY2(() => {
+      expr = this.SUBRULE(this.postfix, { ARGS: [expr] });
+    });
     this.ACTION(() => {
       for (let i = ops.length - 1; i >= 0; i--) expr = { kind: 'Unary', op: ops[i]!.kind, opPos: ops[i]!.startOffset, value: expr };
+    });
+    this.OPTION(() => {
+      const op = this.CONSUME(T.POW);
+      const right = this.SUBRULE2(this.operand);
+      expr = { kind: 'Binary', op: Tok.POW, opPos: op.startOffset, left: expr, right };
     });
     return expr;
   });
 
-  /** Postfix = Primary { "." IDENT | "[" Expr "]" | "(" [ ExprList ] ")" } */
-  private readonly postfixExpr = this.RULE('postfixExpr', (): Expr => {
-    let expr = this.SUBRULE(this.primaryExpr);
-    let stopped = false;
-    this.MANY({
-      GATE: () => !stopped,
-      DEF: () =>
-        this.OR([
-          {
-            ALT: () => {
-              this.CONSUME(T.DOT);
-              const name = this.ACTION(() => this.current());
-              this.expect(1, T.IDENT, Tok.IDENT);
-              expr = this.ACTION(() => ({ kind: 'Access', value: expr, name: identOf(name) }) as Expr);
-            },
+  /** Postfix = "." IDENT | "[" Expr "]" | "(" [ ExprList ] ")", applied to `operand`. */
+  private readonly postfix = this.RULE('postfix', (operand: Expr): Expr => {
+    this.postfixOperand = operand;
+    return this.OR((this.postfixAlternatives ??= {
+      DEF: [
+        {
+          ALT: () => {
+            const value = this.postfixOperand;
+            this.CONSUME(T.DOT);
+            const name = this.ACTION(() => this.current());
+            this.expect(1, T.IDENT, Tok.IDENT);
+            return this.ACTION(() => ({ kind: 'Access', value, name: identOf(name) }) as Expr);
           },
-          {
-            ALT: () => {
-              const lBrack = this.CONSUME(T.LBRACK).startOffset;
-              const index = this.SUBRULE(this.expression);
-              const rBrack = this.expect(2, T.RBRACK, Tok.RBRACK);
-              expr = { kind: 'Index', value: expr, lBrack, index, rBrack };
-            },
+        },
+        {
+          ALT: () => {
+            const value = this.postfixOperand;
+            const lBrack = this.CONSUME(T.LBRACK).startOffset;
+            const index = this.SUBRULE(this.expression);
+            const rBrack = this.expect(2, T.RBRACK, Tok.RBRACK);
+            return { kind: 'Index', value, lBrack, index, rBrack } as Expr;
           },
-          {
-            ALT: () => {
-              const lParen = this.CONSUME(T.LPAREN).startOffset;
-              const args = this.SUBRULE(this.expressionList, { ARGS: [Tok.RPAREN] });
-              const rParen = this.expect(3, T.RPAREN, Tok.RPAREN);
-              expr = { kind: 'Call', value: expr, lParen, args, rParen };
-            },
+        },
+        {
+          ALT: () => {
+            const value = this.postfixOperand;
+            const lParen = this.CONSUME(T.LPAREN).startOffset;
+            const args = this.SUBRULE(this.expressionList, { ARGS: [Tok.RPAREN] });
+            const rParen = this.expect(3, T.RPAREN, Tok.RPAREN);
+            return { kind: 'Call', value, lParen, args, rParen } as Expr;
           },
-          {
-            ALT: () => {
-              this.CONSUME(T.STRING);
-              stopped = this.SUBRULE(this.labelledBlockAsExpression, { ARGS: [expr] });
-            },
+        },
+        // A block where an expression was expected: parsed only to be reported.
+        // Afterwards the current token is never a postfix operator when the
+        // reference would have stopped the expression.
+        {
+          ALT: () => {
+            const value = this.postfixOperand;
+            this.CONSUME(T.STRING);
+            this.SUBRULE(this.labelledBlockAsExpression, { ARGS: [value] });
+            return value;
           },
-          {
-            ALT: () => {
-              this.CONSUME(T.LCURLY);
-              stopped = this.SUBRULE(this.blockAsExpression, { ARGS: [expr] });
-            },
+        },
+        {
+          ALT: () => {
+            const value = this.postfixOperand;
+            this.CONSUME(T.LCURLY);
+            this.SUBRULE(this.blockAsExpression, { ARGS: [value] });
+            return value;
           },
-        ]),
-    });
-    return expr;
+        },
+      ],
+    }));
   });
 
   /**
    * `name "label" { ... }` where an expression was expected (the label was
-   * consumed): the block is parsed only to report it. Like blockAsExpression,
-   * returns true when the expression must stop.
+   * consumed): the block is parsed only to report it.
    */
-  private readonly labelledBlockAsExpression = this.RULE('labelledBlockAsExpression', (primary: Expr): boolean =>
+  private readonly labelledBlockAsExpression = this.RULE('labelledBlockAsExpression', (primary: Expr) => {
     this.OR({
       IGNORE_AMBIGUITIES: true,
       DEF: [
         {
           ALT: () => {
             this.CONSUME(T.LCURLY);
-            return this.SUBRULE(this.blockAsExpression, { ARGS: [primary] });
+            this.SUBRULE(this.blockAsExpression, { ARGS: [primary] });
           },
         },
         { ALT: () => this.SUBRULE(this.abandonStatement, { ARGS: [Tok.LCURLY] }) },
       ],
-    }),
-  );
+    });
+  });
 
   /**
    * `name { ... }` where an expression was expected (the `{` was consumed):
-   * parses the body only to report "cannot use a block as an expression".
-   * Returns true when parsing of the expression must stop (the block was
-   * malformed and the rest of its statement skipped).
+   * parses the body only to report "cannot use a block as an expression". A
+   * malformed block makes the rest of its statement be skipped.
    */
-  private readonly blockAsExpression = this.RULE('blockAsExpression', (primary: Expr): boolean => {
+  private readonly blockAsExpression = this.RULE('blockAsExpression', (primary: Expr) => {
     this.SUBRULE(this.body, { ARGS: [Tok.RCURLY] });
-    return this.OR({
+    this.OR({
       IGNORE_AMBIGUITIES: true,
       DEF: [
         {
           ALT: () => {
             const end = this.CONSUME(T.RCURLY).startOffset;
             this.ACTION(() => this.addDiagnostic(startPos(primary), 'cannot use a block as an expression', end));
-            return false;
           },
         },
         { ALT: () => this.SUBRULE(this.abandonStatement, { ARGS: [Tok.RCURLY] }) },
@@ -671,15 +732,14 @@ class AlloyParser extends EmbeddedActionsParser {
     });
   });
 
-  /** A failed `expect(kind)` inside an expression: report, skip the statement, stop the expression. */
-  private readonly abandonStatement = this.RULE('abandonStatement', (kind: Tok): boolean => {
+  /** A failed `expect(kind)` inside an expression: report it and skip the rest of the statement. */
+  private readonly abandonStatement = this.RULE('abandonStatement', (kind: Tok) => {
     this.SUBRULE(this.mismatch, { ARGS: [kind] });
     this.SUBRULE(this.skipStatement);
-    return true;
   });
 
   private readonly primaryExpr = this.RULE('primaryExpr', (): Expr =>
-    this.OR({
+    this.OR((this.primaryAlternatives ??= {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => identOf(this.CONSUME(T.IDENT)) as Expr },
@@ -698,7 +758,7 @@ class AlloyParser extends EmbeddedActionsParser {
         // grammar analysis, which would otherwise see lists that can loop forever.
         { ALT: () => this.ACTION(() => this.missingExpression()) },
       ],
-    }),
+    })),
   );
 
   private readonly parenExpr = this.RULE('parenExpr', (): Expr => {
@@ -747,25 +807,30 @@ class AlloyParser extends EmbeddedActionsParser {
     const exprs: Expr[] = [];
     this.MANY({
       GATE: () => this.kind() !== until && this.kind() !== Tok.EOF,
-      DEF: () =>
-        this.OR([
-          {
-            // A comma or closer where an element should be: the element is
-            // reported missing and the token skipped (any "missing ','" error
-            // would be on the same line, so it is never shown).
-            ALT: () => {
-              this.ACTION(() => exprs.push(this.missingExpression()));
-              this.CONSUME(StatementEnd);
+      DEF: () => {
+        const e = this.OR((this.listElementAlternatives[until] ??= {
+          DEF: [
+            {
+              // A comma or closer where an element should be: the element is
+              // reported missing and the token skipped (any "missing ','" error
+              // would be on the same line, so it is never shown).
+              ALT: () => {
+                const missing = this.ACTION(() => this.missingExpression());
+                this.CONSUME(StatementEnd);
+                return missing;
+              },
             },
-          },
-          {
-            ALT: () => {
-              const e = this.SUBRULE(this.expression);
-              this.ACTION(() => exprs.push(e));
-              this.SUBRULE(this.listSeparator, { ARGS: [until, "missing ',' in expression list"] });
+            {
+              ALT: () => {
+                const element = this.SUBRULE(this.expression);
+                this.SUBRULE(this.listSeparator, { ARGS: [until] });
+                return element;
+              },
             },
-          },
-        ]),
+          ],
+        }));
+        this.ACTION(() => exprs.push(e));
+      },
     });
     return exprs;
   });
@@ -778,15 +843,19 @@ class AlloyParser extends EmbeddedActionsParser {
       DEF: () => {
         const f = this.SUBRULE(this.field);
         this.ACTION(() => fields.push(f));
-        this.SUBRULE(this.listSeparator, { ARGS: [until, "missing ',' in field list"] });
+        this.SUBRULE(this.listSeparator, { ARGS: [until] });
       },
     });
     return fields;
   });
 
-  /** After a list element: a comma, the closer (left in place), or an error and a skipped token. */
-  private readonly listSeparator = this.RULE('listSeparator', (until: Tok, missingComma: string) => {
-    this.OR({
+  /**
+   * After a list element: a comma, the closer `until` (left in place), or an
+   * error and a skipped token. Objects end with `}`, the other lists don't.
+   */
+  private readonly listSeparator = this.RULE('listSeparator', (until: Tok) => {
+    const missingComma = until === Tok.RCURLY ? "missing ',' in field list" : "missing ',' in expression list";
+    this.OR((this.separatorAlternatives[until] ??= {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => this.CONSUME(T.COMMA) },
@@ -799,12 +868,12 @@ class AlloyParser extends EmbeddedActionsParser {
         },
         { ALT: () => undefined },
       ],
-    });
+    }));
   });
 
   /** Field = ( IDENT | STRING ) "=" Expr */
   private readonly field = this.RULE('field', (): ObjectField => {
-    const key = this.OR({
+    const key = this.OR((this.fieldKeyAlternatives ??= {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => ({ name: identOf(this.CONSUME(T.IDENT)), quoted: false }) },
@@ -823,7 +892,7 @@ class AlloyParser extends EmbeddedActionsParser {
           },
         },
       ],
-    });
+    }));
     this.expect(1, T.ASSIGN, Tok.ASSIGN);
     const value = this.SUBRULE(this.expression);
     return this.ACTION(() => ({ name: key.name, quoted: key.quoted, value }));
@@ -853,18 +922,26 @@ function quotedKey(t: IToken): { name: Ident; quoted: boolean } {
 
 let sharedParser: AlloyParser | undefined;
 
-/** The parser is built once per process: construction analyses the grammar. */
+/**
+ * The parser is built once per process: construction analyses the grammar.
+ * Chevrotain's grammar validations are skipped (they cost start-up time);
+ * `validateGrammar` runs them, in the tests.
+ */
 function parser(): AlloyParser {
-  sharedParser ??= new AlloyParser(process.env.ALLOY_TS_VALIDATE_GRAMMAR === '1');
+  sharedParser ??= new AlloyParser(false);
   return sharedParser;
+}
+
+/** Builds a parser with all of Chevrotain's grammar checks; throws if any fails. */
+export function validateGrammar(): void {
+  new AlloyParser(true);
 }
 
 /** Parses a whole file. Always returns a File (partial when there are errors). */
 export function parseFile(source: SourceFile): { file: File; diagnostics: Diagnostic[] } {
-  const lexed = lex(source);
   const p = parser();
-  const { result, diagnostics } = p.run(source, lexed, () => p.file());
-  return { file: { kind: 'File', source, body: result ?? [], comments: lexed.comments }, diagnostics };
+  const { result, diagnostics, comments } = p.run(source, () => p.file());
+  return { file: { kind: 'File', source, body: result ?? [], comments }, diagnostics };
 }
 
 /**
@@ -873,9 +950,8 @@ export function parseFile(source: SourceFile): { file: File; diagnostics: Diagno
  * undefined when there are diagnostics.
  */
 export function parseExpression(source: SourceFile): { expr: Expr | undefined; diagnostics: Diagnostic[] } {
-  const lexed = lex(source);
   const p = parser();
-  const { result, diagnostics } = p.run(source, lexed, () => p.standaloneExpression());
+  const { result, diagnostics } = p.run(source, () => p.standaloneExpression());
   return { expr: diagnostics.length === 0 ? result : undefined, diagnostics };
 }
 

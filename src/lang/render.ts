@@ -95,7 +95,8 @@ function jsonText(v: Value, indent: string, prefix: string): string {
     case 'bool': return String(v.value);
     case 'array': return jsonList(v.elements.map((e) => jsonText(e, indent, prefix + indent)), '[', ']', indent, prefix);
     case 'object': {
-      const items = renderKeys(v).map((k) => `${JSON.stringify(k)}: ${jsonText(v.fields.get(k)!, indent, prefix + indent)}`);
+      const sep = indent === '' ? ':' : ': ';
+      const items = renderKeys(v).map((k) => `${JSON.stringify(k)}${sep}${jsonText(v.fields.get(k)!, indent, prefix + indent)}`);
       return jsonList(items, '{', '}', indent, prefix);
     }
     case 'function': return '"function"';

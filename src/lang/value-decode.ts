@@ -64,8 +64,12 @@ export type TypeDesc =
   /** A host capsule of the given capsuleType. */
   | { readonly kind: 'capsule'; readonly capsuleType: string };
 
-/** The JS type a descriptor decodes to. */
-export type Decoded<T extends TypeDesc> = T extends { kind: 'any' }
+/** The JS type a descriptor decodes to (unknown for a descriptor only known as TypeDesc). */
+export type Decoded<T extends TypeDesc> = [TypeDesc] extends [T]
+  ? unknown
+  : DecodedKnown<T>;
+
+type DecodedKnown<T extends TypeDesc> = T extends { kind: 'any' }
   ? Value
   : T extends { kind: 'string' }
     ? string

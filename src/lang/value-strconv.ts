@@ -4,6 +4,7 @@
  * ('e', 'f', 'g' with Go's rounding: exact, ties to even) and quoting strings
  * (strconv.Quote). Written for Alloy's needs, not as a full port.
  */
+import { isGoPrintable, quote } from './strings.js';
 
 // ---------------------------------------------------------------------------
 // Parsing
@@ -241,18 +242,6 @@ export function formatFloatPlain(x: number): string {
 // ---------------------------------------------------------------------------
 // Quoting
 
-/** Go unicode.IsPrint: letters, marks, numbers, punctuation, symbols and ASCII space. */
-export function isGoPrint(cp: number): boolean {
-  if (cp === 0x20) return true;
-  if (cp < 0x20 || cp === 0x7f) return false;
-  return /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(String.fromCodePoint(cp));
-}
-
-/** Go unicode.IsGraphic: IsPrint plus the Unicode space separators. */
-export function isGoGraphic(cp: number): boolean {
-  return isGoPrint(cp) || /\p{Zs}/u.test(String.fromCodePoint(cp));
-}
-
 function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, '0');
 }
@@ -260,7 +249,7 @@ function hex(n: number, width: number): string {
 /** Escapes one code point for a quoted literal (strconv appendEscapedRune). */
 function escapeRune(cp: number, quote: number, asciiOnly: boolean): string {
   if (cp === quote || cp === 0x5c) return '\\' + String.fromCodePoint(cp);
-  if (asciiOnly ? cp < 0x80 && isGoPrint(cp) : isGoPrint(cp)) return String.fromCodePoint(cp);
+  if (asciiOnly ? cp < 0x80 && isGoPrintable(cp) : isGoPrintable(cp)) return String.fromCodePoint(cp);
   switch (cp) {
     case 0x07: return '\\a';
     case 0x08: return '\\b';
@@ -278,6 +267,7 @@ function escapeRune(cp: number, quote: number, asciiOnly: boolean): string {
 
 /** Go strconv.Quote (or QuoteToASCII with asciiOnly). */
 export function goQuote(s: string, asciiOnly = false): string {
+  if (!asciiOnly) return quote(s);
   let out = '"';
   for (const ch of s) out += escapeRune(ch.codePointAt(0)!, 0x22, asciiOnly);
   return out + '"';

@@ -392,7 +392,9 @@ function capsuleIsZero(p: CapsulePayload): boolean {
  * Converts plain JS data into a value: integers → int, other numbers →
  * float, bigint → int (uint above int64), arrays, plain objects, Maps,
  * Uint8Array → bytes, null/undefined → null. Existing capsule payloads
- * (objects with `capsuleType`) become capsules.
+ * (objects with `capsuleType`) become capsules. Values themselves are not
+ * recognised (a plain object with a `type` field is ordinary data), so
+ * build nested values with the constructors instead.
  */
 export function fromNative(x: unknown): Value {
   if (x === null || x === undefined) return NULL;
@@ -401,7 +403,7 @@ export function fromNative(x: unknown): Value {
     case 'bigint': return x > INT64_MAX ? uintValue(x) : intValue(x);
     case 'string': return stringValue(x);
     case 'boolean': return boolValue(x);
-    case 'function': return functionValue(x.name, 'func', (args) => fromNative((x as (...a: unknown[]) => unknown)(...args)));
+    case 'function': throw new TypeError('fromNative: wrap host functions with functionValue()');
   }
   if (Array.isArray(x)) return arrayValue(x.map(fromNative));
   if (x instanceof Uint8Array) return bytesValue(x);

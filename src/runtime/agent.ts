@@ -42,6 +42,7 @@ export class Agent {
   private readonly loadFailures: Counter;
   private readonly configHash: Gauge;
   readonly evaluationSeconds: Histogram;
+  readonly queueSize: Gauge;
 
   constructor(readonly options: AgentOptions) {
     this.logSettings = LogSettings.defaults(options.writeLog);
@@ -64,6 +65,8 @@ export class Agent {
       buckets: [0.005, 0.025, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600],
       registers: [reg],
     });
+    this.queueSize = new Gauge({ name: 'alloy_component_evaluation_queue_size', help: 'Tracks the number of components waiting to be evaluated in the worker pool', registers: [reg] });
+    new Gauge({ name: 'alloy_component_controller_evaluating', help: 'Tracks if the controller is currently in the middle of a graph evaluation', registers: [reg] });
     const agent = this;
     new Gauge({
       name: 'alloy_component_controller_running_components',
@@ -92,6 +95,7 @@ export class Agent {
         onConfigBlock: (name, args) => this.applyConfigBlock(name, args),
         shutdownDeadlineMs: options.shutdownDeadlineMs ?? 10 * 60_000,
         host,
+        metrics: { evaluationSeconds: this.evaluationSeconds, queueSize: this.queueSize },
       },
       { modulePath: '' },
     );

@@ -40,6 +40,13 @@ export interface RuntimeGlobals {
   /** How long a component may take to stop. */
   shutdownDeadlineMs: number;
   host: HostInfo;
+  /** Optional instrumentation of evaluations (alloy_component_* metrics). */
+  metrics?: ControllerMetrics;
+}
+
+export interface ControllerMetrics {
+  evaluationSeconds: { observe(seconds: number): void };
+  queueSize: { inc(): void; dec(): void };
 }
 
 export interface ControllerOptions {
@@ -217,8 +224,10 @@ export class Controller {
         return { ok: false, diagnostic: r.error.diagnostic ?? blockDiag(node.plan, r.error.message, node.plan.block.lCurly) };
       },
     };
+    const started = performance.now();
     try {
       const diagnostic = await this.evaluateKind(node, ctx);
+      this.globals.metrics?.evaluationSeconds.observe((performance.now() - started) / 1000);
       node.evalHealth = diagnostic
         ? health('unhealthy', `component evaluation failed: ${diagnostic.message}`)
         : health('healthy', 'component evaluated');
@@ -363,8 +372,13 @@ export class Controller {
   private setNodeExports(node: RuntimeNode, exports: Value): void {
     if (valuesEqual(exports, node.exports) && exports.type === node.exports.type) return;
     node.exports = exports;
+    const metrics = this.globals.metrics;
     for (const dependant of this.graph?.dependants(node.id) ?? []) {
-      this.queue.submit(dependant, () => this.reevaluate(dependant));
+      metrics?.queueSize.inc();
+      this.queue.submit(dependant, async () => {
+        metrics?.queueSize.dec();
+        await this.reevaluate(dependant);
+      });
     }
   }
 

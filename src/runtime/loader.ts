@@ -10,7 +10,7 @@ import type { BlockStmt, File } from '../lang/ast.js';
 import type { Diagnostic } from '../lang/diag.js';
 import type { SourceFile } from '../lang/position.js';
 import { bodyTraversals, traversalRange, traversalText, type Traversal } from '../lang/references.js';
-import { Scope } from '../lang/eval.js';
+import { isStdlibIdentifier } from '../lang/stdlib/index.js';
 import type { ComponentDefinition, ComponentRegistry } from './component.js';
 import { IMPORT_BLOCKS, SERVICE_BLOCKS, SINGLETON_CONFIG_BLOCKS } from './config-blocks.js';
 import { Graph } from './graph.js';
@@ -183,17 +183,11 @@ function resolveReferences(node: PlannedNode, graph: Graph<PlannedNode>, opts: P
       continue;
     }
     const first = t.parts[0]!.name;
-    if (isStdlibName(first) || opts.scopeNames?.has(first)) continue;
+    if (isStdlibIdentifier(first) || opts.scopeNames?.has(first)) continue;
     const r = traversalRange(t);
     diagnostics.push(rangeDiag(node.source, r.start, r.end, `component ${JSON.stringify(traversalText(t))} does not exist or is out of scope`));
   }
   for (const ref of node.refs) if (graph.has(ref)) graph.addEdge(node.id, ref);
-}
-
-const STDLIB_ONLY = new Scope();
-
-function isStdlibName(name: string): boolean {
-  return STDLIB_ONLY.lookup(name) !== undefined;
 }
 
 /** The shortest prefix of the traversal that names a node. */

@@ -30,7 +30,7 @@ ${extra}`;
 beforeAll(async () => {
   writeFileSync(secretPath, 'hunter2');
   writeFileSync(configPath, goodConfig());
-  running = await startAgent(configPath, { 'server.http.listen-addr': '127.0.0.1:0', 'storage.path': path.join(dir, 'data') }, { stdin: [], stdout: devNull, stderr: devNull });
+  running = await startAgent(configPath, { 'server.http.listen-addr': '127.0.0.1:0', 'storage.path': path.join(dir, 'data') }, { stdin: (async function* () {})(), stdout: devNull, stderr: devNull });
   const addr = (running.server as unknown as { server: { address(): { port: number } } }).server.address();
   base = `http://127.0.0.1:${addr.port}`;
 });

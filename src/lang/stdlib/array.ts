@@ -116,7 +116,7 @@ export const groupBy = rawFunc('array.group_by', (args, self) => {
     const name = group ?? '';
     groups.set(name, [...(groups.get(name) ?? []), item]);
   });
-  return arrayValue([...groups].map(([name, items]) => objectValue(new Map([[key, stringValue(name)], ['items', arrayValue(items)]]))));
+  return arrayValue([...groups].map(([name, items]) => objectValue(new Map<string, Value>([[key, stringValue(name)], ['items', arrayValue(items)]]))));
 });
 
 function groupKey(fn: FunctionValue, item: ObjectValue, index: number, key: string): string | undefined {

@@ -7,7 +7,8 @@
  * forms (`%!d(float64=4)`, `%!d(MISSING)`, `%!(EXTRA string=c)`, ...).
  */
 import { OptionalSecret, Secret, compareStrings, goTypeOfAny, type Value } from '../value.js';
-import { canBackquote, formatFloat, goQuote, goQuoteRune, isGoPrint, type FloatFormat } from '../value-strconv.js';
+import { isGoPrintable } from '../strings.js';
+import { canBackquote, formatFloat, goQuote, goQuoteRune, type FloatFormat } from '../value-strconv.js';
 
 interface Flags {
   plus: boolean;
@@ -319,7 +320,7 @@ class GoPrinter {
   private unicode(n: bigint): void {
     let s = 'U+' + (n < 0n ? BigInt.asUintN(64, n) : n).toString(16).toUpperCase().padStart(4, '0');
     if (this.f.precPresent && this.f.prec > 4) s = 'U+' + s.slice(2).padStart(this.f.prec, '0');
-    if (this.f.sharp && n >= 0n && n <= 0x10ffffn && isGoPrint(Number(n))) s += ` '${String.fromCodePoint(Number(n))}'`;
+    if (this.f.sharp && n >= 0n && n <= 0x10ffffn && isGoPrintable(Number(n))) s += ` '${String.fromCodePoint(Number(n))}'`;
     this.pad(s, this.f.zero);
   }
 

@@ -7,7 +7,7 @@
  * keys `<<` are honoured, timestamps stay strings, only the first document
  * counts. Error texts imitate yaml.v3's `yaml: line N: ...` form.
  */
-import { Alias, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode, type Pair, type Scalar } from 'yaml';
+import { Alias, LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode, type Pair, type Scalar } from 'yaml';
 import {
   NULL,
   arrayValue,
@@ -27,7 +27,9 @@ import { STD_ALPHABET, base64Decode } from './base64.js';
 /** Decodes the first YAML document of `text` (null when there is none). */
 export function parseYaml(text: string): Value {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { schema: 'failsafe', uniqueKeys: false, lineCounter: lines, prettyErrors: false });
+  // Like yaml.v3 Unmarshal, only the first document is read.
+  const doc = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: false, lineCounter: lines, prettyErrors: false })[0];
+  if (!doc) return NULL;
   const err = doc.errors[0];
   if (err) {
     const line = err.linePos?.[0].line ?? 1;
