@@ -6,6 +6,7 @@
  * runtime) is imported when a command actually runs.
  */
 import { Command, CommanderError } from 'commander';
+import { evalCommand } from './eval.js';
 import { fmtCommand } from './fmt.js';
 import { rewriteBoolAssignments } from './flags.js';
 import type { CliIO } from './io.js';
@@ -59,7 +60,7 @@ function buildProgram(io: CliIO): Command {
       // Commander's usage errors get the same `Error: ` form as command errors.
       outputError: (s, write) => write(s.replace(/^error: /, 'Error: ')),
     });
-  for (const sub of [runCommand(io), fmtCommand(io), validateCommand(io)]) {
+  for (const sub of [runCommand(io), fmtCommand(io), validateCommand(io), evalCommand(io)]) {
     program.addCommand(sub.copyInheritedSettings(program));
   }
   return program;
