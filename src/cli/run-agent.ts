@@ -50,6 +50,11 @@ export async function startAgent(configPath: string, flags: RunFlags, io: CliIO)
     throw new CliError(`could not perform the initial load successfully: ${(err as Error).message}`);
   }
   agent.logger.info('finished complete graph evaluation', { component_count: agent.components().length });
+  if (agent.httpConfig?.tls) {
+    // The http block asked for TLS: move the listener to HTTPS on the same address.
+    const tlsAddress = await server.listen();
+    agent.logger.info('now listening for https traffic', { service: 'http', addr: `${tlsAddress.address}:${tlsAddress.port}` });
+  }
   let stopping: Promise<void> | undefined;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));

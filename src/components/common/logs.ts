@@ -5,8 +5,7 @@
  * backpressure (await it before sending more) and the acknowledgement (it
  * resolves once every entry is durable downstream).
  */
-import type { CapsulePayload } from '../../lang/value.js';
-import { LOGS_RECEIVER_TYPE } from '../../runtime/config-blocks.js';
+import { LOGS_RECEIVER_TYPE, type LogLineReceiver } from '../../runtime/config-blocks.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -26,7 +25,7 @@ export interface LogBatch {
   readonly metadata?: readonly (StructuredMetadata | undefined)[];
 }
 
-export interface LogsReceiver extends CapsulePayload {
+export interface LogsReceiver extends LogLineReceiver {
   readonly capsuleType: typeof LOGS_RECEIVER_TYPE;
   push(batch: LogBatch): Promise<void>;
 }
@@ -38,9 +37,28 @@ export function singleEntry(labels: Labels, line: string, timeMs = Date.now(), n
   return { labels, ms: Float64Array.of(Math.floor(timeMs)), ns: Int32Array.of(nanos), lines: [line] };
 }
 
-/** A receiver backed by a function. */
+/** Agent log lines in flight to one receiver before further ones are dropped. */
+const MAX_LOG_LINES_IN_FLIGHT = 1000;
+
+/**
+ * A receiver backed by a function. It also accepts the agent's own log lines
+ * (`logging.write_to`): never blocking the logger, dropping lines when the
+ * receiver is that far behind, as Alloy drops them when its channel is full.
+ */
 export function receiverOf(push: (batch: LogBatch) => Promise<void>): LogsReceiver {
-  return { capsuleType: LOGS_RECEIVER_TYPE, push };
+  let inFlight = 0;
+  return {
+    capsuleType: LOGS_RECEIVER_TYPE,
+    push,
+    pushLogLine(line: string, labels: Labels) {
+      if (inFlight >= MAX_LOG_LINES_IN_FLIGHT) return;
+      inFlight++;
+      push(singleEntry(labels, line.replace(/\n$/, ''))).then(
+        () => inFlight--,
+        () => inFlight--,
+      );
+    },
+  };
 }
 
 /** Sends a batch to every receiver; resolves when all acknowledged it. */

@@ -3,7 +3,10 @@
  * the web API and component-owned routes. Request bodies are bounded and
  * handler failures become 500s, never a crashed process.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { DiagnosticsError, formatDiagnostic } from '../../lang/diag.js';
 import type { Agent } from '../agent.js';
@@ -26,9 +29,22 @@ export class HttpServer {
     private readonly options: HttpServerOptions,
   ) {}
 
+  /** Whether the server currently speaks TLS. */
+  tls = false;
+
+  /**
+   * Listens with plain HTTP, or HTTPS when the `http` block configures TLS.
+   * Call again after a config load to pick up a TLS change (the listener is
+   * re-created on the same address).
+   */
   async listen(): Promise<AddressInfo> {
-    const { host, port } = splitHostPort(this.options.listenAddr);
-    const server = createServer((req, res) => void this.handle(req, res));
+    const tls = this.agent.httpConfig?.tls;
+    const address = this.server?.address() as AddressInfo | undefined;
+    const { host, port } = address ? { host: address.address, port: address.port } : splitHostPort(this.options.listenAddr);
+    if (this.server) await this.close();
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const server = tls ? createTlsServer(tlsOptions(tls), handler) : createServer(handler);
+    this.tls = tls !== undefined;
     server.headersTimeout = 30_000;
     server.requestTimeout = 60_000;
     this.server = server;
@@ -52,7 +68,12 @@ export class HttpServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       if (!(await drainBody(req, res))) return;
-      await this.route(req, res, new URL(req.url ?? '/', 'http://localhost'));
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (!this.authorized(req, url.pathname)) {
+        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="alloy"', 'Content-Type': 'text/plain; charset=utf-8' }).end('Unauthorized\n');
+        return;
+      }
+      await this.route(req, res, url);
     } catch (err) {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`${err instanceof Error ? err.message : String(err)}\n`);
@@ -80,9 +101,27 @@ export class HttpServer {
       const parent = this.agent.root.find(decodeURIComponent(modules[1]!));
       return parent?.child ? json(res, 200, parent.child.list().map((n) => componentJson(n, false))) : text(res, 404, 'module not found\n');
     }
+    const debug = /^\/api\/v0\/web\/debug\/(.+)$/.exec(p);
+    if (debug) return this.liveDebug(req, res, decodeURIComponent(debug[1]!));
     const owned = /^\/api\/v0\/component\/([^/]+(?:\/[^/]+)*?)\/(.*)$/.exec(p);
     if (owned) return this.componentRoute(req, res, owned[1]!, owned[2]!);
     text(res, 404, '404 page not found\n');
+  }
+
+  /** Basic auth from the `http` block, for the paths its filter selects. */
+  private authorized(req: IncomingMessage, pathname: string): boolean {
+    const auth = this.agent.httpConfig?.auth;
+    if (!auth?.basic) return true;
+    const filter = auth.filter;
+    if (filter && filter.paths.length > 0) {
+      const matches = filter.paths.some((p) => pathname.startsWith(p));
+      if (matches !== filter.authenticate_matching_paths) return true;
+    }
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Basic ')) return false;
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    const expected = `${auth.basic.username}:${auth.basic.password.value}`;
+    return constantTimeEqual(decoded, expected);
   }
 
   private healthy(res: ServerResponse): void {
@@ -99,6 +138,22 @@ export class HttpServer {
       const message = err instanceof DiagnosticsError ? err.diagnostics.map(formatDiagnostic).join('\n') : err instanceof Error ? err.message : String(err);
       text(res, 400, `${message}\n`);
     }
+  }
+
+  /** Streams what passes through a component, one message per line, until the client leaves. */
+  private liveDebug(req: IncomingMessage, res: ServerResponse, id: string): void {
+    const hub = this.agent.liveDebug;
+    if (!hub.enabled) return text(res, 503, 'the live debugging service is disabled: add `livedebugging { enabled = true }` to the configuration\n');
+    if (!this.agent.root.find(id)) return text(res, 404, 'component not found\n');
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    res.flushHeaders();
+    const unsubscribe = hub.subscribe(id, (line) => res.write(`${line}\n`));
+    const end = () => {
+      unsubscribe();
+      res.end();
+    };
+    req.on('close', end);
+    res.on('error', end);
   }
 
   /** `/api/v0/component/<id>/<rest>`: ids may contain `/` inside modules, so try the longest first. */
@@ -162,6 +217,20 @@ async function drainBody(req: IncomingMessage, res: ServerResponse): Promise<boo
     }
   }
   return true;
+}
+
+function tlsOptions(tls: NonNullable<NonNullable<Agent['httpConfig']>['tls']>): { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer; requestCert?: boolean } {
+  const cert = tls.cert_pem ?? (tls.cert_file ? readFileSync(tls.cert_file) : undefined);
+  const key = tls.key_pem?.value ?? (tls.key_file ? readFileSync(tls.key_file) : undefined);
+  if (!cert || !key) throw new Error('http tls block needs a certificate and a key (cert_pem/cert_file and key_pem/key_file)');
+  const ca = tls.client_ca_pem ?? (tls.client_ca_file ? readFileSync(tls.client_ca_file) : undefined);
+  return ca ? { cert, key, ca, requestCert: tls.client_auth_type !== 'NoClientCert' } : { cert, key };
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export function splitHostPort(addr: string): { host: string; port: number } {
