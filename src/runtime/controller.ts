@@ -305,7 +305,9 @@ export class Controller {
     const s = (IMPORT_BLOCKS as Record<string, BlockSchema>)[plan.name]!;
     const r = decodeBody(s, plan.block.body, ctx, plan.block);
     if (r.diagnostic) return r.diagnostic;
+    // A changed module file re-evaluates the import itself (reloading it), then its instances.
     const onChange = () => this.queue.submit(`${plan.id}#reimport`, async () => {
+      await this.reevaluate(plan.id);
       for (const dependant of this.graph?.dependants(plan.id) ?? []) await this.reevaluate(dependant);
     });
     if (!node.module) node.module = new ModuleSource(plan.name, plan.label, onChange);

@@ -62,6 +62,8 @@ export class ModuleSource {
   }
 
   private load(files: LoadedFile[]): string | undefined {
+    // Unchanged content keeps the same declares, so instances are not rebuilt.
+    if (fingerprintOf(files) === this.fingerprint) return undefined;
     const declares = new Map<string, OuterDeclare>();
     for (const f of files) {
       const source = new SourceFile(f.name, f.bytes);
