@@ -1,2 +1,5 @@
 // `npm run bench`: every benchmark in turn.
-await import('./lang.mjs');
+for (const name of ['lang', 'runtime']) {
+  console.log(`\n== bench:${name}`);
+  await import(`./${name}.mjs`);
+}
