@@ -1,13 +1,23 @@
 /**
- * The Alloy parser: a Chevrotain EmbeddedActionsParser fed with the tokens of
- * our own scanner.
+ * The Alloy parser: a Chevrotain EmbeddedActionsParser fed, one token at a
+ * time, by our own scanner.
  *
- * Error handling mirrors the reference parser rather than Chevrotain's: the
- * grammar never throws on bad input. Where the reference parser reports an
- * error and skips tokens, the grammar has an explicit fallback alternative
- * (last in its OR, usually gated) that reports the same message at the same
- * token and skips the same tokens. So one run reports every error, with the
- * reference's messages, positions, order and "one parser error per line" rule.
+ * Error handling mirrors the reference parser (syntax/parser/internal.go), not
+ * Chevrotain: its recovery is off and the grammar never throws on bad input.
+ * Wherever the reference reports an error and skips tokens, an OR has a
+ * fallback alternative after the real ones that reports the same message at
+ * the same token and skips the same tokens. One run therefore reports every
+ * error, with the reference's messages, positions and order, and its rule of
+ * one parser error per line.
+ *
+ * Two Chevrotain constraints shape the grammar:
+ * - Its lookahead analysis loops forever on a repetition whose body may consume
+ *   nothing, so every loop body starts with a token. The one fallback that
+ *   consumes nothing (a missing expression at a statement end) is a
+ *   syntactically empty alternative, which the analysis leaves out.
+ * - An LL(1) choice only sees the tokens that can start each alternative, so
+ *   where any token may come (a bad expression) the grammar uses a loop or a
+ *   gate instead of a choice.
  */
 import type { IToken, OrMethodOpts, TokenType } from 'chevrotain';
 import type {
@@ -130,7 +140,8 @@ class AlloyToken implements IToken {
  * Feeds the parser one token at a time. Tokens are scanned only when the
  * parser moves on, exactly like the reference parser, so lexical errors land
  * among the parser's errors in the reference order, and no token outlives its
- * use (a token vector for a large file costs more than the parse).
+ * use (with a whole-file token vector, the garbage collector had to copy every
+ * token; that cost about a fifth of the parse time).
  *
  * Comments are set aside in groups as the reference parser groups them:
  * consecutive comment tokens, each starting at most one line after the
@@ -220,7 +231,8 @@ class AlloyParser extends EmbeddedActionsParser {
   // arrays and closures on every call (its documented performance advice);
   // this matters for the rules run once per expression or token. Closures in
   // them capture only `this` and the index under which they are stored.
-  private readonly expectAlternatives: OrMethodOpts<unknown>[] = [];
+  /** By occurrence index, then token type. */
+  private readonly expectAlternatives: OrMethodOpts<unknown>[][] = [];
   private readonly bodyEndAlternatives: OrMethodOpts<unknown>[] = [];
   private readonly listElementAlternatives: OrMethodOpts<Expr>[] = [];
   private readonly separatorAlternatives: OrMethodOpts<unknown>[] = [];
@@ -228,7 +240,11 @@ class AlloyParser extends EmbeddedActionsParser {
   private fieldKeyAlternatives?: OrMethodOpts<{ name: Ident; quoted: boolean }>;
   private postfixAlternatives?: OrMethodOpts<Expr>;
   private primaryAlternatives?: OrMethodOpts<Expr>;
-  /** The operand of the postfix operator being parsed (read by each alternative before anything else). */
+  /**
+   * The operand of the postfix operator being parsed: state shared with the
+   * cached alternatives instead of a captured local. Each alternative reads it
+   * first, before a nested parse can overwrite it.
+   */
   private postfixOperand!: Expr;
 
   /** Runs `rule` over a source; returns its result, the diagnostics in reference order and the comments. */
@@ -360,7 +376,7 @@ class AlloyParser extends EmbeddedActionsParser {
    */
   private expect(idx: number, t: TokenType, kind: Tok): number {
     const offset = this.ACTION(() => this.current().startOffset);
-    this.or(idx, (this.expectAlternatives[idx * 256 + t.tokenTypeIdx!] ??= {
+    this.or(idx, ((this.expectAlternatives[idx] ??= [])[t.tokenTypeIdx!] ??= {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => this.consume(idx, t) },

@@ -71,6 +71,23 @@ const SIMPLE_TOKENS = new Map<number, Tok>([
   [CH_RBRACK, Tok.RBRACK], [CH_COMMA, Tok.COMMA], [CH_DOT, Tok.DOT],
 ]);
 
+/**
+ * Buffer's own slice decoders. `toString(encoding, start, end)` validates its
+ * arguments on every call, which shows in profiles at one call per token.
+ */
+interface SliceDecoders {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+function asciiText(b: Buffer, start: number, end: number): string {
+  return (b as unknown as SliceDecoders).latin1Slice(start, end);
+}
+
+function utf8Text(b: Buffer, start: number, end: number): string {
+  return (b as unknown as SliceDecoders).utf8Slice(start, end);
+}
+
 const UNICODE_LETTER = /\p{L}/u;
 const UNICODE_DIGIT = /\p{Nd}/u;
 
@@ -359,7 +376,7 @@ export class Scanner {
   private scanIdentifier(): string {
     const src = this.src;
     const start = this.offset;
-    const encoding = this.ch < 0x80 ? 'latin1' : 'utf8'; // the first character may be non-ASCII
+    const decode = this.ch < 0x80 ? asciiText : utf8Text; // the first character may be non-ASCII
     // Fast path: run over ASCII identifier bytes without decoding characters.
     let i = this.readOffset;
     while (i < src.length) {
@@ -369,22 +386,23 @@ export class Scanner {
         continue;
       }
       if (b > 0 && b < 0x80) {
-        // ASCII non-identifier byte: it cannot be NUL or a LF that matters here.
+        // Any other ASCII byte (but NUL, which next() must report) ends the
+        // identifier: take it as the next character directly.
         this.ch = b;
         this.offset = i;
         this.readOffset = i + 1;
-        return src.toString(encoding, start, i);
+        return decode(src, start, i);
       }
       // NUL or non-ASCII: fall back to the careful path.
       this.readOffset = i;
       this.next();
       while (isLetter(this.ch) || isDigit(this.ch)) this.next();
-      return src.toString('utf8', start, this.offset);
+      return utf8Text(src, start, this.offset);
     }
     this.offset = src.length;
     this.readOffset = src.length;
     this.ch = EOF;
-    return src.toString(encoding, start, src.length);
+    return decode(src, start, src.length);
   }
 
   private scanNumber(): Tok {
@@ -402,7 +420,7 @@ export class Scanner {
       if (this.ch === CH_PLUS || this.ch === CH_MINUS) this.next();
       if (this.digits() === 0) this.error(start, 'exponent has no digits');
     }
-    this.lit = this.src.toString('latin1', start, this.offset);
+    this.lit = asciiText(this.src, start, this.offset);
     return tok;
   }
 
@@ -428,7 +446,7 @@ export class Scanner {
       if (ch === until) break;
       if (escapes && ch === CH_BACKSLASH) this.scanEscape();
     }
-    return this.src.toString('utf8', start, this.offset);
+    return utf8Text(this.src, start, this.offset);
   }
 
   /** Checks one escape sequence (after the backslash); stops at an offending character. */
@@ -490,7 +508,7 @@ export class Scanner {
       end--;
       numCR--;
     }
-    return numCR > 0 ? stripCR(this.src.subarray(start, end), block) : this.src.toString('utf8', start, end);
+    return numCR > 0 ? stripCR(this.src.subarray(start, end), block) : utf8Text(this.src, start, end);
   }
 
   /** Consumes up to the end of the line; returns the number of CRs seen. */
@@ -556,7 +574,7 @@ function stripCR(b: Buffer, block: boolean): string {
     const keep = ch !== CH_CR || (block && i > 2 && out[i - 1] === CH_STAR && j + 1 < b.length && b[j + 1] === CH_SLASH);
     if (keep) out[i++] = ch;
   }
-  return out.toString('utf8', 0, i);
+  return utf8Text(out, 0, i);
 }
 
 /** One scanned token (used by tests and tools; the parser reads the Scanner directly). */

@@ -8,8 +8,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { diagnosticsMessage, type Diagnostic, type DiagPos } from '../../src/lang/diag.js';
 import { renderDiagnostics } from '../../src/lang/diag-printer.js';
+import { parseFile } from '../../src/lang/parser.js';
 import { SourceFile } from '../../src/lang/position.js';
-import { conformanceDir, fixturesDir, hasConformance, importIfPresent } from '../cli/repo-paths.js';
+import { conformanceDir, fixturesDir, hasConformance } from '../cli/repo-paths.js';
 
 interface PrinterCase {
   name: string;
@@ -29,10 +30,6 @@ interface PrettyCase {
   filename_used: string;
   error_string: string;
   pretty: string;
-}
-
-interface ParserModule {
-  parseFile(source: SourceFile): { diagnostics: Diagnostic[] };
 }
 
 const passed = new Map<string, { pass: number; total: number }>();
@@ -81,15 +78,14 @@ describe.skipIf(!hasConformance)(`conformance (${hasConformance ? 'present' : 's
   if (!hasConformance) return;
   printerGroup('printer_cases.json', path.join(conformanceDir, 'diag', 'printer_cases.json'));
 
-  describe('parse_pretty.json', async () => {
-    const parser = await importIfPresent<ParserModule>('lang/parser.js');
+  describe('parse_pretty.json', () => {
     const cases = (JSON.parse(readFileSync(path.join(conformanceDir, 'diag', 'parse_pretty.json'), 'utf8')) as {
       cases: PrettyCase[];
     }).cases;
     for (const c of cases) {
-      it.skipIf(!parser)(`${c.file}${parser ? '' : ' (skipped: src/lang/parser.ts not written yet)'}`, () => {
+      it(c.file, () => {
         const bytes = readFileSync(path.join(conformanceDir, 'parse', c.file));
-        const { diagnostics } = parser!.parseFile(new SourceFile(c.filename_used, bytes));
+        const { diagnostics } = parseFile(new SourceFile(c.filename_used, bytes));
         const pretty = renderDiagnostics(diagnostics, new Map([[c.filename_used, bytes]]));
         const ok = pretty === c.pretty && diagnosticsMessage(diagnostics) === c.error_string;
         count('parse_pretty.json', ok);
