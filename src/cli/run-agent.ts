@@ -72,19 +72,28 @@ export async function startAgent(configPath: string, flags: RunFlags, io: CliIO)
 
 /** Runs in the foreground until SIGINT/SIGTERM. */
 export async function runAgent(configPath: string, flags: RunFlags, io: CliIO): Promise<void> {
-  const running = await startAgent(configPath, flags, io);
-  const { agent } = running;
+  // Signals are handled from the start: a SIGHUP or SIGTERM arriving during the
+  // first load must not fall back to Node's default action (exit).
+  let running: RunningAgent | undefined;
+  let stopRequested = false;
   const onHup = () => {
+    const agent = running?.agent;
+    if (!agent) return;
     agent.reload().then(
       () => agent.logger.info('config reloaded'),
       (err: unknown) => agent.logger.error('failed to reload config', { err: err instanceof Error ? err.message : String(err) }),
     );
   };
-  const onStop = () => void running.stop();
+  const onStop = () => {
+    stopRequested = true;
+    void running?.stop();
+  };
   process.on('SIGHUP', onHup);
   process.on('SIGINT', onStop);
   process.on('SIGTERM', onStop);
   try {
+    running = await startAgent(configPath, flags, io);
+    if (stopRequested) await running.stop();
     await running.done;
   } finally {
     process.off('SIGHUP', onHup);

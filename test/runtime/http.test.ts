@@ -129,6 +129,37 @@ describe('alloy-ts run (process)', () => {
     expect(stderr).toMatch(/level=info msg="shutting down"/);
   });
 
+  it.skipIf(!built)('reloads on SIGHUP', async () => {
+    const cfg = path.join(dir, 'hup.alloy');
+    writeFileSync(cfg, 'loki.echo "one" { }\n');
+    const child = spawn(process.execPath, [bin, 'run', cfg, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${path.join(dir, 'hup-data')}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not started: ${stderr}`)), 10_000);
+        child.stderr.on('data', () => {
+          const m = /addr=127\.0\.0\.1:(\d+)/.exec(stderr);
+          if (m && stderr.includes('finished complete graph evaluation')) {
+            clearTimeout(timer);
+            resolve(Number(m[1]));
+          }
+        });
+      });
+      writeFileSync(cfg, 'loki.echo "one" { }\n\nloki.echo "two" { }\n');
+      child.kill('SIGHUP');
+      let ids: string[] = [];
+      for (let i = 0; i < 100 && !ids.includes('loki.echo.two'); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        ids = ((await (await fetch(`http://127.0.0.1:${port}/api/v0/web/components`)).json()) as { localID: string }[]).map((c) => c.localID);
+      }
+      expect(ids).toEqual(expect.arrayContaining(['loki.echo.one', 'loki.echo.two']));
+      expect(stderr).toContain('msg="config reloaded"');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
   it.skipIf(!built)('fails the first load with a pretty diagnostic and exit 1', async () => {
     const bad = path.join(dir, 'bad.alloy');
     writeFileSync(bad, 'loki.echo "x" {\n  nope = 1\n}\n');
