@@ -3,12 +3,11 @@
  * it. On any diagnostic (warnings included, as in Alloy) the pretty report
  * goes to stderr and the command fails with `validation failed`.
  *
- * The checks themselves are a `Validator`. Until the full validator exists
- * the default one only parses the files; swap it in `loadDefaultValidator`.
+ * The checks themselves are a `Validator` (src/runtime/validator/); the
+ * CLI only loads the files, runs it and prints the report.
  */
 import { Command, Option } from 'commander';
 import { DiagnosticsError, type Diagnostic, type DiagPos } from '../lang/diag.js';
-import { SourceFile } from '../lang/position.js';
 import { CliError, useColor, type CliIO } from './io.js';
 import { boolFlag, flagValues, stabilityOption, type StabilityLevel } from './flags.js';
 import { loadConfigSources, type ConfigSource } from './sources.js';
@@ -80,16 +79,16 @@ async function runValidator(
   }
 }
 
-/** The validator used by the CLI; the full one replaces `parseOnlyValidator` here. */
+/** The validator used by the CLI: the full checks, with every built-in component. */
 async function loadDefaultValidator(): Promise<Validator> {
-  return parseOnlyValidator;
+  const [{ validateSources }, { builtinComponents }] = await Promise.all([
+    import('../runtime/validator/index.js'),
+    import('../components/index.js'),
+  ]);
+  const registry = builtinComponents();
+  // alloy-ts has no community components, so the community flag changes nothing yet.
+  return async (sources, opts) => validateSources(sources, { registry, minStability: opts.stabilityLevel });
 }
-
-/** Reports the parse diagnostics of every file, files in the given order. */
-export const parseOnlyValidator: Validator = async (sources) => {
-  const { parseFile } = await import('../lang/parser.js');
-  return sources.flatMap((s) => parseFile(new SourceFile(s.name, s.bytes)).diagnostics);
-};
 
 async function printReport(diagnostics: Diagnostic[], sources: readonly ConfigSource[], io: CliIO): Promise<void> {
   const { renderDiagnostics } = await import('../lang/diag-printer.js');

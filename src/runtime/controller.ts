@@ -23,7 +23,7 @@ import {
 import type { Graph } from './graph.js';
 import { health, leastHealthy, type Health } from './health.js';
 import type { LiveDebugHub } from './live-debug.js';
-import { blockDiag, planGraph, type ConfigFile, type OuterDeclare, type PlannedNode } from './loader.js';
+import { blockDiag, nameEnd, planGraph, stabilityMessage, type ConfigFile, type OuterDeclare, type PlannedNode } from './loader.js';
 import type { Logger } from './logger.js';
 import { ModuleSource } from './modules.js';
 import { CoalescingQueue } from './queue.js';
@@ -151,6 +151,7 @@ export class Controller {
       outerDeclares: this.options.outerDeclares,
       outerImports: new Set(this.options.outerImports?.keys() ?? []),
       scopeNames: new Set(Object.keys(this.options.scopeVars ?? {})),
+      minStability: this.globals.minStability,
     });
     plan.diagnostics.push(...this.stabilityDiagnostics(plan.graph));
     if (hasErrors(plan.diagnostics)) throw new DiagnosticsError(plan.diagnostics);
@@ -180,7 +181,7 @@ export class Controller {
     for (const n of graph.values()) {
       const def = n.def;
       if (def && !stabilityAllowed(def.stability, this.globals.minStability)) {
-        out.push(blockDiag(n, `component "${def.name}" is at stability level "${def.stability}", which is below the minimum allowed stability level "${this.globals.minStability}". Use --stability.level command-line flag to enable "${def.stability}" features`, n.block.namePos + Buffer.byteLength(n.name) - 1));
+        out.push(blockDiag(n, stabilityMessage(`component ${JSON.stringify(def.name)}`, def.stability, this.globals.minStability), nameEnd(n.block)));
       }
     }
     return out;
