@@ -7,7 +7,7 @@
  * CLI only loads the files, runs it and prints the report.
  */
 import { Command, Option } from 'commander';
-import { DiagnosticsError, type Diagnostic, type DiagPos } from '../lang/diag.js';
+import { DiagnosticsError, type Diagnostic } from '../lang/diag.js';
 import { CliError, useColor, type CliIO } from './io.js';
 import { boolFlag, flagValues, stabilityOption, type StabilityLevel } from './flags.js';
 import { loadConfigSources, type ConfigSource } from './sources.js';
@@ -98,13 +98,14 @@ async function printReport(diagnostics: Diagnostic[], sources: readonly ConfigSo
   io.stderr.write(renderDiagnostics(diagnostics, files, { color: useColor(io) }) + '\n');
 }
 
+/**
+ * The JSON report: one flat object per diagnostic, the shape CI annotation
+ * tools take (`file`, 1-based `line`/`column`, inclusive end, severity, message).
+ */
 function diagnosticsJson(diagnostics: Diagnostic[]): string {
-  const pos = (p: DiagPos) => ({ file: p.file, line: p.line, column: p.column });
-  const list = diagnostics.map((d) => ({
-    severity: d.severity,
-    message: d.message,
-    start: pos(d.start),
-    end: pos(d.end ?? d.start),
-  }));
-  return JSON.stringify({ diagnostics: list }, null, 2) + '\n';
+  const list = diagnostics.map((d) => {
+    const end = d.end ?? d.start;
+    return { file: d.start.file, line: d.start.line, column: d.start.column, endLine: end.line, endColumn: end.column, severity: d.severity, message: d.message };
+  });
+  return JSON.stringify(list, null, 2) + '\n';
 }

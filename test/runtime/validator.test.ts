@@ -270,16 +270,9 @@ describe('alloy-ts validate (CLI)', () => {
     writeFileSync(path.join(tmp.dir, 'main.alloy'), 'local.file "x" {}\n');
     const r = await runCli(['validate', '--format=json', 'main.alloy'], { cwd: tmp.dir });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({
-      diagnostics: [
-        {
-          severity: 'error',
-          message: 'missing required attribute "filename"',
-          start: { file: 'main.alloy', line: 1, column: 1 },
-          end: { file: 'main.alloy', line: 1, column: 17 },
-        },
-      ],
-    });
+    expect(JSON.parse(r.stdout)).toEqual([
+      { file: 'main.alloy', line: 1, column: 1, endLine: 1, endColumn: 17, severity: 'error', message: 'missing required attribute "filename"' },
+    ]);
   });
 
   it('applies --stability.level', async () => {
