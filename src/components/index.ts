@@ -2,8 +2,14 @@
 import { ComponentRegistry } from '../runtime/component.js';
 import { localFile } from './local/file.js';
 import { lokiEcho } from './loki/echo.js';
+import { lokiWrite } from './loki/write.js';
 import { prometheusExporterSelf } from './prometheus/exporter-self.js';
 
 export function builtinComponents(): ComponentRegistry {
-  return new ComponentRegistry().register(localFile, lokiEcho, prometheusExporterSelf);
+  return new ComponentRegistry().register(
+    localFile,
+    lokiEcho,
+    lokiWrite,
+    prometheusExporterSelf,
+  );
 }

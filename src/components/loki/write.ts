@@ -1,0 +1,212 @@
+/**
+ * loki.write: sends log entries to Loki's push API (spec §10).
+ *
+ * A pushed batch gets its external labels (under its own), its stream label
+ * string and its entry sizes once, then goes to every endpoint; each endpoint
+ * batches, encodes (snappy protobuf) and retries on its own (write-endpoint.ts).
+ * The push promise resolves when every endpoint has delivered or definitively
+ * dropped the entries, and rejects when the component stopped before that —
+ * so a source advances its positions only past entries that are done with.
+ *
+ * A source that awaits each push before sending the next waits for delivery
+ * (up to batch_wait, and through the retries of the slowest endpoint); one
+ * that wants throughput and wants a live endpoint to keep flowing while
+ * another is down keeps several pushes in flight. Each endpoint bounds what it
+ * holds (queue_config.capacity), so in-flight pushes beyond that wait.
+ */
+import { attr, blocks, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { defineComponent, type ComponentContext } from '../../runtime/component.js';
+import type { Logger } from '../../runtime/logger.js';
+import { HttpClient, httpClientFields, userAgent, validateHttpClientConfig } from '../common/http-client.js';
+import { sizeBatch, streamLabelString, TENANT_LABEL } from '../common/loki-push.js';
+import { LOGS_RECEIVER_TYPE, receiverOf, type Labels, type LogBatch, type LogsReceiver } from '../common/logs.js';
+import { untilAborted } from '../common/until-aborted.js';
+import { Endpoint, NotDeliveredError } from './write-endpoint.js';
+import { WriteMetrics } from './write-metrics.js';
+
+const QUEUE_DEFAULTS = { capacity: 10 * 1024 * 1024, min_shards: 1, drain_timeout: 15_000, block_on_overflow: true };
+
+const QueueConfig = schema({
+  capacity: attr(t.bytes, '10MiB'),
+  min_shards: attr(t.int, QUEUE_DEFAULTS.min_shards),
+  // Alloy's code uses 15s (its docs say 1m).
+  drain_timeout: attr(t.duration, '15s'),
+  block_on_overflow: attr(t.bool, QUEUE_DEFAULTS.block_on_overflow),
+});
+
+const endpointFields = {
+  name: optional(t.string),
+  url: attr(t.string),
+  batch_wait: attr(t.duration, '1s'),
+  batch_size: attr(t.bytes, '1MiB'),
+  remote_timeout: attr(t.duration, '10s'),
+  headers: optional(t.map(t.string)),
+  min_backoff_period: attr(t.duration, '500ms'),
+  max_backoff_period: attr(t.duration, '5m'),
+  max_backoff_retries: attr(t.int, 10),
+  tenant_id: attr(t.string, ''),
+  retry_on_http_429: attr(t.bool, true),
+  ...httpClientFields,
+  queue_config: optionalBlock(QueueConfig, () => ({ ...QUEUE_DEFAULTS })),
+};
+
+const EndpointBlock = schema(endpointFields, (e) => {
+  if (!URL.canParse(e.url)) return `failed to parse remote url ${JSON.stringify(e.url)}`;
+  return validateHttpClientConfig(e);
+});
+type EndpointArgs = Infer<typeof EndpointBlock>;
+
+const WAL_DEFAULTS = { enabled: false, max_segment_age: 3_600_000, min_read_frequency: 250, max_read_frequency: 1000, drain_timeout: 30_000 };
+
+const Wal = schema(
+  {
+    enabled: attr(t.bool, false),
+    max_segment_age: attr(t.duration, '1h'),
+    min_read_frequency: attr(t.duration, '250ms'),
+    max_read_frequency: attr(t.duration, '1s'),
+    drain_timeout: attr(t.duration, '30s'),
+  },
+  (w) => (w.min_read_frequency >= w.max_read_frequency ? 'WAL min read frequency should be lower than max read frequency' : undefined),
+);
+
+const Arguments = schema({
+  endpoint: blocks(EndpointBlock),
+  external_labels: attr(t.map(t.string), {}),
+  max_streams: attr(t.int, 0),
+  wal: optionalBlock(Wal, () => ({ ...WAL_DEFAULTS })),
+});
+type Arguments = Infer<typeof Arguments>;
+
+const Exports = schema({ receiver: attr(t.capsule<LogsReceiver>(LOGS_RECEIVER_TYPE)) });
+
+export const lokiWrite = defineComponent({
+  name: 'loki.write',
+  stability: 'generally-available',
+  args: Arguments,
+  exports: Exports,
+  async build(ctx, initial) {
+    const metrics = new WriteMetrics(ctx.registry);
+    let clients = await Clients.create(initial, metrics, ctx);
+    let stopped = false;
+
+    const receiver = receiverOf((batch: LogBatch) => {
+      if (stopped) return Promise.reject(new NotDeliveredError(`${ctx.id} is stopped`));
+      return clients.push(batch);
+    });
+    ctx.setExports({ receiver });
+
+    return {
+      async update(next) {
+        const previous = clients;
+        clients = await Clients.create(next, metrics, ctx);
+        // Like Alloy, every update rebuilds the endpoints; the old ones still deliver what they took.
+        void previous.stop();
+      },
+      async run(signal) {
+        await untilAborted(signal);
+        stopped = true;
+        await clients.stop();
+      },
+      debugInfo: () => clients.debugInfo(),
+    };
+  },
+});
+
+/** What a label set means for every endpoint: its stream string, tenant override and shard fingerprint. */
+interface StreamInfo {
+  readonly stream: string;
+  readonly tenant: string | undefined;
+  readonly fingerprint: number;
+}
+
+/** The endpoints of one set of arguments, with the per-label-set work they share. */
+class Clients {
+  /** Sources reuse their label objects, so this saves a sort and quoting per push. */
+  private readonly streams = new WeakMap<Labels, StreamInfo>();
+
+  private constructor(
+    private readonly endpoints: readonly Endpoint[],
+    private readonly externalLabels: Labels,
+  ) {}
+
+  static async create(args: Arguments, metrics: WriteMetrics, ctx: ComponentContext<unknown>): Promise<Clients> {
+    if (args.wal?.enabled) {
+      ctx.logger.warn('the wal block is not supported by alloy-ts and is ignored; delivery is acknowledged end to end instead');
+    }
+    const endpoints: Endpoint[] = [];
+    try {
+      for (const e of args.endpoint) endpoints.push(await createEndpoint(e, args.max_streams, metrics, ctx.logger));
+    } catch (err) {
+      await Promise.all(endpoints.map((e) => e.stop()));
+      throw err;
+    }
+    return new Clients(endpoints, args.external_labels);
+  }
+
+  push(batch: LogBatch): Promise<void> {
+    if (batch.lines.length === 0 || this.endpoints.length === 0) return Promise.resolve();
+    const info = this.streamInfo(batch.labels);
+    const sized = sizeBatch(batch, info.stream);
+    if (this.endpoints.length === 1) return this.endpoints[0]!.accept(sized, info.tenant, info.fingerprint);
+    return Promise.all(this.endpoints.map((e) => e.accept(sized, info.tenant, info.fingerprint))).then(() => {});
+  }
+
+  stop(): Promise<void> {
+    return Promise.all(this.endpoints.map((e) => e.stop())).then(() => {});
+  }
+
+  debugInfo(): unknown {
+    return { endpoints: this.endpoints.map((e) => e.debugInfo()) };
+  }
+
+  private streamInfo(labels: Labels): StreamInfo {
+    let info = this.streams.get(labels);
+    if (!info) {
+      const merged = Object.keys(this.externalLabels).length > 0 ? { ...this.externalLabels, ...labels } : labels;
+      const stream = streamLabelString(merged);
+      const tenant = merged[TENANT_LABEL];
+      info = { stream, tenant, fingerprint: fnv1a(`${stream}${tenant ?? ''}`) };
+      this.streams.set(labels, info);
+    }
+    return info;
+  }
+}
+
+async function createEndpoint(e: EndpointArgs, maxStreams: number, metrics: WriteMetrics, logger: Logger): Promise<Endpoint> {
+  const agent = userAgent();
+  // Alloy's Loki client never uses HTTP/2.
+  const client = await HttpClient.create(e, { userAgent: agent, disableHttp2: true });
+  const url = new URL(e.url);
+  const q = e.queue_config ?? QUEUE_DEFAULTS;
+  return new Endpoint(
+    {
+      url,
+      tenantId: e.tenant_id,
+      batchWaitMs: e.batch_wait,
+      batchSize: e.batch_size,
+      remoteTimeoutMs: e.remote_timeout,
+      headers: e.headers ?? {},
+      backoff: { minMs: e.min_backoff_period, maxMs: e.max_backoff_period, maxRetries: e.max_backoff_retries },
+      retryOn429: e.retry_on_http_429,
+      maxStreams,
+      capacity: q.capacity,
+      shards: q.min_shards,
+      drainTimeoutMs: q.drain_timeout,
+      blockOnOverflow: q.block_on_overflow,
+      userAgent: agent,
+    },
+    client,
+    metrics,
+    logger.child({ component: 'endpoint', host: url.host, ...(e.name ? { name: e.name } : {}) }),
+  );
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 units: a cheap, stable shard key. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
