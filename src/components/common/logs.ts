@@ -5,6 +5,7 @@
  * backpressure (await it before sending more) and the acknowledgement (it
  * resolves once every entry is durable downstream).
  */
+import { quote } from '../../lang/strings.js';
 import { LOGS_RECEIVER_TYPE, type LogLineReceiver } from '../../runtime/config-blocks.js';
 
 export type Labels = Readonly<Record<string, string>>;
@@ -67,10 +68,10 @@ export async function fanOut(receivers: readonly LogsReceiver[], batch: LogBatch
   await Promise.all(receivers.map((r) => r.push(batch)));
 }
 
-/** Go's `{a="b", c="d"}` form of a label set (sorted by name). */
+/** Go's `{a="b", c="d"}` form of a label set: sorted by name, values Go-quoted. */
 export function labelsString(labels: Labels): string {
   const names = Object.keys(labels).sort();
-  return `{${names.map((n) => `${n}=${JSON.stringify(labels[n])}`).join(', ')}}`;
+  return `{${names.map((n) => `${n}=${quote(labels[n]!)}`).join(', ')}}`;
 }
 
 /** RFC3339 with nanoseconds, as Go formats time.Time in logs. */
