@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import { CliError, type CliIO } from './io.js';
 import { flagValues } from './flags.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 export function evalCommand(io: CliIO): Command {
   return new Command('eval')

@@ -12,7 +12,7 @@ import { rewriteBoolAssignments } from './flags.js';
 import type { CliIO } from './io.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 export type { CliIO } from './io.js';
 

@@ -11,7 +11,7 @@ import { Agent } from '../runtime/agent.js';
 import type { Stability } from '../runtime/component.js';
 import { HttpServer } from '../runtime/http/server.js';
 import { CliError, resolvePath, useColor, type CliIO } from './io.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 export type RunFlags = Record<string, string | boolean | number>;
 

@@ -1,14 +1,20 @@
 /** Every built-in component, registered by name. */
 import { ComponentRegistry } from '../runtime/component.js';
+import { discoveryRelabel } from './discovery/relabel.js';
+import { localFileMatch } from './local/file-match.js';
 import { localFile } from './local/file.js';
 import { lokiEcho } from './loki/echo.js';
+import { lokiRelabel } from './loki/relabel.js';
 import { lokiWrite } from './loki/write.js';
 import { prometheusExporterSelf } from './prometheus/exporter-self.js';
 
 export function builtinComponents(): ComponentRegistry {
   return new ComponentRegistry().register(
+    discoveryRelabel,
+    localFileMatch,
     localFile,
     lokiEcho,
+    lokiRelabel,
     lokiWrite,
     prometheusExporterSelf,
   );

@@ -9,7 +9,7 @@
  *   const client = await HttpClient.create(endpointArgs, { userAgent: userAgent() });
  *   const res = await client.request(url, { method: 'POST', headers, body });
  */
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../../version.js';
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, interceptors, ProxyAgent, request, type Dispatcher } from 'undici';
@@ -348,19 +348,4 @@ class OAuth2TokenSource {
 export function userAgent(): string {
   const os = process.platform === 'win32' ? 'windows' : process.platform;
   return `Alloy/v${packageVersion()} (${os}; ${process.env['ALLOY_DEPLOY_MODE'] || 'binary'})`;
-}
-
-let cachedVersion: string | undefined;
-
-function packageVersion(): string {
-  if (cachedVersion === undefined) {
-    try {
-      // package.json sits three levels above both src/components/common and dist/components/common.
-      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-      cachedVersion = pkg.version ?? 'unknown';
-    } catch {
-      cachedVersion = 'unknown';
-    }
-  }
-  return cachedVersion;
 }
