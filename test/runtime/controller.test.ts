@@ -10,9 +10,8 @@ import type { Value } from '../../src/lang/value.js';
 import { localFile } from '../../src/components/local/file.js';
 import { ComponentRegistry, defineComponent } from '../../src/runtime/component.js';
 import { Controller } from '../../src/runtime/controller.js';
-import { LiveDebugHub } from '../../src/runtime/live-debug.js';
-import { Logger, LogSettings } from '../../src/runtime/logger.js';
 import { untilAborted } from '../../src/components/common/until-aborted.js';
+import { testController } from '../support/controller.js';
 
 /** Test-only component: exports its input unchanged and counts updates (like Alloy's testcomponents.passthrough). */
 const counts = new Map<string, { builds: number; updates: number }>();
@@ -36,19 +35,7 @@ const passthrough = defineComponent({
 });
 
 function controller(): Controller {
-  return new Controller(
-    {
-      registry: new ComponentRegistry().register(passthrough, localFile),
-      logger: new Logger(LogSettings.defaults(() => {})),
-      storagePath: mkdtempSync(path.join(tmpdir(), 'alloy-ts-ctrl-')),
-      minStability: 'generally-available',
-      liveDebug: new LiveDebugHub(),
-      onConfigBlock: () => {},
-      shutdownDeadlineMs: 5000,
-      host: { httpListenAddr: '127.0.0.1:0', memoryAddr: 'alloy.internal:12345', gatherMetrics: async () => ({ contentType: 'text/plain', body: '' }) },
-    },
-    { modulePath: '' },
-  );
+  return testController(new ComponentRegistry().register(passthrough, localFile));
 }
 
 function config(text: string) {

@@ -2,16 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseFile } from '../../src/lang/parser.js';
-import { SourceFile } from '../../src/lang/position.js';
 import { attr, schema, t } from '../../src/lang/schema.js';
 import type { Value } from '../../src/lang/value.js';
 import { localFile } from '../../src/components/local/file.js';
 import { untilAborted } from '../../src/components/common/until-aborted.js';
 import { ComponentRegistry, defineComponent } from '../../src/runtime/component.js';
 import { Controller } from '../../src/runtime/controller.js';
-import { LiveDebugHub } from '../../src/runtime/live-debug.js';
-import { Logger, LogSettings } from '../../src/runtime/logger.js';
+import { configFiles, testController } from '../support/controller.js';
 
 const passthrough = defineComponent({
   name: 'testing.passthrough',
@@ -30,27 +27,12 @@ afterEach(async () => {
 });
 
 function newController(): Controller {
-  const c = new Controller(
-    {
-      registry: new ComponentRegistry().register(passthrough, localFile),
-      logger: new Logger(LogSettings.defaults(() => {})),
-      storagePath: mkdtempSync(path.join(tmpdir(), 'alloy-ts-mod-')),
-      minStability: 'generally-available',
-      liveDebug: new LiveDebugHub(),
-      onConfigBlock: () => {},
-      shutdownDeadlineMs: 5000,
-      host: { httpListenAddr: '', memoryAddr: '', gatherMetrics: async () => ({ contentType: '', body: '' }) },
-    },
-    { modulePath: '' },
-  );
+  const c = testController(new ComponentRegistry().register(passthrough, localFile));
   controllers.push(c);
   return c;
 }
 
-function config(text: string) {
-  const source = SourceFile.fromString('main.alloy', text);
-  return [{ source, file: parseFile(source).file }];
-}
+const config = (text: string) => configFiles(text);
 
 function output(c: Controller, id: string): Value | undefined {
   const e = c.get(id)?.exports;
