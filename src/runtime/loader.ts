@@ -15,7 +15,7 @@ import type { Diagnostic } from '../lang/diag.js';
 import type { SourceFile } from '../lang/position.js';
 import { bodyTraversals, traversalRange, traversalText, type Traversal } from '../lang/references.js';
 import { isStdlibDeprecated, isStdlibExperimental, isStdlibIdentifier } from '../lang/stdlib/index.js';
-import { alloyComponent } from './alloy-components.js';
+import { ALLOY_SERVICES, alloyComponent } from './alloy-components.js';
 import { stabilityAllowed, type ComponentDefinition, type ComponentRegistry, type Stability } from './component.js';
 import { IMPORT_BLOCKS, SERVICE_BLOCKS, SINGLETON_CONFIG_BLOCKS } from './config-blocks.js';
 import { Graph } from './graph.js';
@@ -140,6 +140,10 @@ function classifyBlock(block: BlockStmt, source: SourceFile, opts: PlanOptions, 
   }
   if (name in IMPORT_BLOCKS) return requireLabel(name) ? make('import', `${name}.${block.label}`) : undefined;
   if (name === 'foreach') return requireLabel(name) ? make('foreach', `foreach.${block.label}`) : undefined;
+  if (ALLOY_SERVICES.has(blockId(block)) && !(name in SERVICE_BLOCKS)) {
+    diagnostics.push(blockDiag(at, `the ${blockId(block)} service is not supported by alloy-ts`, nameEnd(block)));
+    return undefined;
+  }
   if (name in SINGLETON_CONFIG_BLOCKS || name in SERVICE_BLOCKS) {
     if (opts.inModule) {
       diagnostics.push(notAllowedDiag(at, 'module'));

@@ -163,3 +163,10 @@ testing.passthrough "out" { input = add.five.sum }
     expect(all).toContain('add.five/testing.passthrough.sum');
   });
 });
+
+describe('service blocks', () => {
+  it('rejects services alloy-ts does not implement, instead of treating them as components', async () => {
+    const err = await controller().apply(config('remotecfg {\n  url = "http://127.0.0.1:1"\n}\n')).catch((e: unknown) => e);
+    expect((err as DiagnosticsError).diagnostics.map((d) => d.message)).toEqual(['the remotecfg service is not supported by alloy-ts']);
+  });
+});
