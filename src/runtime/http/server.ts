@@ -11,7 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { DiagnosticsError, formatDiagnostic } from '../../lang/diag.js';
 import type { Agent } from '../agent.js';
 import type { NodeInfo } from '../controller.js';
-import { bodyToJson, debugInfoToJson, exportsToJson } from './alloyjson.js';
+import { objectValue, type Value } from '../../lang/value.js';
+import { bodyToJson, debugInfoToJson, exportsToJson, type JsonStmt } from './alloyjson.js';
+import { dataFlowEdges } from './dataflow.js';
+import { UiHandler } from './ui.js';
 
 /** Largest request body accepted (reload and API calls need none). */
 const MAX_BODY_BYTES = 1 << 20;
@@ -23,11 +26,14 @@ export interface HttpServerOptions {
 
 export class HttpServer {
   private server: Server | undefined;
+  private readonly ui: UiHandler;
 
   constructor(
     private readonly agent: Agent,
     private readonly options: HttpServerOptions,
-  ) {}
+  ) {
+    this.ui = new UiHandler(options.uiPathPrefix);
+  }
 
   /** Whether the server currently speaks TLS. */
   tls = false;
@@ -56,6 +62,11 @@ export class HttpServer {
       });
     });
     return server.address() as AddressInfo;
+  }
+
+  /** The address the server listens on (port 0 in the flags becomes the real port here). */
+  get address(): AddressInfo | undefined {
+    return (this.server?.address() as AddressInfo | null) ?? undefined;
   }
 
   async close(): Promise<void> {
@@ -90,22 +101,62 @@ export class HttpServer {
       res.writeHead(200, { 'Content-Type': contentType }).end(body);
       return;
     }
-    if (p === '/api/v0/web/components') return json(res, 200, this.agent.root.list().map((n) => componentJson(n, false)));
-    const one = /^\/api\/v0\/web\/components\/(.+)$/.exec(p);
-    if (one) {
-      const node = this.agent.root.find(decodeURIComponent(one[1]!));
-      return node ? json(res, 200, componentJson(node, true)) : text(res, 404, 'component not found\n');
-    }
-    const modules = /^\/api\/v0\/web\/modules\/(.+)\/components$/.exec(p);
-    if (modules) {
-      const parent = this.agent.root.find(decodeURIComponent(modules[1]!));
-      return parent?.child ? json(res, 200, parent.child.list().map((n) => componentJson(n, false))) : text(res, 404, 'module not found\n');
-    }
-    const debug = /^\/api\/v0\/web\/debug\/(.+)$/.exec(p);
-    if (debug) return this.liveDebug(req, res, decodeURIComponent(debug[1]!));
+    if (this.webApi(res, this.ui.webApiPath(p))) return;
     const owned = /^\/api\/v0\/component\/([^/]+(?:\/[^/]+)*?)\/(.*)$/.exec(p);
     if (owned) return this.componentRoute(req, res, owned[1]!, owned[2]!);
+    if (await this.ui.serve(req, res, p)) return;
     text(res, 404, '404 page not found\n');
+  }
+
+  /** `/api/v0/web/...` (also reachable under the UI prefix); false when `p` is not a web API path. */
+  private webApi(res: ServerResponse, p: string): boolean {
+    const one = /^\/api\/v0\/web\/components\/(.+)$/.exec(p);
+    const modules = /^\/api\/v0\/web\/modules\/(.+)\/components$/.exec(p);
+    const debug = /^\/api\/v0\/web\/debug\/(.+)$/.exec(p);
+    if (p === '/api/v0/web/components') json(res, 200, this.componentsJson(this.agent.root.list()));
+    else if (one) {
+      const node = this.agent.root.find(decodeURIComponent(one[1]!));
+      if (node) json(res, 200, this.componentJson(node, dataFlowEdges(this.siblings(node)), true));
+      else text(res, 404, 'component not found\n');
+    } else if (modules) {
+      const parent = this.agent.root.find(decodeURIComponent(modules[1]!));
+      if (parent?.child) json(res, 200, this.componentsJson(parent.child.list()));
+      else text(res, 404, 'module not found\n');
+    } else if (debug) this.liveDebug(res, decodeURIComponent(debug[1]!));
+    else return false;
+    return true;
+  }
+
+  /** Component JSON for every node of one controller, with their data-flow edges. */
+  private componentsJson(nodes: NodeInfo[]): Record<string, unknown>[] {
+    const flows = dataFlowEdges(nodes);
+    return nodes.map((n) => this.componentJson(n, flows, false));
+  }
+
+  /** The nodes of the controller `node` belongs to (root or module). */
+  private siblings(node: NodeInfo): NodeInfo[] {
+    if (node.moduleId === '') return this.agent.root.list();
+    return this.agent.root.find(node.moduleId)?.child?.list() ?? [node];
+  }
+
+  /** The component JSON shape of Alloy's web API. */
+  private componentJson(n: NodeInfo, flows: ReadonlyMap<string, string[]>, detail: boolean): Record<string, unknown> {
+    const base: Record<string, unknown> = {
+      name: n.name,
+      type: 'block',
+      localID: n.id,
+      moduleID: n.moduleId,
+      label: n.label,
+      referencesTo: n.referencesTo,
+      referencedBy: n.referencedBy,
+      dataFlowEdgesTo: flows.get(n.id) ?? [],
+      health: { state: n.health.state, message: n.health.message, updatedTime: n.health.updated.toISOString() },
+      original: '',
+      createdModuleIDs: n.child ? [n.globalId] : [],
+      liveDebuggingEnabled: this.agent.liveDebug.enabled && this.agent.options.registry.get(n.name)?.liveDebugging === true,
+    };
+    if (!detail) return base;
+    return { ...base, arguments: argumentsJson(n), exports: exportsToJson(n.exports), debugInfo: debugInfoToJson(n.debugInfo) };
   }
 
   /** Basic auth from the `http` block, for the paths its filter selects. */
@@ -141,18 +192,24 @@ export class HttpServer {
   }
 
   /** Streams what passes through a component, one message per line, until the client leaves. */
-  private liveDebug(req: IncomingMessage, res: ServerResponse, id: string): void {
+  private liveDebug(res: ServerResponse, id: string): void {
     const hub = this.agent.liveDebug;
     if (!hub.enabled) return text(res, 503, 'the live debugging service is disabled: add `livedebugging { enabled = true }` to the configuration\n');
     if (!this.agent.root.find(id)) return text(res, 404, 'component not found\n');
     res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
     res.flushHeaders();
     const unsubscribe = hub.subscribe(id, (line) => res.write(`${line}\n`));
+    let open = true;
+    // Once only: a second unsubscribe could drop a newer subscriber's listener set.
     const end = () => {
+      if (!open) return;
+      open = false;
       unsubscribe();
       res.end();
     };
-    req.on('close', end);
+    // The request has closed already (drainBody read it to the end), so only the response's close
+    // reports a client that goes away mid-stream, as the UI's pause does.
+    res.on('close', end);
     res.on('error', end);
   }
 
@@ -168,27 +225,10 @@ export class HttpServer {
   }
 }
 
-/** The component JSON shape of Alloy's web API. */
-function componentJson(n: NodeInfo, detail: boolean): Record<string, unknown> {
-  const base: Record<string, unknown> = {
-    name: n.name,
-    type: 'block',
-    localID: n.id,
-    moduleID: n.moduleId,
-    label: n.label,
-    referencesTo: n.referencesTo,
-    referencedBy: n.referencedBy,
-    health: { state: n.health.state, message: n.health.message, updatedTime: n.health.updated.toISOString() },
-    original: '',
-    createdModuleIDs: n.child ? [n.globalId] : [],
-  };
-  if (!detail) return base;
-  return {
-    ...base,
-    arguments: n.argsSchema && n.args !== undefined ? bodyToJson(n.argsSchema, n.args) : [],
-    exports: exportsToJson(n.exports),
-    debugInfo: debugInfoToJson(n.debugInfo),
-  };
+/** Builtin components' arguments follow their schema; a custom component's are its module's argument values. */
+function argumentsJson(n: NodeInfo): JsonStmt[] {
+  if (n.args instanceof Map) return exportsToJson(objectValue(n.args as Map<string, Value>));
+  return n.argsSchema && n.args !== undefined ? bodyToJson(n.argsSchema, n.args) : [];
 }
 
 function text(res: ServerResponse, status: number, body: string): void {
