@@ -5,6 +5,7 @@ import { localFileMatch } from './local/file-match.js';
 import { localFile } from './local/file.js';
 import { lokiEcho } from './loki/echo.js';
 import { lokiRelabel } from './loki/relabel.js';
+import { lokiSourceFile } from './loki/source-file.js';
 import { lokiWrite } from './loki/write.js';
 import { prometheusExporterSelf } from './prometheus/exporter-self.js';
 
@@ -15,6 +16,7 @@ export function builtinComponents(): ComponentRegistry {
     localFile,
     lokiEcho,
     lokiRelabel,
+    lokiSourceFile,
     lokiWrite,
     prometheusExporterSelf,
   );
