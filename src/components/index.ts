@@ -4,6 +4,7 @@ import { discoveryRelabel } from './discovery/relabel.js';
 import { localFileMatch } from './local/file-match.js';
 import { localFile } from './local/file.js';
 import { lokiEcho } from './loki/echo.js';
+import { lokiProcess } from './loki/process.js';
 import { lokiRelabel } from './loki/relabel.js';
 import { lokiSourceFile } from './loki/source-file.js';
 import { lokiWrite } from './loki/write.js';
@@ -15,6 +16,7 @@ export function builtinComponents(): ComponentRegistry {
     localFileMatch,
     localFile,
     lokiEcho,
+    lokiProcess,
     lokiRelabel,
     lokiSourceFile,
     lokiWrite,

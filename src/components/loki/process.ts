@@ -1,0 +1,181 @@
+/**
+ * loki.process (spec §7): runs received log entries through `stage.*`
+ * blocks and forwards the result. The pipeline works on whole batches;
+ * entries leave it regrouped into batches of one label set each, in order.
+ * The pipeline (and its stage state and metrics) is rebuilt only when the
+ * stage blocks change; a new `forward_to` applies at once.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { Counter } from 'prom-client';
+import { attr, enumBlocks, schema, t, type Infer } from '../../lang/schema.js';
+import { defineComponent, type ComponentContext } from '../../runtime/component.js';
+import { fanOut, labelsString, LOGS_RECEIVER_TYPE, receiverOf, type LogBatch, type LogsReceiver } from '../common/logs.js';
+import { Entry, sameLabels } from './stages/entry.js';
+import { buildPipeline, STAGE_BLOCKS } from './stages/index.js';
+import type { Pipeline, StageConfig, StageContext } from './stages/stage.js';
+
+const receiverType = t.capsule<LogsReceiver>(LOGS_RECEIVER_TYPE);
+
+export const Arguments = schema({
+  forward_to: attr(t.list(receiverType)),
+  stages: enumBlocks(STAGE_BLOCKS),
+});
+type Arguments = Infer<typeof Arguments>;
+
+const Exports = schema({ receiver: attr(receiverType) });
+type Exports = Infer<typeof Exports>;
+
+/** Splits a batch into pipeline entries (sharing the batch's labels until a stage changes them). */
+export function entriesOf(batch: LogBatch): Entry[] {
+  const out: Entry[] = new Array(batch.lines.length);
+  for (let i = 0; i < batch.lines.length; i++) {
+    out[i] = new Entry(batch.labels, batch.ms[i]!, batch.ns[i]!, batch.lines[i]!, batch.metadata?.[i]);
+  }
+  return out;
+}
+
+/** Regroups entries into batches: consecutive entries with equal labels share one. */
+export function batchesOf(entries: readonly Entry[]): LogBatch[] {
+  const out: LogBatch[] = [];
+  let start = 0;
+  for (let i = 1; i <= entries.length; i++) {
+    if (i < entries.length && sameLabels(entries[i]!.labels, entries[start]!.labels)) continue;
+    out.push(batchOf(entries, start, i));
+    start = i;
+  }
+  return out;
+}
+
+function batchOf(entries: readonly Entry[], from: number, to: number): LogBatch {
+  const n = to - from;
+  const ms = new Float64Array(n);
+  const ns = new Int32Array(n);
+  const lines: string[] = new Array(n);
+  let metadata: (Record<string, string> | undefined)[] | undefined;
+  for (let i = 0; i < n; i++) {
+    const e = entries[from + i]!;
+    ms[i] = e.ms;
+    ns[i] = e.ns;
+    lines[i] = e.line;
+    if (e.metadata && Object.keys(e.metadata).length > 0) (metadata ??= new Array(n))[i] = e.metadata;
+  }
+  const labels = entries[from]!.labels;
+  return metadata ? { labels, ms, ns, lines, metadata } : { labels, ms, ns, lines };
+}
+
+/** The stage context of one component: drop counters and metric bookkeeping. */
+class ComponentStageContext implements StageContext {
+  readonly ownedMetrics: string[] = [];
+
+  constructor(
+    private readonly ctx: ComponentContext<Exports>,
+    /** Component-wide counters, kept across pipeline rebuilds. */
+    private readonly counters: Map<string, Counter>,
+  ) {}
+
+  get logger() {
+    return this.ctx.logger;
+  }
+
+  get registry() {
+    return this.ctx.registry;
+  }
+
+  dropped(reason: string) {
+    return this.counter('loki_process_dropped_lines_total', 'A count of all log lines dropped as a result of a pipeline stage', ['reason']).labels(reason);
+  }
+
+  counter(name: string, help: string, labelNames: string[] = []): Counter {
+    let c = this.counters.get(name);
+    if (!c) {
+      c = new Counter({ name, help, labelNames, registers: [this.ctx.registry] });
+      this.counters.set(name, c);
+    }
+    return c;
+  }
+
+  /** Unregisters the metrics a replaced pipeline's stages created, except those its successor registered again. */
+  dropOwnedMetrics(successor: ComponentStageContext): void {
+    for (const name of this.ownedMetrics.splice(0)) if (!successor.ownedMetrics.includes(name)) this.ctx.registry.removeSingleMetric(name);
+  }
+}
+
+class Processor {
+  readonly receiver: LogsReceiver;
+  private forwardTo: readonly LogsReceiver[];
+  private stages: readonly StageConfig[];
+  private stageCtx: ComponentStageContext;
+  private pipeline: Pipeline;
+  private readonly counters = new Map<string, Counter>();
+
+  constructor(
+    private readonly ctx: ComponentContext<Exports>,
+    args: Arguments,
+  ) {
+    this.forwardTo = args.forward_to;
+    this.stages = args.stages;
+    this.stageCtx = new ComponentStageContext(ctx, this.counters);
+    this.pipeline = this.startPipeline(this.stages, this.stageCtx);
+    this.receiver = receiverOf((batch) => this.handle(batch));
+  }
+
+  private startPipeline(stages: readonly StageConfig[], stageCtx: ComponentStageContext): Pipeline {
+    const p = buildPipeline(stages, stageCtx);
+    p.start((entries) => this.sendLater(entries));
+    return p;
+  }
+
+  private async handle(batch: LogBatch): Promise<void> {
+    const out = await this.pipeline.process(entriesOf(batch));
+    if (out.length > 0) await this.send(out);
+  }
+
+  private async send(entries: readonly Entry[]): Promise<void> {
+    for (const batch of batchesOf(entries)) {
+      this.ctx.debug(() => `${labelsString(batch.labels)} ${batch.lines.map((l) => JSON.stringify(l)).join(' ')}`);
+      await fanOut(this.forwardTo, batch);
+    }
+  }
+
+  /** Entries a stage emitted on its own (idle multiline blocks). */
+  private sendLater(entries: Entry[]): void {
+    this.send(entries).catch((err: unknown) => this.ctx.logger.error('failed to forward entries', { err: String(err) }));
+  }
+
+  async update(args: Arguments): Promise<void> {
+    this.forwardTo = args.forward_to;
+    if (isDeepStrictEqual(args.stages, this.stages)) return;
+    const old = this.pipeline;
+    const stageCtx = new ComponentStageContext(this.ctx, this.counters);
+    this.pipeline = this.startPipeline(args.stages, stageCtx); // throws on a bad stage: the old pipeline stays
+    this.stageCtx.dropOwnedMetrics(stageCtx);
+    this.stages = args.stages;
+    this.stageCtx = stageCtx;
+    await this.flush(old);
+  }
+
+  /** Sends what a pipeline still holds (multiline blocks, partial CRI lines). */
+  async flush(p: Pipeline = this.pipeline): Promise<void> {
+    const held = await p.flush();
+    if (held.length > 0) await this.send(held);
+  }
+}
+
+export const lokiProcess = defineComponent({
+  name: 'loki.process',
+  stability: 'generally-available',
+  args: Arguments,
+  exports: Exports,
+  liveDebugging: true,
+  build(ctx, args) {
+    const processor = new Processor(ctx, args);
+    ctx.setExports({ receiver: processor.receiver });
+    return {
+      update: (next: Arguments) => processor.update(next),
+      async run(signal: AbortSignal) {
+        if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        await processor.flush();
+      },
+    };
+  },
+});

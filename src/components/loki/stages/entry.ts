@@ -1,0 +1,147 @@
+/**
+ * One log entry inside a loki.process pipeline, and Alloy's conversions of
+ * extracted values.
+ *
+ * Entries of a batch share the batch's label object until a stage changes
+ * labels (copy on write), and the extracted map is created on first use from
+ * the labels the entry entered the pipeline with, so stages that only look
+ * at lines or labels cost no per-entry allocation.
+ */
+import { formatFloat } from '../../common/go-fmt.js';
+import type { Labels, StructuredMetadata } from '../../common/logs.js';
+
+/** Values of the extracted map: what JSON, regex and logfmt stages produce. */
+export type Extracted = string | number | boolean | null;
+
+export class Entry {
+  private ownLabels = false;
+  private ownMetadata = false;
+  private extractedMap: Map<string, Extracted> | undefined;
+
+  constructor(
+    /** Current labels; never mutate directly (use setLabel/deleteLabel). */
+    public labels: Labels,
+    public ms: number,
+    public ns: number,
+    public line: string,
+    /** Current structured metadata; never mutate directly. */
+    public metadata: StructuredMetadata | undefined,
+    /** Labels the extracted map starts from (the entry's labels when it entered the pipeline). */
+    private readonly initialLabels: Labels = labels,
+  ) {}
+
+  /** The extracted map, pre-filled with the initial labels. */
+  get extracted(): Map<string, Extracted> {
+    if (!this.extractedMap) {
+      const m = new Map<string, Extracted>();
+      for (const k in this.initialLabels) m.set(k, this.initialLabels[k]!);
+      this.extractedMap = m;
+    }
+    return this.extractedMap;
+  }
+
+  /** Whether the extracted map was created (stages that only read can skip it). */
+  get hasExtracted(): boolean {
+    return this.extractedMap !== undefined;
+  }
+
+  /** Copies every current label into the extracted map (start of a nested pipeline). */
+  copyLabelsToExtracted(): void {
+    const m = this.extracted;
+    for (const k in this.labels) m.set(k, this.labels[k]!);
+  }
+
+  setLabel(name: string, value: string): void {
+    if (this.labels[name] === value) return;
+    this.writableLabels()[name] = value;
+  }
+
+  deleteLabel(name: string): void {
+    if (!(name in this.labels)) return;
+    delete this.writableLabels()[name];
+  }
+
+  private writableLabels(): Record<string, string> {
+    if (!this.ownLabels) {
+      this.labels = { ...this.labels };
+      this.ownLabels = true;
+    }
+    return this.labels as Record<string, string>;
+  }
+
+  /** Sets one structured metadata pair (replacing a pair of the same name). */
+  setMetadata(name: string, value: string): void {
+    this.writableMetadata()[name] = value;
+  }
+
+  deleteMetadata(name: string): void {
+    if (this.metadata && name in this.metadata) delete this.writableMetadata()[name];
+  }
+
+  private writableMetadata(): Record<string, string> {
+    if (!this.ownMetadata) {
+      this.metadata = { ...this.metadata };
+      this.ownMetadata = true;
+    }
+    return this.metadata as Record<string, string>;
+  }
+
+  /** A copy with its own extracted map (multiline/CRI keep the first line's state). */
+  clone(line: string): Entry {
+    // Labels and metadata are now shared: both entries copy them before writing.
+    this.ownLabels = false;
+    this.ownMetadata = false;
+    const e = new Entry(this.labels, this.ms, this.ns, line, this.metadata, this.initialLabels);
+    if (this.extractedMap) e.extractedMap = new Map(this.extractedMap);
+    return e;
+  }
+}
+
+/**
+ * Alloy's getString: strings as they are, numbers in shortest decimal form
+ * without exponent, booleans as true/false; null (and anything else) does
+ * not convert.
+ */
+export function extractedString(v: Extracted | undefined): string | undefined {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+      return formatFloat(v, 'f', -1);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    default:
+      return undefined;
+  }
+}
+
+/** The string value of an extracted key, or undefined when absent or not convertible. */
+export function extractedText(e: Entry, key: string): string | undefined {
+  return extractedString(e.extracted.get(key));
+}
+
+/** Label names as Loki accepts them (legacy Prometheus names). */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export function isValidLabelName(name: string): boolean {
+  return LABEL_NAME.test(name);
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Label values must be valid UTF-8 (in JS terms: no lone surrogates). */
+export function isValidLabelValue(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
+}
+
+/** Shallow equality of two label sets. */
+export function sameLabels(a: Labels, b: Labels): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}

@@ -1,0 +1,78 @@
+/**
+ * stage.template, and the function map Alloy gives its templates (Sprig plus
+ * ToLower, ToUpper, Replace, Trim*, Hash, Sha2Hash, regexReplaceAll*).
+ */
+import { createHash } from 'node:crypto';
+import { attr, schema, t } from '../../../lang/schema.js';
+import { goFunc, Template, type GoFunc } from '../../common/go-template.js';
+import { goReplace, goTrimSpace, sprigFuncMap, trimCutset } from '../../common/go-template-funcs.js';
+import type { GoValue } from '../../common/go-fmt.js';
+import { extractedString, type Entry } from './entry.js';
+import { defineStage, eachEntry } from './stage.js';
+
+const digest = (alg: string) => (salt: string, input: string) => createHash(alg).update(salt + input).digest('hex');
+
+const ALLOY_FUNCS: Record<string, GoFunc> = {
+  ToLower: goFunc(['string'], (s: string) => s.toLowerCase()),
+  ToUpper: goFunc(['string'], (s: string) => s.toUpperCase()),
+  Replace: goFunc(['string', 'string', 'string', 'int'], goReplace),
+  Trim: goFunc(['string', 'string'], (s: string, c: string) => trimCutset(s, c, true, true)),
+  TrimLeft: goFunc(['string', 'string'], (s: string, c: string) => trimCutset(s, c, true, false)),
+  TrimRight: goFunc(['string', 'string'], (s: string, c: string) => trimCutset(s, c, false, true)),
+  TrimPrefix: goFunc(['string', 'string'], (s: string, p: string) => (s.startsWith(p) ? s.slice(p.length) : s)),
+  TrimSuffix: goFunc(['string', 'string'], (s: string, p: string) => (p !== '' && s.endsWith(p) ? s.slice(0, -p.length) : s)),
+  TrimSpace: goFunc(['string'], goTrimSpace),
+  Hash: goFunc(['string', 'string'], digest('sha3-256')),
+  Sha2Hash: goFunc(['string', 'string'], digest('sha256')),
+};
+
+/** Sprig's functions with Alloy's additions (which win on name clashes). */
+export const TEMPLATE_FUNCS = new Map([...sprigFuncMap(), ...Object.entries(ALLOY_FUNCS)]);
+
+/** Parses a template with Alloy's function map (throws with Go-like messages). */
+export function parseTemplate(text: string): Template {
+  return Template.parse(text, TEMPLATE_FUNCS);
+}
+
+/** Template data: every extracted value that converts to a string. */
+export function templateData(e: Entry): Map<string, GoValue> {
+  const data = new Map<string, GoValue>();
+  for (const [k, v] of e.extracted) {
+    const s = extractedString(v);
+    if (s !== undefined) data.set(k, s);
+  }
+  return data;
+}
+
+const templateText = t.checked('string', (s) => {
+  parseTemplate(s);
+});
+
+const Config = schema({
+  source: attr(t.checked('string', (s) => {
+    if (s === '') throw new Error('template source value is required');
+  })),
+  template: attr(templateText),
+});
+
+export const templateStage = defineStage({
+  name: 'stage.template',
+  schema: Config,
+  build(c) {
+    const tpl = parseTemplate(c.template);
+    return eachEntry((e) => {
+      const data = templateData(e);
+      const value = data.get(c.source);
+      if (value !== undefined) data.set('Value', value);
+      data.set('Entry', e.line);
+      let out: string;
+      try {
+        out = tpl.execute(data);
+      } catch {
+        return; // Alloy leaves the extracted map unchanged when execution fails.
+      }
+      if (out === '') e.extracted.delete(c.source);
+      else e.extracted.set(c.source, out);
+    });
+  },
+});
