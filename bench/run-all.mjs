@@ -1,5 +1,11 @@
-// `npm run bench`: every benchmark in turn.
-for (const name of ['lang', 'runtime']) {
-  console.log(`\n== bench:${name}`);
-  await import(`./${name}.mjs`);
+// `npm run bench`: every benchmark in turn, each in its own process so one
+// benchmark's heap and JIT state do not colour the next one's figures.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from './corpus.mjs';
+
+const benches = ['lang.mjs', 'runtime.mjs', 'logs.mjs', 'logs-process.mjs', 'loki-write.mjs'];
+for (const name of benches) {
+  console.log(`\n== bench/${name}`);
+  execFileSync(process.execPath, [path.join(repoRoot, 'bench', name)], { stdio: 'inherit' });
 }
