@@ -18,6 +18,8 @@ export const NO_POS = -1;
 export class SourceFile {
   /** Byte offset at which each line starts; lineStarts[0] = 0. */
   readonly lineStarts: number[];
+  /** Index of the line found by the last lookup: most lookups move forward through the file. */
+  private lastLine = 0;
 
   constructor(
     /** Name used in diagnostics ("main.alloy", "<stdin>", or "" for none). */
@@ -35,7 +37,20 @@ export class SourceFile {
   /** Resolves a byte offset (NO_POS allowed) to line and column. */
   position(offset: number): Position | undefined {
     if (offset < 0) return undefined;
+    const index = this.lineIndex(offset);
+    return { offset, line: index + 1, column: offset - this.lineStarts[index]! + 1 };
+  }
+
+  /** Line number (1-based) of a byte offset; 0 for NO_POS. */
+  line(offset: number): number {
+    return offset < 0 ? 0 : this.lineIndex(offset) + 1;
+  }
+
+  /** Index in lineStarts of the line holding a (non-negative) offset. */
+  private lineIndex(offset: number): number {
     const starts = this.lineStarts;
+    const last = this.lastLine;
+    if (starts[last]! <= offset && (last + 1 === starts.length || offset < starts[last + 1]!)) return last;
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -43,12 +58,8 @@ export class SourceFile {
       if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { offset, line: lo + 1, column: offset - starts[lo]! + 1 };
-  }
-
-  /** Line number (1-based) of a byte offset. */
-  line(offset: number): number {
-    return this.position(offset)?.line ?? 0;
+    this.lastLine = lo;
+    return lo;
   }
 
   /** The text of bytes [start, end). */

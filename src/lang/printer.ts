@@ -34,7 +34,7 @@ import type {
 import { DiagnosticsError } from './diag.js';
 import type { SourceFile } from './position.js';
 import { quote } from './strings.js';
-import { CharBuffer, TAB_ESCAPE, alignAndTrim } from './tabwriter.js';
+import { ByteBuffer, TAB_ESCAPE, alignAndTrim } from './tabwriter.js';
 import { Tok, tokName } from './token.js';
 
 /**
@@ -42,11 +42,19 @@ import { Tok, tokName } from './token.js';
  * newline). Throws a DiagnosticsError only for a tree too deep to walk.
  */
 export function formatFile(file: File): string {
+  return formatFileBytes(file).toString('utf8');
+}
+
+/** `formatFile` as UTF-8 bytes, the form the formatter produces. */
+export function formatFileBytes(file: File): Buffer {
   return guardDepth(() => {
-    // Formatted text is about as long as its source.
-    const printer = new Printer(lineResolver(file.source), file.comments, file.source.bytes.length + 1024);
+    // Formatted text is about as long as its source; room never written costs nothing.
+    const size = file.source.bytes.length;
+    const printer = new Printer(lineResolver(file.source), file.comments, size + (size >> 2) + 1024);
     new Walker(printer).walkStmts(file.body);
-    return printer.finish() + '\n';
+    const out = printer.finish();
+    out.appendByte(CH_NL);
+    return out.toBuffer();
   });
 }
 
@@ -60,7 +68,7 @@ export function printExpr(expr: Expr, source?: SourceFile): string {
   return guardDepth(() => {
     const printer = new Printer(source ? lineResolver(source) : singleLine, []);
     new Walker(printer).walkExpr(expr);
-    return printer.finish();
+    return printer.finish().toBuffer().toString('utf8');
   });
 }
 
@@ -69,7 +77,7 @@ export function printExpr(expr: Expr, source?: SourceFile): string {
  * nesting recurses (as in the parser): report a call stack overflow on an
  * absurdly deep tree as a diagnostic, the way the parser does.
  */
-function guardDepth(print: () => string): string {
+function guardDepth<T>(print: () => T): T {
   try {
     return print();
   } catch (err) {
@@ -83,22 +91,7 @@ function guardDepth(print: () => string): string {
 type LineOf = (offset: number) => number;
 
 function lineResolver(source: SourceFile): LineOf {
-  const starts = source.lineStarts;
-  // Lookups mostly move forward through the file: try the previous line first.
-  let hint = 0;
-  return (offset) => {
-    if (offset < 0) return 0;
-    if (starts[hint]! <= offset && (hint + 1 === starts.length || offset < starts[hint + 1]!)) return hint + 1;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    hint = lo;
-    return lo + 1;
-  };
+  return (offset) => source.line(offset);
 }
 
 const singleLine: LineOf = (offset) => (offset < 0 ? 0 : 1);
@@ -139,10 +132,12 @@ type LastTok = Tok | typeof AFTER_WHITESPACE;
 const EOF_OFFSET = Number.MAX_SAFE_INTEGER;
 
 class Printer {
-  private readonly output: CharBuffer;
+  private readonly output: ByteBuffer;
   private indent = 0;
   private lastTok: LastTok = AFTER_WHITESPACE;
-  private readonly ws: Ws[] = [];
+  /** Pending whitespace: the first `wsCount` entries of `ws`. */
+  private readonly ws = new Uint8Array(WS_CAPACITY);
+  private wsCount = 0;
 
   /** Approximate source position of the next text (drifts as text is written). */
   private posOffset = 0;
@@ -160,10 +155,10 @@ class Printer {
   constructor(
     readonly lineOf: LineOf,
     private readonly comments: CommentGroup[],
-    /** Expected output size in UTF-16 units, to size the buffer once. */
+    /** Expected output size in bytes, to size the buffer once. */
     sizeHint = 256,
   ) {
-    this.output = new CharBuffer(sizeHint);
+    this.output = new ByteBuffer(sizeHint);
     this.nextCommentGroup();
   }
 
@@ -178,8 +173,8 @@ class Printer {
 
   space(kind: Ws): this {
     if (kind === Ws.Ignore) return this;
-    if (this.ws.length === WS_CAPACITY) this.writeWhitespace(WS_CAPACITY);
-    this.ws.push(kind);
+    if (this.wsCount === WS_CAPACITY) this.writeWhitespace(WS_CAPACITY);
+    this.ws[this.wsCount++] = kind;
     this.lastTok = AFTER_WHITESPACE;
     return this;
   }
@@ -196,12 +191,12 @@ class Printer {
     const s = tokName(tok);
     // Keep the output re-lexable: `1` `.` must not become the float `1.`,
     // and `/` `*` must not open a comment.
-    if (mayCombine(this.lastTok, s) && this.ws.length === 0) this.ws.push(Ws.Blank);
+    if (mayCombine(this.lastTok, s) && this.wsCount === 0) this.ws[this.wsCount++] = Ws.Blank;
     return this.text(s, tok);
   }
 
   /** Writes trailing comments and returns the aligned, trimmed text. */
-  finish(): string {
+  finish(): ByteBuffer {
     this.flush(EOF_OFFSET, EOF_OFFSET, Tok.EOF);
     return alignAndTrim(this.output);
   }
@@ -218,7 +213,7 @@ class Printer {
   /** Prints comments that come before the next token, then pending whitespace. */
   private flush(nextOffset: number, nextLine: number, tok: Tok): void {
     if (this.commentBefore(nextOffset)) this.injectComments(nextOffset, nextLine, tok);
-    else if (tok !== Tok.EOF) this.writeWhitespace(this.ws.length);
+    else if (tok !== Tok.EOF) this.writeWhitespace(this.wsCount);
   }
 
   private commentBefore(offset: number): boolean {
@@ -274,7 +269,7 @@ class Printer {
    */
   private dropFirstWhitespace(): number {
     const ws = this.ws;
-    for (let i = 0; i < ws.length; i++) {
+    for (let i = 0; i < this.wsCount; i++) {
       if (ws[i] === Ws.Indent || ws[i] === Ws.Unindent) continue;
       ws[i] = Ws.Ignore;
       return i;
@@ -285,19 +280,19 @@ class Printer {
   /** Whitespace between the last comment and the token that follows it. */
   private writeCommentSuffix(nextLine: number, tok: Tok, lastComment: Comment): void {
     if (tok === Tok.EOF) return; // no blank lines at the end of the file
-    const commentEndLine = this.lineOf(lastComment.pos + utf8Length(lastComment.text) - 1);
+    const commentEndLine = this.lineOf(lastComment.pos + Buffer.byteLength(lastComment.text) - 1);
     if (lastComment.text[1] === '*' && nextLine === commentEndLine) this.writeByte(CH_SPACE, 1);
 
     const newlines = nextLine - this.lastLine;
     let droppedFormfeed = false;
     const ws = this.ws;
-    for (let i = 0; i < ws.length; i++) {
+    for (let i = 0; i < this.wsCount; i++) {
       const kind = ws[i]!;
       if (kind === Ws.Indent || kind === Ws.Unindent) continue;
       if (kind === Ws.Formfeed) droppedFormfeed = true;
       ws[i] = Ws.Ignore;
     }
-    this.writeWhitespace(ws.length);
+    this.writeWhitespace(this.wsCount);
     // A dropped formfeed still has to end the alignment section.
     if (newlines > 0) this.writeByte(droppedFormfeed ? CH_FF : CH_NL, Math.min(newlines, MAX_NEWLINES));
   }
@@ -312,8 +307,8 @@ class Printer {
       else if (kind !== Ws.Ignore) this.writeByte(WS_CHAR[kind]!, 1);
     }
     // Shift the unwritten entries down (the buffer is tiny).
-    for (let i = n; i < ws.length; i++) ws[i - n] = ws[i]!;
-    ws.length -= n;
+    ws.copyWithin(0, n, this.wsCount);
+    this.wsCount -= n;
   }
 
   /**
@@ -324,17 +319,23 @@ class Printer {
     if (this.outColumn === 1) this.writeIndent();
     this.posOffset = offset;
     this.posLine = line;
-    if (escaped) this.output.append(TAB_ESCAPE);
-    this.output.append(s);
-    if (escaped) this.output.append(TAB_ESCAPE);
+    const out = this.output;
+    if (escaped) out.appendByte(TAB_ESCAPE);
+    const start = out.length;
+    out.append(s);
+    const end = out.length;
+    if (escaped) out.appendByte(TAB_ESCAPE);
 
-    const m = measure(s);
-    this.posOffset += m.bytes;
-    if (m.newlines > 0) {
-      this.posLine += m.newlines;
-      this.outColumn = m.bytes - m.lastNewline;
+    const bytes = end - start;
+    this.posOffset += bytes;
+    // Line breaks are rare in tokens: look for the last one from the end.
+    let last = end - 1;
+    while (last >= start && out.bytes[last] !== CH_NL && out.bytes[last] !== CH_FF) last--;
+    if (last >= start) {
+      this.posLine += countNewlines(out.bytes, start, last + 1);
+      this.outColumn = end - last;
     } else {
-      this.outColumn += m.bytes;
+      this.outColumn += bytes;
     }
     this.lastLine = this.posLine;
   }
@@ -367,40 +368,11 @@ function mayCombine(prev: LastTok, next: string): boolean {
   return false;
 }
 
-const measured = { bytes: 0, newlines: 0, lastNewline: 0 };
-
-/**
- * UTF-8 length of s, number of `\n`/`\f` in it, and the byte index of the
- * last one (upstream counts positions in bytes). Reuses one result object.
- */
-function measure(s: string): typeof measured {
-  let bytes = 0;
-  let newlines = 0;
-  let lastNewline = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 10 || c === 12) {
-      newlines++;
-      lastNewline = bytes;
-    }
-    bytes += utf8Units(c);
-  }
-  measured.bytes = bytes;
-  measured.newlines = newlines;
-  measured.lastNewline = lastNewline;
-  return measured;
-}
-
-/** UTF-8 bytes for one UTF-16 unit (a surrogate pair counts 2 + 2). */
-function utf8Units(c: number): number {
-  if (c < 0x80) return 1;
-  if (c < 0x800) return 2;
-  if (c >= 0xd800 && c <= 0xdfff) return 2;
-  return 3;
-}
-
-function utf8Length(s: string): number {
-  return measure(s).bytes;
+/** Number of `\n` and `\f` bytes in b[start, end). */
+function countNewlines(b: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) if (b[i] === CH_NL || b[i] === CH_FF) n++;
+  return n;
 }
 
 // ---------------------------------------------------------------------------
@@ -416,18 +388,18 @@ class Walker {
   }
 
   walkStmts(stmts: Stmt[]): void {
+    let prevEndLine = 0;
     for (let i = 0; i < stmts.length; i++) {
       const stmt = stmts[i]!;
-      if (i > 0) {
-        // A block is always preceded by a blank line; otherwise a blank line
-        // in the source is kept.
-        const gap = this.lineOf(startPos(stmt)) - this.lineOf(endPos(stmts[i - 1]!));
-        if (stmt.kind === 'Block' || gap > 1) this.p.space(Ws.Formfeed);
-      }
+      const startLine = this.lineOf(startPos(stmt));
+      // A block is always preceded by a blank line; otherwise a blank line
+      // in the source is kept.
+      if (i > 0 && (stmt.kind === 'Block' || startLine - prevEndLine > 1)) this.p.space(Ws.Formfeed);
       if (stmt.kind === 'Block') this.walkBlock(stmt);
       else this.walkAttribute(stmt);
       // A statement spanning lines ends the alignment run.
-      this.p.space(this.spansLines(stmt) ? Ws.Formfeed : Ws.Newline);
+      prevEndLine = this.lineOf(endPos(stmt));
+      this.p.space(prevEndLine !== startLine ? Ws.Formfeed : Ws.Newline);
     }
   }
 
@@ -536,7 +508,9 @@ class Walker {
     const p = this.p;
     p.at(e.lBrack).token(Tok.LBRACK);
     let prevEnd = e.lBrack;
-    e.elements.forEach((element, i) => {
+    const elements = e.elements;
+    for (let i = 0; i < elements.length; i++) {
+      const element = elements[i]!;
       // Indent before the line break so comments ahead of the element are
       // indented too.
       const onNewLine = this.differentLines(prevEnd, startPos(element));
@@ -544,10 +518,10 @@ class Walker {
       else if (i > 0) p.space(Ws.Blank);
       prevEnd = endPos(element);
       this.walkExpr(element);
-      if (i + 1 < e.elements.length) p.token(Tok.COMMA);
+      if (i + 1 < elements.length) p.token(Tok.COMMA);
       if (onNewLine) p.space(Ws.Unindent);
-    });
-    if (e.elements.length > 0 && this.differentLines(prevEnd, e.rBrack)) {
+    }
+    if (elements.length > 0 && this.differentLines(prevEnd, e.rBrack)) {
       // Indented so comments after the last element stay inside the array.
       p.token(Tok.COMMA).space(Ws.Indent).space(Ws.Formfeed).space(Ws.Unindent);
     }
@@ -558,10 +532,12 @@ class Walker {
     const p = this.p;
     p.at(e.lCurly).token(Tok.LCURLY).space(Ws.Indent);
     let prevKeyEnd = e.lCurly;
-    e.fields.forEach((field, i) => {
+    const fields = e.fields;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
       if (this.differentLines(prevKeyEnd, startPos(field.name))) {
         // A plain newline keeps `=` aligned with the previous one-line field.
-        const prevSingleLine = i > 0 && !this.spansLines(e.fields[i - 1]!.value);
+        const prevSingleLine = i > 0 && !this.spansLines(fields[i - 1]!.value);
         p.space(prevSingleLine ? Ws.Newline : Ws.Formfeed);
       } else if (i > 0) {
         p.space(Ws.Blank);
@@ -572,9 +548,9 @@ class Walker {
       else p.ident(field.name.name);
       p.space(Ws.VTab).token(Tok.ASSIGN).space(Ws.Blank);
       this.walkExpr(field.value);
-      if (i + 1 < e.fields.length) p.token(Tok.COMMA);
-    });
-    if (e.fields.length > 0 && this.differentLines(prevKeyEnd, e.rCurly)) {
+      if (i + 1 < fields.length) p.token(Tok.COMMA);
+    }
+    if (fields.length > 0 && this.differentLines(prevKeyEnd, e.rCurly)) {
       p.token(Tok.COMMA).space(Ws.Formfeed);
     }
     p.space(Ws.Unindent).at(e.rCurly).token(Tok.RCURLY);
@@ -585,14 +561,16 @@ class Walker {
     const p = this.p;
     p.token(Tok.LPAREN);
     let prevEnd = e.lParen;
-    e.args.forEach((arg, i) => {
+    const args = e.args;
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
       const onNewLine = this.differentLines(prevEnd, startPos(arg));
       if (onNewLine) p.space(Ws.Formfeed).space(Ws.Indent);
       this.walkExpr(arg);
       prevEnd = endPos(arg);
-      if (i + 1 < e.args.length) p.token(Tok.COMMA).space(Ws.Blank);
+      if (i + 1 < args.length) p.token(Tok.COMMA).space(Ws.Blank);
       if (onNewLine) p.space(Ws.Unindent);
-    });
+    }
     // Upstream does not check for arguments here: `f(⏎)` prints as `f(,⏎)`.
     if (this.differentLines(prevEnd, e.rParen)) p.token(Tok.COMMA).space(Ws.Formfeed);
     p.token(Tok.RPAREN);

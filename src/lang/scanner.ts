@@ -63,6 +63,33 @@ for (let c = 0; c < 128; c++) {
   if ((l >= 0x61 && l <= 0x7a) || c === CH_UNDERSCORE || (c >= CH_0 && c <= CH_9)) ASCII_IDENT_PART[c] = 1;
 }
 
+/**
+ * Tables of "plain" bytes for `skipPlain`: ASCII bytes (never NUL) that the
+ * loop in question would only step over. Anything else, and every non-ASCII
+ * byte, goes through next() so that its errors are reported as before.
+ */
+function plainBytes(except: string): Uint8Array {
+  const table = new Uint8Array(256);
+  for (let b = 1; b < 0x80; b++) table[b] = 1;
+  for (const c of except) table[c.charCodeAt(0)] = 0;
+  return table;
+}
+
+/** Inside "..." and '...': all but the quotes, `\`, LF (ends the literal with an error). */
+const PLAIN_DQUOTED = plainBytes('"\\\n');
+const PLAIN_SQUOTED = plainBytes("'\\\n");
+/** Inside `...`: anything but the backtick. */
+const PLAIN_RAW = plainBytes('`');
+/** Inside a line comment: all but LF and CR (counted). */
+const PLAIN_LINE_COMMENT = plainBytes('\n\r');
+/** Inside a block comment: all but `*` (may end it) and CR (counted). */
+const PLAIN_BLOCK_COMMENT = plainBytes('*\r');
+/** Whitespace skipped between tokens, without and with a terminator due. */
+const BLANK = new Uint8Array(256);
+BLANK[CH_SPACE] = BLANK[CH_TAB] = BLANK[CH_CR] = BLANK[CH_LF] = 1;
+const BLANK_NO_LF = BLANK.slice();
+BLANK_NO_LF[CH_LF] = 0;
+
 /** Single-character tokens that need no further look at the input. */
 const SIMPLE_TOKENS = new Map<number, Tok>([
   [CH_PLUS, Tok.ADD], [CH_MINUS, Tok.SUB], [CH_STAR, Tok.MUL], [CH_PERCENT, Tok.MOD],
@@ -87,6 +114,40 @@ function asciiText(b: Buffer, start: number, end: number): string {
 function utf8Text(b: Buffer, start: number, end: number): string {
   return (b as unknown as SliceDecoders).utf8Slice(start, end);
 }
+
+/**
+ * Shares the strings of ASCII identifiers: a configuration repeats the same
+ * few hundred names, and every string kept in the syntax tree is one more
+ * object for the garbage collector to copy. A small direct-mapped table
+ * keyed by a hash of the bytes (`hashStep`, computed while scanning); a
+ * clash just replaces the entry.
+ */
+class IdentifierTable {
+  private readonly entries: (string | undefined)[] = new Array<string | undefined>(IDENTIFIER_SLOTS).fill(undefined);
+
+  get(b: Buffer, start: number, end: number, hash: number): string {
+    const length = end - start;
+    if (length > MAX_SHARED_IDENTIFIER) return asciiText(b, start, end);
+    const slot = hash & (IDENTIFIER_SLOTS - 1);
+    const known = this.entries[slot];
+    if (known !== undefined && known.length === length && sameAscii(known, b, start)) return known;
+    return (this.entries[slot] = asciiText(b, start, end));
+  }
+}
+
+const IDENTIFIER_SLOTS = 4096; // a power of two
+const MAX_SHARED_IDENTIFIER = 40;
+
+function hashStep(hash: number, b: number): number {
+  return (Math.imul(hash, 31) + b) | 0;
+}
+
+function sameAscii(s: string, b: Buffer, start: number): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== b[start + i]) return false;
+  return true;
+}
+
+const identifiers = new IdentifierTable();
 
 const UNICODE_LETTER = /\p{L}/u;
 const UNICODE_DIGIT = /\p{Nd}/u;
@@ -170,6 +231,7 @@ export class Scanner {
   private offset = 0; // byte offset of ch
   private readOffset = 0; // byte offset just after ch
   private insertTerm = false; // a newline now would produce a TERMINATOR
+  private nonAsciiRead = 0; // characters read so far that were not ASCII (see textSince)
 
   constructor(
     bytes: Uint8Array,
@@ -199,6 +261,7 @@ export class Scanner {
       this.ch = b;
       return;
     }
+    this.nonAsciiRead++;
     const packed = decodeRune(src, this.readOffset);
     const r = packed >>> 3;
     const width = packed & 7;
@@ -206,6 +269,29 @@ export class Scanner {
     else if (r === BOM && this.offset > 0) this.error(this.offset, 'illegal byte order mark');
     this.readOffset += width;
     this.ch = r;
+  }
+
+  /**
+   * Steps over `ch` and every following byte that is plain in `plain`,
+   * without decoding them one by one; the first other byte is read with
+   * next(), which reports it if it is illegal. The caller has checked that
+   * `ch` is plain (so it is ASCII).
+   */
+  private skipPlain(plain: Uint8Array): void {
+    const src = this.src;
+    let i = this.readOffset;
+    while (i < src.length && plain[src[i]!] === 1) i++;
+    this.readOffset = i;
+    this.next();
+  }
+
+  /**
+   * The text of src[start, end), all of it read since `nonAsciiRead` was
+   * `before`. Decoding ASCII is cheaper than decoding UTF-8, so it is
+   * used when no non-ASCII character was read in the meantime.
+   */
+  private textSince(before: number, start: number, end: number): string {
+    return this.nonAsciiRead === before ? asciiText(this.src, start, end) : utf8Text(this.src, start, end);
   }
 
   private peek(): number {
@@ -232,11 +318,8 @@ export class Scanner {
   }
 
   private skipWhitespace(): void {
-    for (;;) {
-      const ch = this.ch;
-      if (ch === CH_SPACE || ch === CH_TAB || ch === CH_CR || (ch === CH_LF && !this.insertTerm)) this.next();
-      else return;
-    }
+    const blank = this.insertTerm ? BLANK_NO_LF : BLANK; // a LF due to become a terminator stays
+    if (blank[this.ch] === 1) this.skipPlain(blank);
   }
 
   private setInsertTerm(value: boolean): void {
@@ -376,12 +459,14 @@ export class Scanner {
   private scanIdentifier(): string {
     const src = this.src;
     const start = this.offset;
-    const decode = this.ch < 0x80 ? asciiText : utf8Text; // the first character may be non-ASCII
+    const ascii = this.ch < 0x80; // the first character may be non-ASCII
+    let hash = hashStep(0, this.ch);
     // Fast path: run over ASCII identifier bytes without decoding characters.
     let i = this.readOffset;
     while (i < src.length) {
       const b = src[i]!;
       if (b < 0x80 && ASCII_IDENT_PART[b] === 1) {
+        hash = hashStep(hash, b);
         i++;
         continue;
       }
@@ -391,7 +476,7 @@ export class Scanner {
         this.ch = b;
         this.offset = i;
         this.readOffset = i + 1;
-        return decode(src, start, i);
+        return ascii ? identifiers.get(src, start, i, hash) : utf8Text(src, start, i);
       }
       // NUL or non-ASCII: fall back to the careful path.
       this.readOffset = i;
@@ -402,7 +487,7 @@ export class Scanner {
     this.offset = src.length;
     this.readOffset = src.length;
     this.ch = EOF;
-    return decode(src, start, src.length);
+    return ascii ? identifiers.get(src, start, src.length, hash) : utf8Text(src, start, src.length);
   }
 
   private scanNumber(): Tok {
@@ -436,7 +521,11 @@ export class Scanner {
   /** Scans the rest of a quoted literal whose opening quote was consumed. */
   private scanString(until: number, escapes: boolean, multiline: boolean): string {
     const start = this.offset - 1;
+    // The first character is already read: if it is not ASCII, neither is the text.
+    const nonAscii = this.ch < 0x80 ? this.nonAsciiRead : -1;
+    const plain = multiline ? PLAIN_RAW : until === CH_DQUOTE ? PLAIN_DQUOTED : PLAIN_SQUOTED;
     for (;;) {
+      if (plain[this.ch] === 1) this.skipPlain(plain);
       const ch = this.ch;
       if ((!multiline && ch === CH_LF) || ch === EOF) {
         this.error(start, 'string literal not terminated');
@@ -446,7 +535,7 @@ export class Scanner {
       if (ch === until) break;
       if (escapes && ch === CH_BACKSLASH) this.scanEscape();
     }
-    return utf8Text(this.src, start, this.offset);
+    return this.textSince(nonAscii, start, this.offset);
   }
 
   /** Checks one escape sequence (after the backslash); stops at an offending character. */
@@ -499,6 +588,7 @@ export class Scanner {
   /** Scans a comment whose first `/` was consumed; returns its text without CRs. */
   private scanComment(): string {
     const start = this.offset - 1;
+    const nonAscii = this.nonAsciiRead;
     const block = this.ch === CH_STAR;
     this.next(); // the second character
     let numCR = block ? this.scanBlockCommentBody(start) : this.scanLineCommentBody();
@@ -508,13 +598,17 @@ export class Scanner {
       end--;
       numCR--;
     }
-    return numCR > 0 ? stripCR(this.src.subarray(start, end), block) : utf8Text(this.src, start, end);
+    return numCR > 0 ? stripCR(this.src.subarray(start, end), block) : this.textSince(nonAscii, start, end);
   }
 
   /** Consumes up to the end of the line; returns the number of CRs seen. */
   private scanLineCommentBody(): number {
     let numCR = 0;
     while (this.ch !== CH_LF && this.ch !== EOF) {
+      if (PLAIN_LINE_COMMENT[this.ch] === 1) {
+        this.skipPlain(PLAIN_LINE_COMMENT);
+        continue;
+      }
       if (this.ch === CH_CR) numCR++;
       this.next();
     }
@@ -525,6 +619,10 @@ export class Scanner {
   private scanBlockCommentBody(start: number): number {
     let numCR = 0;
     while (this.ch !== EOF) {
+      if (PLAIN_BLOCK_COMMENT[this.ch] === 1) {
+        this.skipPlain(PLAIN_BLOCK_COMMENT);
+        continue;
+      }
       const ch = this.ch;
       if (ch === CH_CR) numCR++;
       this.next();

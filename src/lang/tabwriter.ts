@@ -18,18 +18,16 @@
  *   removed later by the trimmer.
  * - Widths count Unicode code points.
  *
- * Go uses the byte 0xff as escape because it cannot occur in UTF-8. We work
- * on UTF-16 code units, where U+00FF is an ordinary letter, so we use a lone
- * low surrogate instead: text decoded from UTF-8 can never contain one.
- *
- * Text flows as UTF-16 code units in growable typed arrays (CharBuffer) and
- * cells are kept as offsets, so formatting a multi-megabyte file allocates
- * almost nothing per token.
+ * Like Go, this works on UTF-8 bytes, and the escape is the byte 0xff, which
+ * cannot occur in UTF-8. Text flows through growable byte arrays
+ * (ByteBuffer) and cells are kept as offsets, so formatting a multi-megabyte
+ * file allocates almost nothing per token, and the result is the bytes to
+ * write out.
  */
 
+
 /** Brackets text the tabwriter must not split into cells (Go's tabwriter.Escape). */
-export const TAB_ESCAPE = '\uDFFF';
-const ESCAPE_CODE = 0xdfff;
+export const TAB_ESCAPE = 0xff;
 
 export interface TabwriterConfig {
   /** Minimal cell width, padding included. */
@@ -56,69 +54,97 @@ export const ALLOY_TABWRITER: TabwriterConfig = {
   tabIndent: true,
 };
 
-/** Receives output as ranges of UTF-16 code units (no intermediate strings). */
+/** Receives output as ranges of bytes (no intermediate strings). */
 export interface TextSink {
-  write(src: Uint16Array, start: number, end: number): void;
+  /**
+   * `plain` promises that the range holds no line break, VTAB or escape
+   * (true of every unescaped cell and of padding), which lets a sink skip
+   * looking at each byte.
+   */
+  write(src: Uint8Array, start: number, end: number, plain?: boolean): void;
 }
 
-/** A growable buffer of UTF-16 code units: text is appended without building strings. */
-export class CharBuffer {
-  units: Uint16Array;
+/** Below this many bytes a loop copies faster than a typed-array view and `set`. */
+const SHORT_COPY = 32;
+
+/** A growable byte buffer: text is appended as UTF-8 without building strings. */
+export class ByteBuffer {
+  bytes: Uint8Array;
   length = 0;
 
   constructor(capacity = 1024) {
-    this.units = new Uint16Array(Math.max(16, capacity));
+    this.bytes = new Uint8Array(Math.max(16, capacity));
   }
 
-  static from(text: string): CharBuffer {
-    const buf = new CharBuffer(text.length);
-    buf.append(text);
-    return buf;
-  }
-
+  /** Appends `text` as UTF-8. */
   append(text: string): void {
-    this.reserve(text.length);
-    const units = this.units;
+    const n = text.length;
+    if (this.length + n > this.bytes.length) this.grow(n);
+    const bytes = this.bytes;
+    let len = this.length;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        this.length = len;
+        this.appendNonAscii(text.slice(i));
+        return;
+      }
+      bytes[len++] = c;
+    }
+    this.length = len;
+  }
+
+  appendBytes(src: Uint8Array, start: number, end: number): void {
+    if (this.length + end - start > this.bytes.length) this.grow(end - start);
+    if (end - start > SHORT_COPY) {
+      this.bytes.set(src.subarray(start, end), this.length);
+      this.length += end - start;
+      return;
+    }
+    const bytes = this.bytes;
     let n = this.length;
-    for (let i = 0; i < text.length; i++) units[n++] = text.charCodeAt(i);
+    for (let i = start; i < end; i++) bytes[n++] = src[i]!;
     this.length = n;
   }
 
-  appendUnits(src: Uint16Array, start: number, end: number): void {
-    this.reserve(end - start);
-    const units = this.units;
-    let n = this.length;
-    for (let i = start; i < end; i++) units[n++] = src[i]!;
-    this.length = n;
+  appendByte(b: number): void {
+    if (this.length === this.bytes.length) this.grow(1);
+    this.bytes[this.length++] = b;
   }
 
-  appendUnit(unit: number): void {
-    if (this.length === this.units.length) this.reserve(1);
-    this.units[this.length++] = unit;
-  }
-
-  appendRepeated(unit: number, count: number): void {
-    if (count === 1) return this.appendUnit(unit);
+  appendRepeated(b: number, count: number): void {
+    if (count === 1) return this.appendByte(b);
     if (count <= 0) return;
-    this.reserve(count);
-    this.units.fill(unit, this.length, this.length + count);
+    if (this.length + count > this.bytes.length) this.grow(count);
+    this.bytes.fill(b, this.length, this.length + count);
     this.length += count;
   }
 
-  toString(): string {
-    return Buffer.from(this.units.buffer, this.units.byteOffset, this.length * 2).toString('utf16le');
+  /** The content, as a Buffer sharing this buffer's memory. */
+  toBuffer(): Buffer {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length);
   }
 
-  private reserve(extra: number): void {
+  private appendNonAscii(text: string): void {
+    const bytes = Buffer.byteLength(text);
+    if (this.length + bytes > this.bytes.length) this.grow(bytes);
+    this.length += this.toBufferAll().write(text, this.length);
+  }
+
+  private toBufferAll(): Buffer {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
+  }
+
+  /** Makes room for `extra` more bytes (callers check first: appends are hot). */
+  private grow(extra: number): void {
     const needed = this.length + extra;
-    if (needed <= this.units.length) return;
-    const grown = new Uint16Array(Math.max(needed, this.units.length * 2));
-    grown.set(this.units.subarray(0, this.length));
-    this.units = grown;
+    const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
   }
 }
 
-/** A growable list of non-negative integers with O(1) clearing. */
+/** A growable list of integers with O(1) clearing. */
 class IntList {
   items = new Int32Array(256);
   length = 0;
@@ -131,6 +157,10 @@ class IntList {
     }
     this.items[this.length++] = v;
   }
+
+  last(): number {
+    return this.items[this.length - 1]!;
+  }
 }
 
 const CH_TAB = 9;
@@ -138,41 +168,59 @@ const CH_NL = 10;
 const CH_VTAB = 11;
 const CH_FF = 12;
 const CH_SPACE = 32;
-const NEWLINE = new Uint16Array([CH_NL]);
+const NEWLINE = new Uint8Array([CH_NL]);
+
+/** Bytes that end a cell, or start/end escaped text. */
+const CELL_SPECIAL = new Uint8Array(256);
+CELL_SPECIAL[CH_TAB] = CELL_SPECIAL[CH_VTAB] = CELL_SPECIAL[CH_NL] = CELL_SPECIAL[CH_FF] = CELL_SPECIAL[TAB_ESCAPE] = 1;
+/** Bytes of non-ASCII characters: a cell holding them needs its runes counted. */
+const NON_ASCII_TEXT = 2;
+CELL_SPECIAL.fill(NON_ASCII_TEXT, 0x80, TAB_ESCAPE);
+
+/** Per-cell flags: ended by a TAB; holds escaped text; holds non-ASCII text. */
+const HTAB = 1;
+const ESCAPED = 2;
+const NON_ASCII = 4;
 
 /**
  * Aligns `input` and writes the result to `sink`. Equivalent to one Go
  * `Write(input)` followed by `Flush()`.
  */
-export function tabwrite(input: string | CharBuffer, sink: TextSink, config: TabwriterConfig = ALLOY_TABWRITER): void {
-  const buf = typeof input === 'string' ? CharBuffer.from(input) : input;
-  new Tabwriter(buf.units, buf.length, sink, config).run();
+export function tabwrite(input: ByteBuffer, sink: TextSink, config: TabwriterConfig = ALLOY_TABWRITER): void {
+  new Tabwriter(input.bytes, input.length, sink, config).run();
 }
 
-/** Runs `input` through the tabwriter and then the trimmer; returns the text. */
-export function alignAndTrim(input: string | CharBuffer, config: TabwriterConfig = ALLOY_TABWRITER): string {
-  const trimmer = new Trimmer();
+/** Runs `input` through the tabwriter and then the trimmer; returns the bytes. */
+export function alignAndTrim(input: ByteBuffer, config: TabwriterConfig = ALLOY_TABWRITER): ByteBuffer {
+  // Alignment can make the text longer; room that is never written costs nothing.
+  const trimmer = new Trimmer(input.length + (input.length >> 2) + 1024);
   tabwrite(input, trimmer, config);
   return trimmer.result();
 }
 
 /**
  * One pass over one input. Cells of the current section are kept in flat
- * parallel lists (start/end offsets into the input, rune width, hard-tab
- * flag); `lineFirstCell[i]` is the index of line i's first cell.
+ * parallel lists (start/end offsets into the input, rune width, flags);
+ * `lineFirstCell[i]` is the index of line i's first cell.
  */
 class Tabwriter {
   private readonly cellStart = new IntList();
   private readonly cellEnd = new IntList();
   private readonly cellWidth = new IntList();
-  private readonly cellHtab = new IntList();
+  private readonly cellFlags = new IntList();
   private readonly lineFirstCell = new IntList();
+  /** Whether some line of the section has a column cell (more than one cell). */
+  private hasColumns = false;
   /** Widths of the enclosing columns while formatting (Go's `widths`). */
-  private readonly widths: number[] = [];
+  private readonly widths = new IntList();
+  /** The explicit stack of `format`: line ranges and where to resume, per column. */
+  private readonly frameLine0 = new IntList();
+  private readonly frameLine1 = new IntList();
+  private readonly frameNext = new IntList();
   private readonly padding: Padding;
 
   constructor(
-    private readonly input: Uint16Array,
+    private readonly input: Uint8Array,
     private readonly inputLength: number,
     private readonly sink: TextSink,
     private readonly config: TabwriterConfig,
@@ -185,16 +233,27 @@ class Tabwriter {
     const input = this.input;
     const length = this.inputLength;
     let cellBegin = 0;
-    let escaped = false;
-    for (let i = 0; i < length; i++) {
+    let content = 0; // ESCAPED and NON_ASCII flags of the current cell
+    let i = 0;
+    for (;;) {
+      while (i < length && CELL_SPECIAL[input[i]!] === 0) i++;
+      if (i >= length) break;
       const ch = input[i]!;
-      if (ch === ESCAPE_CODE) {
-        escaped = !escaped;
+      if (CELL_SPECIAL[ch] === NON_ASCII_TEXT) {
+        content |= NON_ASCII;
+        i++;
         continue;
       }
-      if (escaped || (ch !== CH_TAB && ch !== CH_VTAB && ch !== CH_NL && ch !== CH_FF)) continue;
-      const cellsInLine = this.terminateCell(cellBegin, i, ch === CH_TAB);
-      cellBegin = i + 1;
+      if (ch === TAB_ESCAPE) {
+        // Escaped text runs to the next escape (or the end), whatever it holds.
+        const close = input.indexOf(TAB_ESCAPE, i + 1);
+        i = close < 0 || close >= length ? length : close + 1;
+        content |= ESCAPED;
+        continue;
+      }
+      const cellsInLine = this.terminateCell(cellBegin, i, content | (ch === CH_TAB ? HTAB : 0));
+      content = 0;
+      cellBegin = ++i;
       if (ch === CH_NL || ch === CH_FF) {
         this.lineFirstCell.push(this.cellStart.length);
         // A one-cell line has no column cell, so it cannot affect how the
@@ -203,17 +262,20 @@ class Tabwriter {
       }
     }
     // Go's Flush: a non-empty unterminated cell joins the last line.
-    if (cellBegin < length) this.terminateCell(cellBegin, length, false);
+    if (cellBegin < length) this.terminateCell(cellBegin, length, content);
     this.flush();
   }
 
   /** Ends the current cell; returns the number of cells in its line. */
-  private terminateCell(start: number, end: number, htab: boolean): number {
+  private terminateCell(start: number, end: number, flags: number): number {
     this.cellStart.push(start);
     this.cellEnd.push(end);
-    this.cellWidth.push(runeWidth(this.input, start, end));
-    this.cellHtab.push(htab ? 1 : 0);
-    return this.cellStart.length - this.lineFirstCell.items[this.lineFirstCell.length - 1]!;
+    // Only escapes and non-ASCII characters make the width differ from the byte count.
+    this.cellWidth.push((flags & (ESCAPED | NON_ASCII)) === 0 ? end - start : runeWidth(this.input, start, end));
+    this.cellFlags.push(flags);
+    const cellsInLine = this.cellStart.length - this.lineFirstCell.last();
+    if (cellsInLine > 1) this.hasColumns = true;
+    return cellsInLine;
   }
 
   private lineCellCount(line: number): number {
@@ -224,44 +286,58 @@ class Tabwriter {
 
   /** Formats and writes every buffered line, then starts a new section. */
   private flush(): void {
-    this.format(0, this.lineFirstCell.length);
+    // Without column cells there is nothing to align (the common case).
+    if (this.hasColumns) this.format(this.lineFirstCell.length);
+    else this.writeLines(0, this.lineFirstCell.length);
+    this.hasColumns = false;
     this.cellStart.length = 0;
     this.cellEnd.length = 0;
     this.cellWidth.length = 0;
-    this.cellHtab.length = 0;
+    this.cellFlags.length = 0;
     this.lineFirstCell.length = 0;
     this.lineFirstCell.push(0);
     this.widths.length = 0;
   }
 
   /**
-   * Go's recursive `format`, with an explicit stack so that a line with
-   * thousands of cells cannot overflow the call stack. A frame formats lines
-   * [line0, line1) for column `widths.length`: it finds each block of
-   * consecutive lines that have a (non-final) cell in that column, fixes the
-   * block's width, and pushes a frame for the next column inside the block.
+   * Go's recursive `format` of lines [0, lineCount), with an explicit stack
+   * so that a line with thousands of cells cannot overflow the call stack. A
+   * frame formats lines [line0, line1) for column `widths.length`: it finds
+   * each block of consecutive lines that have a (non-final) cell in that
+   * column, fixes the block's width, and pushes a frame for the next column
+   * inside the block.
    */
-  private format(line0: number, line1: number): void {
-    const frames = [{ line0, line1, next: line0 }];
-    while (frames.length > 0) {
-      const frame = frames[frames.length - 1]!;
-      const column = frames.length - 1;
-      let line = frame.next;
-      while (line < frame.line1 && column >= this.lineCellCount(line) - 1) line++;
-      if (line >= frame.line1) {
-        this.writeLines(frame.line0, frame.line1);
-        frames.pop();
-        this.widths.pop();
+  private format(lineCount: number): void {
+    const line0s = this.frameLine0;
+    const line1s = this.frameLine1;
+    const nexts = this.frameNext;
+    this.pushFrame(0, lineCount);
+    while (line0s.length > 0) {
+      const top = line0s.length - 1;
+      const column = top;
+      const line1 = line1s.items[top]!;
+      let line = nexts.items[top]!;
+      while (line < line1 && column >= this.lineCellCount(line) - 1) line++;
+      if (line >= line1) {
+        this.writeLines(line0s.items[top]!, line1);
+        line0s.length = line1s.length = nexts.length = top;
+        if (this.widths.length > 0) this.widths.length--;
         continue;
       }
-      this.writeLines(frame.line0, line);
-      const blockEnd = this.columnBlockEnd(column, line, frame.line1);
+      this.writeLines(line0s.items[top]!, line);
+      const blockEnd = this.columnBlockEnd(column, line, line1);
       this.widths.push(this.columnWidth(column, line, blockEnd));
       // Go resumes after the line that ended the block: it has no cell here.
-      frame.line0 = blockEnd;
-      frame.next = blockEnd + 1;
-      frames.push({ line0: line, line1: blockEnd, next: line });
+      line0s.items[top] = blockEnd;
+      nexts.items[top] = blockEnd + 1;
+      this.pushFrame(line, blockEnd);
     }
+  }
+
+  private pushFrame(line0: number, line1: number): void {
+    this.frameLine0.push(line0);
+    this.frameLine1.push(line1);
+    this.frameNext.push(line0);
   }
 
   /** First line in [line, line1) without a non-final cell in `column`. */
@@ -272,13 +348,13 @@ class Tabwriter {
 
   private columnWidth(column: number, line0: number, line1: number): number {
     const widthOf = this.cellWidth.items;
-    const htab = this.cellHtab.items;
+    const flags = this.cellFlags.items;
     let width = this.config.minwidth;
     let discardable = true;
     for (let line = line0; line < line1; line++) {
       const cell = this.lineFirstCell.items[line]! + column;
       width = Math.max(width, widthOf[cell]! + this.config.padding);
-      if (widthOf[cell]! > 0 || htab[cell] === 1) discardable = false;
+      if (widthOf[cell]! > 0 || (flags[cell]! & HTAB) !== 0) discardable = false;
     }
     return discardable && this.config.discardEmptyColumns ? 0 : width;
   }
@@ -304,9 +380,9 @@ class Tabwriter {
       const end = this.cellEnd.items[cell]!;
       if (start !== end) {
         useTabs = false;
-        this.sink.write(this.input, start, end);
+        this.sink.write(this.input, start, end, (this.cellFlags.items[cell]! & ESCAPED) === 0);
       }
-      if (j < widths.length) this.writePadding(this.cellWidth.items[cell]!, widths[j]!, useTabs);
+      if (j < widths.length) this.writePadding(this.cellWidth.items[cell]!, widths.items[j]!, useTabs);
     }
   }
 
@@ -324,39 +400,42 @@ class Tabwriter {
 
 /** Pre-built runs of padding characters, grown on demand. */
 class Padding {
-  private tabs = new Uint16Array(16).fill(CH_TAB);
-  private chars: Uint16Array;
+  private tabs = new Uint8Array(16).fill(CH_TAB);
+  private chars: Uint8Array;
   readonly isTab: boolean;
+  /** Whether runs of padchar are `plain` for a sink. */
+  private readonly plainChars: boolean;
 
   constructor(private readonly padchar: string) {
     this.isTab = padchar === '\t';
-    this.chars = new Uint16Array(64).fill(padchar.charCodeAt(0));
+    const c = padchar.charCodeAt(0);
+    this.plainChars = c !== CH_NL && c !== CH_FF && c !== CH_VTAB && c !== TAB_ESCAPE;
+    this.chars = new Uint8Array(64).fill(padchar.charCodeAt(0));
   }
 
   writeTabs(sink: TextSink, n: number): void {
     if (n <= 0) return;
-    if (n > this.tabs.length) this.tabs = new Uint16Array(n * 2).fill(CH_TAB);
-    sink.write(this.tabs, 0, n);
+    if (n > this.tabs.length) this.tabs = new Uint8Array(n * 2).fill(CH_TAB);
+    sink.write(this.tabs, 0, n, true);
   }
 
   writeChars(sink: TextSink, n: number): void {
     if (n <= 0) return;
-    if (n > this.chars.length) this.chars = new Uint16Array(n * 2).fill(this.padchar.charCodeAt(0));
-    sink.write(this.chars, 0, n);
+    if (n > this.chars.length) this.chars = new Uint8Array(n * 2).fill(this.padchar.charCodeAt(0));
+    sink.write(this.chars, 0, n, this.plainChars);
   }
 }
 
 /**
  * Number of Unicode code points in input[start, end), not counting ESCAPE
- * characters (Go counts the escaped text without its two Escape bytes).
- * Low surrogates are skipped: in a well-formed string they only follow a
- * high surrogate, already counted, and the escape sentinel is one.
+ * bytes (Go counts the escaped text without its two Escape bytes): every
+ * byte but UTF-8 continuation bytes starts one.
  */
-export function runeWidth(input: Uint16Array, start: number, end: number): number {
+export function runeWidth(input: Uint8Array, start: number, end: number): number {
   let width = 0;
   for (let i = start; i < end; i++) {
-    const ch = input[i]!;
-    if (ch < 0xdc00 || ch > 0xdfff) width++;
+    const b = input[i]!;
+    if (b < 0x80 || (b >= 0xc0 && b !== TAB_ESCAPE)) width++;
   }
   return width;
 }
@@ -370,74 +449,107 @@ const enum TrimState {
   Text,
 }
 
+/** Bytes the trimmer looks at in ordinary text: blanks, line breaks, the escape. */
+const TRIM_SPECIAL = new Uint8Array(256);
+TRIM_SPECIAL[CH_SPACE] = TRIM_SPECIAL[CH_TAB] = TRIM_SPECIAL[CH_VTAB] = 1;
+TRIM_SPECIAL[CH_NL] = TRIM_SPECIAL[CH_FF] = TRIM_SPECIAL[TAB_ESCAPE] = 1;
+
 /**
  * Alloy's trimmer: drops spaces and tabs at the end of every line, turns
- * `\f` into `\n` (and `\v` into a tab), and removes ESCAPE characters while
+ * `\f` into `\n` (and `\v` into a tab), and removes ESCAPE bytes while
  * passing escaped text through untouched (so blanks at the end of a comment
  * survive). Blanks pending at the very end of the output are dropped.
  */
 export class Trimmer implements TextSink {
   private state = TrimState.Space;
-  private readonly pendingBlanks = new CharBuffer(64);
-  private readonly out = new CharBuffer(4096);
+  private readonly pendingBlanks = new ByteBuffer(64);
+  private readonly out: ByteBuffer;
 
-  write(src: Uint16Array, start: number, end: number): void {
+  constructor(sizeHint = 4096) {
+    this.out = new ByteBuffer(sizeHint);
+  }
+
+  write(src: Uint8Array, start: number, end: number, plain = false): void {
+    if (plain) return this.writePlain(src, start, end); // every write starts in the Space state
     const out = this.out;
     let textStart = start;
     for (let i = start; i < end; i++) {
-      const ch = src[i]!;
+      let ch = src[i]!;
       switch (this.state) {
         case TrimState.Space:
           if (ch === CH_SPACE || ch === CH_TAB || ch === CH_VTAB) {
-            this.pendingBlanks.appendUnit(ch === CH_SPACE ? CH_SPACE : CH_TAB);
+            this.pendingBlanks.appendByte(ch === CH_SPACE ? CH_SPACE : CH_TAB);
           } else if (ch === CH_NL || ch === CH_FF) {
             this.pendingBlanks.length = 0;
-            out.appendUnit(CH_NL);
+            out.appendByte(CH_NL);
           } else {
             this.writePendingBlanks();
-            this.state = ch === ESCAPE_CODE ? TrimState.Escape : TrimState.Text;
-            textStart = ch === ESCAPE_CODE ? i + 1 : i;
+            this.state = ch === TAB_ESCAPE ? TrimState.Escape : TrimState.Text;
+            textStart = ch === TAB_ESCAPE ? i + 1 : i;
           }
           break;
         case TrimState.Text:
+          // Ordinary text needs no work until the next byte of interest.
+          while (TRIM_SPECIAL[ch] === 0 && ++i < end) ch = src[i]!;
+          if (i === end) break;
           if (ch === CH_SPACE || ch === CH_TAB || ch === CH_VTAB) {
-            out.appendUnits(src, textStart, i);
+            out.appendBytes(src, textStart, i);
             this.state = TrimState.Space;
-            this.pendingBlanks.appendUnit(ch === CH_SPACE ? CH_SPACE : CH_TAB);
+            this.pendingBlanks.appendByte(ch === CH_SPACE ? CH_SPACE : CH_TAB);
           } else if (ch === CH_NL || ch === CH_FF) {
-            out.appendUnits(src, textStart, i);
-            out.appendUnit(CH_NL);
+            out.appendBytes(src, textStart, i);
+            out.appendByte(CH_NL);
             this.state = TrimState.Space;
-          } else if (ch === ESCAPE_CODE) {
-            out.appendUnits(src, textStart, i);
+          } else {
+            out.appendBytes(src, textStart, i);
             this.state = TrimState.Escape;
             textStart = i + 1;
           }
           break;
-        case TrimState.Escape:
-          if (ch === ESCAPE_CODE) {
-            out.appendUnits(src, textStart, i);
-            this.state = TrimState.Space;
+        case TrimState.Escape: {
+          const close = src.indexOf(TAB_ESCAPE, i);
+          if (close < 0 || close >= end) {
+            i = end;
+            break;
           }
+          i = close;
+          out.appendBytes(src, textStart, i);
+          this.state = TrimState.Space;
           break;
+        }
       }
     }
     // Go's trimmer writes the unfinished text of each chunk and starts the
     // next chunk in the blank-collecting state.
     if (this.state !== TrimState.Space) {
-      out.appendUnits(src, textStart, end);
+      out.appendBytes(src, textStart, end);
       this.state = TrimState.Space;
     }
   }
 
-  /** Everything written so far, trailing blanks excluded. */
-  result(): string {
-    return this.out.toString();
+  /**
+   * `write` for a range without line breaks, VTABs and escapes: its trailing
+   * blanks become pending, and everything before them is text that flushes
+   * the blanks pending so far (what the byte-by-byte machine does).
+   */
+  private writePlain(src: Uint8Array, start: number, end: number): void {
+    let textEnd = end;
+    while (textEnd > start && (src[textEnd - 1] === CH_SPACE || src[textEnd - 1] === CH_TAB)) textEnd--;
+    if (textEnd > start) {
+      this.writePendingBlanks();
+      this.out.appendBytes(src, start, textEnd);
+    }
+    this.pendingBlanks.appendBytes(src, textEnd, end);
+  }
+
+  /** Everything written so far, trailing blanks excluded (the trimmer's own buffer). */
+  result(): ByteBuffer {
+    return this.out;
   }
 
   private writePendingBlanks(): void {
     const blanks = this.pendingBlanks;
-    this.out.appendUnits(blanks.units, 0, blanks.length);
+    this.out.appendBytes(blanks.bytes, 0, blanks.length);
     blanks.length = 0;
   }
 }

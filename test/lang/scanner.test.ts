@@ -52,6 +52,14 @@ describe('token forms', () => {
       'STRING:`x\n"y`',
     ]);
   });
+
+  it('keeps non-ASCII text in literals, identifiers and comments wherever it starts', () => {
+    const text = '"é" "aé" `é` `aé` é aé ASCII_é //é\n/*é*/ // aé';
+    expect(tokens(text, { terminators: false, comments: true })).toEqual([
+      'STRING:"é"', 'STRING:"aé"', 'STRING:`é`', 'STRING:`aé`', 'IDENT:é', 'IDENT:aé', 'IDENT:ASCII_é',
+      'COMMENT://é', 'COMMENT:/*é*/', 'COMMENT:// aé',
+    ]);
+  });
 });
 
 describe('automatic terminators', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   ALLOY_TABWRITER,
-  CharBuffer,
-  TAB_ESCAPE as E,
+  ByteBuffer,
+  TAB_ESCAPE,
   Trimmer,
   alignAndTrim,
   runeWidth,
@@ -14,13 +14,43 @@ function cfg(minwidth: number, tabwidth: number, padding: number, padchar: strin
   return { minwidth, tabwidth, padding, padchar, discardEmptyColumns: discard, tabIndent: false };
 }
 
-const units = (s: string): Uint16Array => CharBuffer.from(s).units;
+/**
+ * Test text is written as strings in which E stands for the escape byte
+ * (0xff, which no UTF-8 text contains); `bytes` and `text` convert.
+ */
+const E = '\uffff';
+
+function bytes(s: string): Uint8Array {
+  const parts = s.split(E).map((part) => Buffer.from(part, 'utf8'));
+  const escapes = Buffer.from([TAB_ESCAPE]);
+  return Buffer.concat(parts.flatMap((part, i) => (i === 0 ? [part] : [escapes, part])));
+}
+
+function text(b: Uint8Array): string {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= b.length; i++) {
+    if (i < b.length && b[i] !== TAB_ESCAPE) continue;
+    parts.push(Buffer.from(b.subarray(start, i)).toString('utf8'));
+    start = i + 1;
+  }
+  return parts.join(E);
+}
+
+function buffer(s: string): ByteBuffer {
+  const b = bytes(s);
+  const buf = new ByteBuffer(1);
+  buf.appendBytes(b, 0, b.length);
+  return buf;
+}
 
 function run(input: string, config: TabwriterConfig): string {
-  let out = '';
-  tabwrite(input, { write: (src, start, end) => (out += String.fromCharCode(...src.subarray(start, end))) }, config);
-  return out;
+  const chunks: Uint8Array[] = [];
+  tabwrite(buffer(input), { write: (src, start, end) => chunks.push(src.slice(start, end)) }, config);
+  return text(Buffer.concat(chunks));
 }
+
+const align = (input: string): string => text(alignAndTrim(buffer(input)).toBuffer());
 
 describe('tabwriter: Go text/tabwriter behaviour', () => {
   // [name, config, input, expected]; vectors follow the documented semantics
@@ -109,15 +139,18 @@ describe('tabwriter: Alloy configuration', () => {
 describe('tabwriter: robustness', () => {
   it('handles a line with tens of thousands of cells', () => {
     const line = 'a\v'.repeat(50000) + 'z\n';
-    expect(alignAndTrim(line + line)).toBe('a '.repeat(50000) + 'z\n' + 'a '.repeat(50000) + 'z\n');
+    expect(align(line + line)).toBe('a '.repeat(50000) + 'z\n' + 'a '.repeat(50000) + 'z\n');
   });
 });
 
 describe('trimmer', () => {
   function trim(...chunks: string[]): string {
     const t = new Trimmer();
-    for (const c of chunks) t.write(units(c), 0, c.length);
-    return t.result();
+    for (const c of chunks) {
+      const b = bytes(c);
+      t.write(b, 0, b.length);
+    }
+    return text(t.result().toBuffer());
   }
 
   it('drops blanks at the end of lines and of the output', () => {
@@ -141,37 +174,52 @@ describe('trimmer', () => {
     expect(trim('a ', ' b', '  ', '\n', 'c')).toBe('a  b\nc');
   });
 
+  it('gives the same result for ranges promised plain (no line break, VTAB or escape)', () => {
+    for (const chunks of [['a  \t', 'b \t'], ['  ', 'x y  ', '\t'], ['', 'z']]) {
+      const t = new Trimmer();
+      for (const c of chunks) t.write(bytes(c), 0, bytes(c).length, true);
+      expect(text(t.result().toBuffer())).toBe(trim(...chunks));
+    }
+    const t = new Trimmer();
+    t.write(bytes('a  '), 0, 3, true);
+    t.write(bytes('\n'), 0, 1);
+    t.write(bytes('b\t'), 0, 2, true);
+    expect(text(t.result().toBuffer())).toBe('a\nb');
+  });
+
   it('handles a range of a larger string', () => {
     const t = new Trimmer();
-    t.write(units('xxa  \nbyy'), 2, 7);
-    expect(t.result()).toBe('a\nb');
+    t.write(bytes('xxa  \nbyy'), 2, 7);
+    expect(text(t.result().toBuffer())).toBe('a\nb');
   });
 });
 
 describe('alignAndTrim', () => {
   it('aligns trailing comments through a TAB cell', () => {
     const input = `a\v= 1\t${E}// one${E}\nbbb\v= 22\t${E}// two${E}\n`;
-    expect(alignAndTrim(input)).toBe('a   = 1  // one\nbbb = 22 // two\n');
+    expect(align(input)).toBe('a   = 1  // one\nbbb = 22 // two\n');
   });
 
   it('blank indented lines lose their tabs', () => {
-    expect(alignAndTrim('\ta\v= 1\n\t\f\tb\v= 2')).toBe('\ta = 1\n\n\tb = 2');
+    expect(align('\ta\v= 1\n\t\f\tb\v= 2')).toBe('\ta = 1\n\n\tb = 2');
   });
 });
 
 describe('runeWidth', () => {
   it('counts code points and ignores escapes', () => {
-    expect(runeWidth(units('é😀a'), 0, 4)).toBe(3);
-    expect(runeWidth(units(`${E}ab${E}`), 0, 4)).toBe(2);
+    expect(runeWidth(bytes('é😀a'), 0, 7)).toBe(3);
+    expect(runeWidth(bytes(`${E}ab${E}`), 0, 4)).toBe(2);
   });
 });
 
-describe('CharBuffer', () => {
+describe('ByteBuffer', () => {
   it('grows and round-trips text', () => {
-    const b = new CharBuffer(1);
+    const b = new ByteBuffer(1);
     b.append('héllo ');
     b.appendRepeated(0x2d, 40);
-    b.appendUnits(units('😀xyz'), 0, 3);
-    expect(b.toString()).toBe('héllo ' + '-'.repeat(40) + '😀x');
+    b.appendBytes(bytes('😀xyz'), 0, 5);
+    b.append('ab€c');
+    b.appendBytes(bytes('x'.repeat(100)), 10, 60);
+    expect(b.toBuffer().toString('utf8')).toBe('héllo ' + '-'.repeat(40) + '😀x' + 'ab€c' + 'x'.repeat(50));
   });
 });
