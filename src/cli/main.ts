@@ -8,6 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import { evalCommand } from './eval.js';
 import { fmtCommand } from './fmt.js';
+import { healthcheckCommand } from './healthcheck.js';
 import { rewriteBoolAssignments } from './flags.js';
 import type { CliIO } from './io.js';
 import { runCommand } from './run.js';
@@ -60,7 +61,7 @@ function buildProgram(io: CliIO): Command {
       // Commander's usage errors get the same `Error: ` form as command errors.
       outputError: (s, write) => write(s.replace(/^error: /, 'Error: ')),
     });
-  for (const sub of [runCommand(io), fmtCommand(io), validateCommand(io), evalCommand(io)]) {
+  for (const sub of [runCommand(io), fmtCommand(io), validateCommand(io), evalCommand(io), healthcheckCommand(io)]) {
     program.addCommand(sub.copyInheritedSettings(program));
   }
   return program;

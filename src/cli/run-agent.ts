@@ -3,6 +3,7 @@
  * the first config is fatal, as in Alloy), reloads on SIGHUP and
  * /-/reload, and shuts down gracefully on SIGINT/SIGTERM.
  */
+import { getHeapStatistics } from 'node:v8';
 import { DiagnosticsError } from '../lang/diag.js';
 import { renderDiagnostics } from '../lang/diag-printer.js';
 import { parseDurationMs } from '../lang/units.js';
@@ -11,6 +12,7 @@ import { Agent } from '../runtime/agent.js';
 import type { Stability } from '../runtime/component.js';
 import { HttpServer } from '../runtime/http/server.js';
 import { CliError, resolvePath, useColor, type CliIO } from './io.js';
+import { MEMORY_LIMIT_FLAG, resolveMemoryLimit } from './memory-limit.js';
 import { packageVersion } from '../version.js';
 
 export type RunFlags = Record<string, string | boolean | number>;
@@ -24,6 +26,7 @@ export interface RunningAgent {
 }
 
 export async function startAgent(configPath: string, flags: RunFlags, io: CliIO): Promise<RunningAgent> {
+  const memoryLimitBytes = resolveMemoryLimit(flags[MEMORY_LIMIT_FLAG] as string | undefined, io.env ?? process.env);
   const agent = new Agent({
     configPath: resolvePath(io, configPath),
     registry: builtinComponents(),
@@ -33,11 +36,13 @@ export async function startAgent(configPath: string, flags: RunFlags, io: CliIO)
     memoryAddr: String(flags['server.http.memory-addr'] ?? 'alloy.internal:12345'),
     version: packageVersion(),
     shutdownDeadlineMs: parseDurationMs(String(flags['feature.component-shutdown-deadline'] ?? '10m')),
+    memoryLimitBytes,
     writeLog: (line) => io.stderr.write(line),
   });
   const server = new HttpServer(agent, { listenAddr: agent.options.httpListenAddr, uiPathPrefix: String(flags['server.http.ui-path-prefix'] ?? '/') });
   const address = await server.listen();
   agent.logger.info('now listening for http traffic', { service: 'http', addr: `${address.address}:${address.port}` });
+  logMemoryLimit(agent);
   try {
     await agent.start();
   } catch (err) {
@@ -68,6 +73,18 @@ export async function startAgent(configPath: string, flags: RunFlags, io: CliIO)
     return stopping;
   };
   return { agent, server, done, stop };
+}
+
+/** Says what the memory limit gave the heap (as V8 applied it) and the component buffers. */
+function logMemoryLimit(agent: Agent): void {
+  const budget = agent.memoryBudget;
+  if (!budget) return;
+  const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)}MiB`;
+  agent.logger.info('memory limit', {
+    limit: mib(budget.limitBytes),
+    heap_limit: mib(getHeapStatistics().heap_size_limit),
+    buffer_budget: mib(budget.bufferBytes),
+  });
 }
 
 /** Runs in the foreground until SIGINT/SIGTERM. */

@@ -67,7 +67,8 @@ function addMiscFlags(cmd: Command): void {
   cmd
     .option('--storage.path <path>', 'Base directory where components can store data', 'data-alloy/')
     .addOption(stabilityOption())
-    .option('--feature.component-shutdown-deadline <duration>', 'Maximum time to wait for a component to shut down', '10m');
+    .option('--feature.component-shutdown-deadline <duration>', 'Maximum time to wait for a component to shut down', '10m')
+    .option('--memory-limit <size>', 'Memory to stay under (e.g. 2GiB): sizes the heap, buffers and queues (default $ALLOY_TS_MEMORY_LIMIT, else no limit)');
   boolFlag(cmd, 'feature.community-components.enabled', false, 'Enable community components.');
 }
 

@@ -7,11 +7,14 @@ import { createHash } from 'node:crypto';
 import { arch, platform } from 'node:os';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DiagnosticsError, hasErrors, type Diagnostic } from '../lang/diag.js';
-import type { ComponentRegistry, HostInfo, Stability } from './component.js';
+import type { RequestListener } from 'node:http';
+import type { ComponentRegistry, HostInfo, InternalRequestInit, InternalResponse, Stability } from './component.js';
 import type { HttpArgs, LiveDebuggingArgs, LoggingArgs, LogLineReceiver } from './config-blocks.js';
 import { Controller, type NodeInfo } from './controller.js';
+import { InMemoryHttp } from './http/in-memory.js';
 import { LiveDebugHub } from './live-debug.js';
 import { Logger, LogSettings } from './logger.js';
+import { MemoryBudget } from './memory.js';
 import { mergeExpositions } from './metrics.js';
 import { loadConfigPath, type LoadedSource } from './sources.js';
 
@@ -24,6 +27,8 @@ export interface AgentOptions {
   memoryAddr: string;
   version: string;
   shutdownDeadlineMs?: number;
+  /** Bytes the process should stay under (`--memory-limit`); no limit when undefined. */
+  memoryLimitBytes?: number;
   /** Where log lines go (stderr by default). */
   writeLog?: (line: string) => void;
 }
@@ -34,6 +39,8 @@ export class Agent {
   readonly liveDebug = new LiveDebugHub();
   readonly coreRegistry = new Registry();
   readonly root: Controller;
+  /** Shares of the memory limit for component buffers; undefined without a limit. */
+  readonly memoryBudget: MemoryBudget | undefined;
   httpConfig: HttpArgs | undefined;
   /** True once the first config load finished. */
   ready = false;
@@ -80,10 +87,13 @@ export class Agent {
         for (const [state, count] of counts) this.set({ health_type: state }, count);
       },
     });
+    this.memoryBudget = options.memoryLimitBytes ? new MemoryBudget(options.memoryLimitBytes) : undefined;
     const host: HostInfo = {
       httpListenAddr: options.httpListenAddr,
       memoryAddr: options.memoryAddr,
       gatherMetrics: () => this.gatherMetrics(),
+      internalRequest: (path, init) => this.internalRequest(path, init),
+      ...(this.memoryBudget ? { memoryBudget: this.memoryBudget } : {}),
     };
     this.root = new Controller(
       {
@@ -185,6 +195,19 @@ export class Agent {
   }
 
   /** Core metrics plus every component's metrics, merged per metric family. */
+  /** Requests to the in-memory address are served by the attached HTTP server (see serveInternal). */
+  private internalHttp: InMemoryHttp | undefined;
+
+  /** Called by the HTTP server: it answers the components' in-process requests. */
+  serveInternal(handler: RequestListener): void {
+    this.internalHttp = new InMemoryHttp(handler);
+  }
+
+  private internalRequest(path: string, init?: InternalRequestInit): Promise<InternalResponse> {
+    if (!this.internalHttp) return Promise.reject(new Error('the agent has no HTTP server to serve in-memory requests'));
+    return this.internalHttp.request(path, init);
+  }
+
   async gatherMetrics(): Promise<{ contentType: string; body: string }> {
     const registries = [this.coreRegistry, ...this.components().flatMap((n) => (n.registry ? [n.registry] : []))];
     const texts = await Promise.all(registries.map((r) => r.metrics()));

@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { BlockSchema } from '../lang/schema.js';
 import type { Health } from './health.js';
 import type { Logger } from './logger.js';
+import type { MemoryBudget } from './memory.js';
 
 export type Stability = 'experimental' | 'public-preview' | 'generally-available';
 
@@ -47,6 +48,29 @@ export interface HostInfo {
   readonly memoryAddr: string;
   /** The agent's own metrics in Prometheus text format (what /metrics serves). */
   gatherMetrics(): Promise<{ contentType: string; body: string }>;
+  /**
+   * The memory allowance (`run --memory-limit`) that buffers and queues take
+   * their shares of; undefined when the agent runs without a limit.
+   */
+  readonly memoryBudget?: MemoryBudget;
+  /**
+   * Serves a request to the agent's own HTTP server in-process, without a
+   * socket: how requests to `memoryAddr` (exporter targets) are answered.
+   * Absent when no HTTP server is attached (tests that run a bare controller).
+   */
+  internalRequest?(path: string, init?: InternalRequestInit): Promise<InternalResponse>;
+}
+
+export interface InternalRequestInit {
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+}
+
+export interface InternalResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
 }
 
 /** A running component. */

@@ -23,6 +23,7 @@ import { Controller } from '../../src/runtime/controller.js';
 import type { Health } from '../../src/runtime/health.js';
 import { LiveDebugHub } from '../../src/runtime/live-debug.js';
 import { Logger, LogSettings } from '../../src/runtime/logger.js';
+import type { MemoryBudget } from '../../src/runtime/memory.js';
 
 export interface CapturedEntry {
   readonly labels: Record<string, string>;
@@ -61,7 +62,7 @@ export class Harness {
   ) {}
 
   /** Loads `text`; `storagePath` may be reused to simulate an agent restart. */
-  static async start(text: string, opts: { storagePath?: string; components?: ComponentDefinition[] } = {}): Promise<Harness> {
+  static async start(text: string, opts: { storagePath?: string; components?: ComponentDefinition[]; memoryBudget?: MemoryBudget } = {}): Promise<Harness> {
     const storagePath = opts.storagePath ?? mkdtempSync(path.join(tmpdir(), 'alloy-ts-harness-'));
     const logLines: string[] = [];
     const registry = builtinComponents().register(logsCapture, ...(opts.components ?? []));
@@ -74,7 +75,12 @@ export class Harness {
         liveDebug: new LiveDebugHub(),
         onConfigBlock: () => {},
         shutdownDeadlineMs: 10_000,
-        host: { httpListenAddr: '127.0.0.1:0', memoryAddr: 'alloy.internal:12345', gatherMetrics: async () => ({ contentType: 'text/plain', body: '' }) },
+        host: {
+          httpListenAddr: '127.0.0.1:0',
+          memoryAddr: 'alloy.internal:12345',
+          gatherMetrics: async () => ({ contentType: 'text/plain', body: '' }),
+          ...(opts.memoryBudget ? { memoryBudget: opts.memoryBudget } : {}),
+        },
       },
       { modulePath: '' },
     );

@@ -57,18 +57,23 @@ export class LokiReceiver {
     private server: Server,
     readonly port: number,
     private readonly tls: TlsServerOptions | undefined,
+    readonly host: string,
   ) {}
 
-  /** Starts on a free port; with `tls`, serves HTTPS (e.g. `{ key, cert, ca, requestCert: true }` for mTLS). */
-  static async start(opts: { tls?: TlsServerOptions } = {}): Promise<LokiReceiver> {
-    const server = await listen(0, opts.tls);
-    const receiver = new LokiReceiver(server, (server.address() as AddressInfo).port, opts.tls);
+  /**
+   * Starts on a free port; with `tls`, serves HTTPS (e.g. `{ key, cert, ca, requestCert: true }` for mTLS).
+   * `host` is 127.0.0.1 unless a container must reach it (then podman's bridge gateway, a local address).
+   */
+  static async start(opts: { tls?: TlsServerOptions; host?: string } = {}): Promise<LokiReceiver> {
+    const host = opts.host ?? '127.0.0.1';
+    const server = await listen(0, opts.tls, host);
+    const receiver = new LokiReceiver(server, (server.address() as AddressInfo).port, opts.tls, host);
     receiver.attach(server);
     return receiver;
   }
 
   get pushUrl(): string {
-    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}/loki/api/v1/push`;
+    return `${this.tls ? 'https' : 'http'}://${this.host}:${this.port}/loki/api/v1/push`;
   }
 
   /** Every accepted entry in arrival order. */
@@ -96,7 +101,7 @@ export class LokiReceiver {
 
   /** Listens again on the same port. */
   async up(): Promise<void> {
-    this.server = await listen(this.port, this.tls);
+    this.server = await listen(this.port, this.tls, this.host);
     this.attach(this.server);
   }
 
@@ -149,11 +154,11 @@ export class LokiReceiver {
   }
 }
 
-function listen(port: number, tls: TlsServerOptions | undefined): Promise<Server> {
+function listen(port: number, tls: TlsServerOptions | undefined, host: string): Promise<Server> {
   const server = tls ? createTlsServer({ ...tls, keepAlive: true }) : createServer({ keepAlive: true });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(server));
+    server.listen(port, host, () => resolve(server));
   });
 }
 

@@ -12,11 +12,14 @@
  * (up to batch_wait, and through the retries of the slowest endpoint); one
  * that wants throughput and wants a live endpoint to keep flowing while
  * another is down keeps several pushes in flight. Each endpoint bounds what it
- * holds (queue_config.capacity), so in-flight pushes beyond that wait.
+ * holds (queue_config.capacity), so in-flight pushes beyond that wait. Under
+ * a memory limit (`run --memory-limit`) that capacity is also capped at the
+ * endpoint's share of the agent's buffer budget.
  */
 import { attr, blocks, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import type { Logger } from '../../runtime/logger.js';
+import type { BudgetShare, MemoryBudget } from '../../runtime/memory.js';
 import { HttpClient, httpClientFields, userAgent, validateHttpClientConfig } from '../common/http-client.js';
 import { sizeBatch, streamLabelString, TENANT_LABEL } from '../common/loki-push.js';
 import { LOGS_RECEIVER_TYPE, receiverOf, type Labels, type LogBatch, type LogsReceiver } from '../common/logs.js';
@@ -25,6 +28,13 @@ import { Endpoint, NotDeliveredError } from './write-endpoint.js';
 import { WriteMetrics } from './write-metrics.js';
 
 const QUEUE_DEFAULTS = { capacity: 10 * 1024 * 1024, min_shards: 1, drain_timeout: 15_000, block_on_overflow: true };
+
+/**
+ * Heap bytes a queued entry costs per byte the queue counts (line and metadata
+ * bytes): string headers, the batch arrays, label and delivery objects. Under
+ * a memory limit, a queue's capacity is its share of the budget over this.
+ */
+const HEAP_BYTES_PER_QUEUED_BYTE = 2;
 
 const QueueConfig = schema({
   capacity: attr(t.bytes, '10MiB'),
@@ -127,6 +137,8 @@ class Clients {
   private constructor(
     private readonly endpoints: readonly Endpoint[],
     private readonly externalLabels: Labels,
+    /** The endpoints' shares of the memory budget, given back once they stopped. */
+    private readonly shares: readonly BudgetShare[],
   ) {}
 
   static async create(args: Arguments, metrics: WriteMetrics, ctx: ComponentContext<unknown>): Promise<Clients> {
@@ -134,13 +146,19 @@ class Clients {
       ctx.logger.warn('the wal block is not supported by alloy-ts and is ignored; delivery is acknowledged end to end instead');
     }
     const endpoints: Endpoint[] = [];
+    const shares: BudgetShare[] = [];
     try {
-      for (const e of args.endpoint) endpoints.push(await createEndpoint(e, args.max_streams, metrics, ctx.logger));
+      for (const e of args.endpoint) {
+        const share = queueShare(e, ctx.host.memoryBudget);
+        if (share) shares.push(share);
+        endpoints.push(await createEndpoint(e, args.max_streams, metrics, ctx.logger, share));
+      }
     } catch (err) {
       await Promise.all(endpoints.map((e) => e.stop()));
+      for (const share of shares) share.release();
       throw err;
     }
-    return new Clients(endpoints, args.external_labels);
+    return new Clients(endpoints, args.external_labels, shares);
   }
 
   push(batch: LogBatch): Promise<void> {
@@ -152,7 +170,9 @@ class Clients {
   }
 
   stop(): Promise<void> {
-    return Promise.all(this.endpoints.map((e) => e.stop())).then(() => {});
+    return Promise.all(this.endpoints.map((e) => e.stop())).then(() => {
+      for (const share of this.shares) share.release();
+    });
   }
 
   debugInfo(): unknown {
@@ -172,7 +192,13 @@ class Clients {
   }
 }
 
-async function createEndpoint(e: EndpointArgs, maxStreams: number, metrics: WriteMetrics, logger: Logger): Promise<Endpoint> {
+/** Under a memory limit, the part of the budget an endpoint's queue may fill (at most its configured capacity). */
+function queueShare(e: EndpointArgs, budget: MemoryBudget | undefined): BudgetShare | undefined {
+  const capacity = (e.queue_config ?? QUEUE_DEFAULTS).capacity;
+  return budget?.share(capacity * HEAP_BYTES_PER_QUEUED_BYTE);
+}
+
+async function createEndpoint(e: EndpointArgs, maxStreams: number, metrics: WriteMetrics, logger: Logger, share: BudgetShare | undefined): Promise<Endpoint> {
   const agent = userAgent();
   // Alloy's Loki client never uses HTTP/2.
   const client = await HttpClient.create(e, { userAgent: agent, disableHttp2: true });
@@ -180,6 +206,10 @@ async function createEndpoint(e: EndpointArgs, maxStreams: number, metrics: Writ
   const q = e.queue_config ?? QUEUE_DEFAULTS;
   return new Endpoint(
     {
+      // Read on every admission, so the queue follows its share as endpoints come and go.
+      get capacity() {
+        return share ? Math.floor(share.bytes / HEAP_BYTES_PER_QUEUED_BYTE) : q.capacity;
+      },
       url,
       tenantId: e.tenant_id,
       batchWaitMs: e.batch_wait,
@@ -189,7 +219,6 @@ async function createEndpoint(e: EndpointArgs, maxStreams: number, metrics: Writ
       backoff: { minMs: e.min_backoff_period, maxMs: e.max_backoff_period, maxRetries: e.max_backoff_retries },
       retryOn429: e.retry_on_http_429,
       maxStreams,
-      capacity: q.capacity,
       shards: q.min_shards,
       drainTimeoutMs: q.drain_timeout,
       blockOnOverflow: q.block_on_overflow,

@@ -33,6 +33,7 @@ export class HttpServer {
     private readonly options: HttpServerOptions,
   ) {
     this.ui = new UiHandler(options.uiPathPrefix);
+    agent.serveInternal((req, res) => void this.handle(req, res));
   }
 
   /** Whether the server currently speaks TLS. */

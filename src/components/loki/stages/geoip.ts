@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { compile, TreeInterpreter, type JSONValue } from '@jmespath-community/jmespath';
-import { Reader } from 'maxmind';
+import { createRequire } from 'node:module';
+import type { Reader } from 'maxmind';
 import { attr, optional, schema, t } from '../../../lang/schema.js';
 import { sourceName } from './common.js';
 import { extractedText, type Extracted } from './entry.js';
@@ -84,7 +85,7 @@ export const geoipStage = defineStage({
   build(c, ctx) {
     let reader: Reader<GeoRecord>;
     try {
-      reader = new Reader<GeoRecord>(readFileSync(c.db));
+      reader = new (maxmindReader())<GeoRecord>(readFileSync(c.db));
     } catch (err) {
       throw new Error(`opening GeoIP database ${c.db}: ${(err as Error).message}`);
     }
@@ -108,3 +109,10 @@ export const geoipStage = defineStage({
     });
   },
 });
+
+/** maxmind is required on first use: only configs with stage.geoip pay for it. */
+let ReaderClass: typeof Reader | undefined;
+function maxmindReader(): typeof Reader {
+  ReaderClass ??= (createRequire(import.meta.url)('maxmind') as { Reader: typeof Reader }).Reader;
+  return ReaderClass;
+}

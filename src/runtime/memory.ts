@@ -1,0 +1,93 @@
+/**
+ * The agent's memory allowance (`run --memory-limit` / ALLOY_TS_MEMORY_LIMIT)
+ * and how it is split, so that the process stays under it under load.
+ *
+ * A Node process's resident memory is more than its JavaScript heap: the
+ * young generation, compiled code, the binary's own pages, Buffers (socket
+ * and file reads, compressed request bodies) and thread stacks live outside
+ * V8's old space. So the old space gets half of the limit, and the buffers
+ * and queues of components — which live inside that heap and are what grows
+ * under a backlog — get a quarter of the limit between them. The other
+ * quarter of the heap is the agent's own working set.
+ */
+
+const MiB = 1024 * 1024;
+
+/** Share of the limit given to V8's old space (`--max-old-space-size`). */
+const HEAP_FRACTION = 0.5;
+
+/** Share of the limit that component buffers and queues may hold in total. */
+const BUFFER_FRACTION = 0.25;
+
+/** Below this V8 cannot even start the agent, so the heap never gets less. */
+const MIN_HEAP_MIB = 32;
+
+/** Young-generation semi-space bounds: V8's 64-bit default is the upper one. */
+const MIN_SEMI_SPACE_MIB = 1;
+const MAX_SEMI_SPACE_MIB = 16;
+
+/**
+ * The V8 flags that go with a memory limit: old space for HEAP_FRACTION of
+ * it, and a semi-space scaled down for small limits (the young generation
+ * holds three of them, outside the old-space limit).
+ */
+export function v8FlagsForLimit(limitBytes: number): string[] {
+  const oldSpace = Math.max(MIN_HEAP_MIB, Math.floor((limitBytes * HEAP_FRACTION) / MiB));
+  const semiSpace = Math.min(MAX_SEMI_SPACE_MIB, Math.max(MIN_SEMI_SPACE_MIB, Math.floor(limitBytes / MiB / 64)));
+  return [`--max-old-space-size=${oldSpace}`, `--max-semi-space-size=${semiSpace}`];
+}
+
+/** One consumer's part of the buffer budget. */
+export interface BudgetShare {
+  /** Bytes this consumer may hold now; changes as other consumers come and go. */
+  readonly bytes: number;
+  /** Gives the share back (when the consumer has stopped holding anything). */
+  release(): void;
+}
+
+interface Claim {
+  readonly wanted: number;
+  granted: number;
+}
+
+/**
+ * Divides the buffer budget among the consumers that hold a share: each gets
+ * what it wants when that fits, and the rest is split evenly among the
+ * larger ones (max-min fairness), so the shares never add up to more than
+ * the budget however many consumers there are.
+ */
+export class MemoryBudget {
+  private readonly claims = new Set<Claim>();
+
+  constructor(readonly limitBytes: number) {}
+
+  /** Bytes that all shares together may hold. */
+  get bufferBytes(): number {
+    return Math.floor(this.limitBytes * BUFFER_FRACTION);
+  }
+
+  /** Takes a share for a consumer that would like to hold `wanted` bytes. */
+  share(wanted: number): BudgetShare {
+    const claim: Claim = { wanted, granted: 0 };
+    this.claims.add(claim);
+    this.allocate();
+    return {
+      get bytes() {
+        return claim.granted;
+      },
+      release: () => {
+        if (this.claims.delete(claim)) this.allocate();
+      },
+    };
+  }
+
+  private allocate(): void {
+    let left = this.bufferBytes;
+    let count = this.claims.size;
+    for (const claim of [...this.claims].sort((a, b) => a.wanted - b.wanted)) {
+      claim.granted = Math.floor(Math.min(claim.wanted, left / count));
+      left -= claim.granted;
+      count--;
+    }
+  }
+}
