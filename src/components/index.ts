@@ -2,8 +2,8 @@
 import { ComponentRegistry } from '../runtime/component.js';
 import { discoveryDocker } from './discovery/docker.js';
 import { discoveryRelabel } from './discovery/relabel.js';
-import { localFileMatch } from './local/file-match.js';
 import { localFile } from './local/file.js';
+import { localFileMatch } from './local/file-match.js';
 import { lokiEcho } from './loki/echo.js';
 import { lokiProcess } from './loki/process.js';
 import { lokiRelabel } from './loki/relabel.js';
@@ -12,13 +12,16 @@ import { lokiSourceFile } from './loki/source-file.js';
 import { lokiWrite } from './loki/write.js';
 import { prometheusExporterCadvisor } from './prometheus/exporter-cadvisor.js';
 import { prometheusExporterSelf } from './prometheus/exporter-self.js';
+import { prometheusRelabel } from './prometheus/relabel.js';
+import { prometheusRemoteWrite } from './prometheus/remote-write.js';
+import { prometheusScrape } from './prometheus/scrape.js';
 
 export function builtinComponents(): ComponentRegistry {
   return new ComponentRegistry().register(
     discoveryDocker,
     discoveryRelabel,
-    localFileMatch,
     localFile,
+    localFileMatch,
     lokiEcho,
     lokiProcess,
     lokiRelabel,
@@ -27,5 +30,8 @@ export function builtinComponents(): ComponentRegistry {
     lokiWrite,
     prometheusExporterCadvisor,
     prometheusExporterSelf,
+    prometheusRelabel,
+    prometheusRemoteWrite,
+    prometheusScrape,
   );
 }

@@ -117,6 +117,11 @@ const RESERVED_HEADERS = new Set([
   'x-prometheus-remote-read-version', 'x-prometheus-scrape-timeout-seconds', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256',
 ]);
 
+/** Whether a header is one a configuration may not set (the client or the protocol owns it). */
+export function isReservedHeader(name: string): boolean {
+  return RESERVED_HEADERS.has(name.toLowerCase());
+}
+
 function validateHeaders(headers: Record<string, Secret[]> | undefined): string | undefined {
   for (const name of Object.keys(headers ?? {})) {
     if (RESERVED_HEADERS.has(name.toLowerCase())) return `setting header ${JSON.stringify(canonicalHeaderName(name))} is not allowed`;

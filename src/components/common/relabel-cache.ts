@@ -44,6 +44,12 @@ export class RelabelCache {
     return result;
   }
 
+  /** Forgets one label set (prometheus.relabel does on a staleness marker); true if it was cached. */
+  forget(labels: Labels): boolean {
+    this.byObject.delete(labels);
+    return this.lru.delete(labelSetKey(labels));
+  }
+
   /** Forgets everything (the rules changed). */
   purge(): void {
     this.lru.clear();

@@ -28,6 +28,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from '../../runtime/logger.js';
 import { Backoff, type BackoffConfig } from '../common/backoff.js';
+import { PartsAck, Wakeup } from '../common/delivery.js';
 import type { HttpClient } from '../common/http-client.js';
 import { encodePushRequest, type EntryRun, type SizedBatch } from '../common/loki-push.js';
 import type { DropReason, TenantMetrics, WriteMetrics } from './write-metrics.js';
@@ -54,52 +55,15 @@ export interface EndpointSettings {
 /** Why a promise from accept() rejects. */
 export class NotDeliveredError extends Error {}
 
-/** One pushed batch on its way through this endpoint. */
-class Delivery {
-  private pendingRuns = 0;
-  private sealed = false;
-  private settled = false;
-  readonly promise: Promise<void>;
-  private resolve!: () => void;
-  private reject!: (err: Error) => void;
-
+/** One pushed batch on its way through this endpoint: its runs are the parts acknowledged. */
+class Delivery extends PartsAck {
   constructor(
     readonly sized: SizedBatch,
     readonly tenant: string,
     readonly shard: number,
     readonly acceptedAt: number,
   ) {
-    this.promise = new Promise<void>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-  }
-
-  runAdded(): void {
-    this.pendingRuns++;
-  }
-
-  /** All runs are in the queues; resolves at once if none is pending. */
-  seal(): void {
-    this.sealed = true;
-    this.settleIfDone();
-  }
-
-  runFinished(): void {
-    this.pendingRuns--;
-    this.settleIfDone();
-  }
-
-  fail(err: Error): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.reject(err);
-  }
-
-  private settleIfDone(): void {
-    if (this.settled || !this.sealed || this.pendingRuns > 0) return;
-    this.settled = true;
-    this.resolve();
+    super();
   }
 }
 
@@ -131,32 +95,11 @@ class PendingBatch {
     else this.streams.set(run.source.stream, [run]);
     this.bytes += run.bytes;
     this.entries += run.end - run.start;
-    run.delivery.runAdded();
+    run.delivery.partAdded();
   }
 
   *runs(): Iterable<Run> {
     for (const runs of this.streams.values()) yield* runs;
-  }
-}
-
-/** Resolves a sleeping sender early when there is new work. */
-class Wakeup {
-  private wake: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
-
-  notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    clearTimeout(this.timer);
-    wake?.();
-  }
-
-  /** Waits until notified or `ms` passed (forever when infinite). */
-  wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      if (Number.isFinite(ms)) this.timer = setTimeout(() => this.notify(), Math.max(ms, 0));
-    });
   }
 }
 
@@ -448,7 +391,7 @@ export class Endpoint {
       // spends ~0.2 µs per observation, a fifth of the whole per-line budget.
       m.propagationLatency.observe((now - run.delivery.acceptedAt) / 1000);
       if (outcome.kind === 'cancelled') run.delivery.fail(new NotDeliveredError(`endpoint ${this.host} stopped before delivering`));
-      else run.delivery.runFinished();
+      else run.delivery.partFinished();
     }
     this.admitWaiting();
   }

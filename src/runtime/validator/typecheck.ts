@@ -124,6 +124,9 @@ function checkValue(expr: Expr, type: ArgType<unknown>, ctx: TypecheckContext, o
   if (out.length > before || !ctx.isConstant(expr)) return;
   let r: ReturnType<typeof evaluateInto>;
   try {
+    // A function's own failure (e.g. array.combine_maps with no conditions) is left to run time, as Alloy's
+    // validator leaves it; what a call returns is still checked against the type below.
+    if (callsFunction(expr) && !evaluateInto(expr, STDLIB_SCOPE, ctx.source, { kind: 'any' }).ok) return;
     r = evaluateInto(expr, STDLIB_SCOPE, ctx.source, type.desc as { kind: 'any' });
   } catch {
     return; // not an Alloy evaluation error: leave it to the runtime rather than fail validation
@@ -140,6 +143,19 @@ function checkValue(expr: Expr, type: ArgType<unknown>, ctx: TypecheckContext, o
 }
 
 const STDLIB_SCOPE = new Scope();
+
+function callsFunction(expr: Expr): boolean {
+  switch (expr.kind) {
+    case 'Call': return true;
+    case 'Array': return expr.elements.some(callsFunction);
+    case 'Object': return expr.fields.some((f) => callsFunction(f.value));
+    case 'Access': case 'Unary': return callsFunction(expr.value);
+    case 'Index': return callsFunction(expr.value) || callsFunction(expr.index);
+    case 'Binary': return callsFunction(expr.left) || callsFunction(expr.right);
+    case 'Paren': return callsFunction(expr.inner);
+    default: return false;
+  }
+}
 
 function checkLiterals(expr: Expr, desc: TypeDesc, ctx: TypecheckContext, out: Diagnostic[]): void {
   switch (expr.kind) {

@@ -1,0 +1,127 @@
+/**
+ * prometheus.relabel (spec §11.2): rewrites each sample's series labels with
+ * `rule` blocks (Prometheus' legacy label names) and forwards what survives.
+ *
+ * Results are cached per series: by the identity of the incoming label
+ * object first (scrapes send the same object for a series every time, so a
+ * steady stream costs one WeakMap lookup per sample), then by content in an
+ * LRU of max_cache_size entries. The relabeled objects are cached too, so
+ * downstream components see stable objects as well. A staleness marker
+ * still flows through and then evicts its series' LRU entry, as in Alloy.
+ * Samples whose labels are dropped or end up empty are acknowledged without
+ * being forwarded.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { attr, blocks, optional, schema, t, type Infer } from '../../lang/schema.js';
+import { defineComponent } from '../../runtime/component.js';
+import { labelsString } from '../common/logs.js';
+import { isStaleAt, metricsReceiver, metricsReceiverType, SampleBatchBuilder, valueBits, type SampleBatch, type SeriesLabels } from '../common/metrics-model.js';
+import { RelabelCache } from '../common/relabel-cache.js';
+import { RelabelRules, relabelRulesType, RuleBlock } from '../common/relabel.js';
+import { untilAborted } from '../common/until-aborted.js';
+import { SamplesFanout } from './fanout.js';
+
+const Arguments = schema(
+  {
+    forward_to: attr(t.list(metricsReceiverType)),
+    rule: blocks(RuleBlock),
+    max_cache_size: attr(t.int, 100_000),
+    cache_ttl: optional(t.duration),
+  },
+  (a) => {
+    if (a.cache_ttl !== undefined && a.cache_ttl > 0) return 'cache_ttl is not supported by alloy-ts; use max_cache_size';
+    return a.max_cache_size <= 0 ? `max_cache_size must be greater than 0 and is ${a.max_cache_size}` : undefined;
+  },
+);
+type Arguments = Infer<typeof Arguments>;
+
+const Exports = schema({
+  receiver: attr(metricsReceiverType),
+  rules: attr(relabelRulesType),
+});
+
+export const prometheusRelabel = defineComponent({
+  name: 'prometheus.relabel',
+  stability: 'generally-available',
+  args: Arguments,
+  exports: Exports,
+  liveDebugging: true,
+  build(ctx, initial) {
+    let rules = new RelabelRules(initial.rule);
+    let cache = new RelabelCache(initial.max_cache_size);
+    const metrics = relabelMetrics(ctx.registry);
+    const fanout = new SamplesFanout(ctx.registry, initial.forward_to);
+    let stopped = false;
+    const relabel = (labels: SeriesLabels) => nonEmpty(rules.process(labels, 'legacy'));
+
+    const receiver = metricsReceiver(async (batch: SampleBatch) => {
+      if (stopped) throw new Error(`${ctx.id} has exited`);
+      const out = relabelBatch(batch, (labels) => cache.get(labels, relabel), cache, metrics);
+      ctx.debug(() => describe(batch, rules));
+      metrics.cacheSize.set(cache.size);
+      await fanout.send(out);
+    });
+
+    ctx.setExports({ receiver, rules });
+    return {
+      update(next) {
+        // Alloy starts a new cache on every update.
+        rules = new RelabelRules(next.rule);
+        cache = new RelabelCache(next.max_cache_size);
+        metrics.cacheSize.set(0);
+        fanout.setReceivers(next.forward_to);
+        ctx.setExports({ receiver, rules });
+      },
+      async run(signal) {
+        await untilAborted(signal);
+        stopped = true;
+      },
+    };
+  },
+});
+
+type Metrics = ReturnType<typeof relabelMetrics>;
+
+/** The surviving samples, with their relabeled series (the batch itself when nothing changed). */
+function relabelBatch(batch: SampleBatch, lookup: (labels: SeriesLabels) => SeriesLabels | undefined, cache: RelabelCache, metrics: Metrics): SampleBatch {
+  const out = new SampleBatchBuilder(batch.length);
+  const bits = valueBits(batch.values);
+  let hits = 0;
+  for (let i = 0; i < batch.length; i++) {
+    const labels = batch.series[i]!;
+    const relabeled = lookup(labels);
+    if (cache.lastWasHit) hits++;
+    if (relabeled) out.copy(batch, i, relabeled);
+    if (isStaleAt(bits, i) && cache.forget(labels)) metrics.deletes.inc();
+  }
+  metrics.processed.inc(batch.length);
+  metrics.written.inc(out.length);
+  metrics.hits.inc(hits);
+  metrics.misses.inc(batch.length - hits);
+  return out.finish(batch.metadata);
+}
+
+/** Prometheus drops series left without labels. */
+function nonEmpty(labels: SeriesLabels | undefined): SeriesLabels | undefined {
+  return labels && Object.keys(labels).length > 0 ? Object.freeze(labels) : undefined;
+}
+
+/** Live debugging: `before => after` per sample, as Alloy publishes it (computed only when someone watches). */
+function describe(batch: SampleBatch, rules: RelabelRules): string {
+  const lines: string[] = [];
+  for (const labels of batch.series) lines.push(`${labelsString(labels)} => ${labelsString(rules.process(labels, 'legacy') ?? {})}`);
+  return lines.join('\n');
+}
+
+function relabelMetrics(registry: Registry) {
+  const registers = [registry];
+  const counter = (name: string, help: string) => new Counter({ name, help, registers });
+  return {
+    processed: counter('alloy_prometheus_relabel_metrics_processed', 'Total number of metrics processed'),
+    written: counter('alloy_prometheus_relabel_metrics_written', 'Total number of metrics written'),
+    misses: counter('alloy_prometheus_relabel_cache_misses', 'Total number of cache misses'),
+    hits: counter('alloy_prometheus_relabel_cache_hits', 'Total number of cache hits'),
+    deletes: counter('alloy_prometheus_relabel_cache_deletes', 'Total number of cache deletes'),
+    cacheSize: new Gauge({ name: 'alloy_prometheus_relabel_cache_size', help: 'Total size of relabel cache', registers }),
+  };
+}

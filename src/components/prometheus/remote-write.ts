@@ -1,0 +1,278 @@
+/**
+ * prometheus.remote_write: sends samples to Prometheus remote-write v1
+ * endpoints (spec §11.3, wire format §12.4).
+ *
+ * Each endpoint has its own queue (remote-write-queue.ts): a batch is handed
+ * to every endpoint and the append promise resolves once all of them sent or
+ * definitively dropped it. Per endpoint, a series is prepared once and cached
+ * by the identity of its label object: external labels added where the
+ * series lacks them, write_relabel_config applied, `__*` labels other than
+ * `__name__` removed, the rest sorted and protobuf-encoded.
+ *
+ * Not supported: the WAL (the `wal` block is accepted and ignored — queues
+ * are in memory and bounded, and sources see the acknowledgement instead),
+ * remote-write v2, exemplars and native histograms (not produced upstream),
+ * sigv4 / azuread / google_iam authentication.
+ */
+import { createHash } from 'node:crypto';
+import { attr, blocks, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { compareStrings } from '../../lang/value.js';
+import { defineComponent, type ComponentContext } from '../../runtime/component.js';
+import { HttpClient, httpClientFields, isReservedHeader, userAgent, validateHttpClientConfig } from '../common/http-client.js';
+import {
+  METRIC_NAME_LABEL,
+  metricsReceiver,
+  metricsReceiverType,
+  seriesHash,
+  type MetricMetadata,
+  type SampleBatch,
+  type SeriesLabels,
+} from '../common/metrics-model.js';
+import { RelabelRules, RuleBlock } from '../common/relabel.js';
+import { encodeLabels, type FamilyMetadata } from '../common/remote-write.js';
+import { untilAborted } from '../common/until-aborted.js';
+import { RemoteWriteMetrics } from './remote-write-metrics.js';
+import { NotSentError, RemoteWriteQueue, type OutSeries, type SeriesPreparer } from './remote-write-queue.js';
+
+const QUEUE_DEFAULTS = {
+  capacity: 10_000,
+  min_shards: 1,
+  max_shards: 50,
+  max_samples_per_send: 2000,
+  batch_send_deadline: 5000,
+  min_backoff: 30,
+  max_backoff: 5000,
+  retry_on_http_429: true,
+  sample_age_limit: 0,
+};
+
+const QueueConfig = schema(
+  {
+    capacity: attr(t.int, QUEUE_DEFAULTS.capacity),
+    min_shards: attr(t.int, QUEUE_DEFAULTS.min_shards),
+    max_shards: attr(t.int, QUEUE_DEFAULTS.max_shards),
+    max_samples_per_send: attr(t.int, QUEUE_DEFAULTS.max_samples_per_send),
+    batch_send_deadline: attr(t.duration, '5s'),
+    min_backoff: attr(t.duration, '30ms'),
+    max_backoff: attr(t.duration, '5s'),
+    retry_on_http_429: attr(t.bool, true),
+    sample_age_limit: attr(t.duration, '0s'),
+  },
+  (q) => {
+    if (q.max_samples_per_send <= 0) return 'max_samples_per_send must be greater than 0';
+    if (q.capacity <= 0 || q.min_shards <= 0 || q.max_shards <= 0) return 'capacity, min_shards and max_shards must be greater than 0';
+    if (q.min_shards > q.max_shards) return 'min_shards must not be greater than max_shards';
+    return undefined;
+  },
+);
+type QueueConfig = Infer<typeof QueueConfig>;
+
+const METADATA_DEFAULTS = { send: true, send_interval: 60_000, max_samples_per_send: 2000 };
+
+const MetadataConfig = schema({
+  send: attr(t.bool, true),
+  send_interval: attr(t.duration, '1m'),
+  max_samples_per_send: attr(t.int, METADATA_DEFAULTS.max_samples_per_send),
+});
+
+const V1_MESSAGE = 'prometheus.WriteRequest';
+
+const endpointFields = {
+  name: optional(t.string),
+  url: attr(t.string),
+  remote_timeout: attr(t.duration, '30s'),
+  headers: optional(t.map(t.string)),
+  send_exemplars: attr(t.bool, true),
+  send_native_histograms: attr(t.bool, false),
+  round_robin_dns: attr(t.bool, false),
+  protobuf_message: attr(t.oneOf(V1_MESSAGE, 'io.prometheus.write.v2.Request'), V1_MESSAGE),
+  ...httpClientFields,
+  // Remote write does not use HTTP/2 unless asked to.
+  enable_http2: attr(t.bool, false),
+  queue_config: optionalBlock(QueueConfig, () => ({ ...QUEUE_DEFAULTS })),
+  metadata_config: optionalBlock(MetadataConfig, () => ({ ...METADATA_DEFAULTS })),
+  write_relabel_config: blocks(RuleBlock),
+};
+
+const EndpointBlock = schema(endpointFields, (e) => {
+  if (!URL.canParse(e.url)) return `invalid remote write url ${JSON.stringify(e.url)}`;
+  if (e.protobuf_message !== V1_MESSAGE) return `alloy-ts sends only ${V1_MESSAGE} (remote write v1)`;
+  const reserved = Object.keys(e.headers ?? {}).find(isReservedHeader);
+  if (reserved) return `${reserved} is a reserved header. It must not be changed`;
+  return validateHttpClientConfig(e);
+});
+type EndpointArgs = Infer<typeof EndpointBlock>;
+
+const Wal = schema({
+  truncate_frequency: attr(t.duration, '2h'),
+  min_keepalive_time: attr(t.duration, '5m'),
+  max_keepalive_time: attr(t.duration, '8h'),
+});
+
+const Arguments = schema({
+  external_labels: optional(t.map(t.string)),
+  endpoint: blocks(EndpointBlock),
+  wal: optionalBlock(Wal),
+});
+type Arguments = Infer<typeof Arguments>;
+
+const Exports = schema({ receiver: attr(metricsReceiverType) });
+
+/** Prometheus flushes its queues for up to a minute on shutdown. */
+const DRAIN_TIMEOUT_MS = 60_000;
+
+export const prometheusRemoteWrite = defineComponent({
+  name: 'prometheus.remote_write',
+  stability: 'generally-available',
+  args: Arguments,
+  exports: Exports,
+  async build(ctx, initial) {
+    const metrics = new RemoteWriteMetrics(ctx.registry);
+    const families = new FamilyMetadataStore();
+    let endpoints = await Endpoints.create(initial, metrics, families, ctx);
+    let stopped = false;
+
+    const receiver = metricsReceiver((batch: SampleBatch) => {
+      if (stopped) return Promise.reject(new NotSentError(`${ctx.id} is stopped`));
+      if (batch.length === 0) return Promise.resolve();
+      metrics.walSamplesAppended.inc(batch.length);
+      metrics.highestIn.set(highestTimestamp(batch) / 1000);
+      families.record(batch.metadata);
+      return endpoints.accept(batch);
+    });
+    ctx.setExports({ receiver });
+
+    return {
+      async update(next) {
+        const previous = endpoints;
+        endpoints = await Endpoints.create(next, metrics, families, ctx);
+        // Like Alloy, an update rebuilds the queues; the old ones still deliver what they took.
+        void previous.stop();
+      },
+      async run(signal) {
+        await untilAborted(signal);
+        stopped = true;
+        await endpoints.stop();
+      },
+      debugInfo: () => endpoints.debugInfo(),
+    };
+  },
+});
+
+/** The latest metadata of every metric family seen, for metadata_config. */
+class FamilyMetadataStore {
+  private readonly families = new Map<string, MetricMetadata>();
+  private last: ReadonlyMap<string, MetricMetadata> | undefined;
+
+  record(metadata: ReadonlyMap<string, MetricMetadata> | undefined): void {
+    // Scrapes share one map per target until its metadata changes.
+    if (!metadata || metadata === this.last) return;
+    this.last = metadata;
+    for (const [family, m] of metadata) this.families.set(family, m);
+  }
+
+  list(): FamilyMetadata[] {
+    return [...this.families].map(([family, m]) => ({ family, ...m }));
+  }
+}
+
+/** The queues of one set of arguments. */
+class Endpoints {
+  private constructor(private readonly queues: readonly RemoteWriteQueue[]) {}
+
+  static async create(args: Arguments, metrics: RemoteWriteMetrics, families: FamilyMetadataStore, ctx: ComponentContext<unknown>): Promise<Endpoints> {
+    if (args.wal) ctx.logger.debug('the wal block is accepted and ignored: alloy-ts keeps remote write queues in memory');
+    const queues: RemoteWriteQueue[] = [];
+    try {
+      for (const e of args.endpoint) queues.push(await createQueue(e, args.external_labels ?? {}, metrics, families, ctx));
+    } catch (err) {
+      await Promise.all(queues.map((q) => q.stop()));
+      throw err;
+    }
+    return new Endpoints(queues);
+  }
+
+  accept(batch: SampleBatch): Promise<void> {
+    if (this.queues.length === 1) return this.queues[0]!.accept(batch);
+    return Promise.all(this.queues.map((q) => q.accept(batch))).then(() => {});
+  }
+
+  stop(): Promise<void> {
+    return Promise.all(this.queues.map((q) => q.stop())).then(() => {});
+  }
+
+  debugInfo(): unknown {
+    return { endpoints: this.queues.map((q) => q.debugInfo()) };
+  }
+}
+
+async function createQueue(
+  e: EndpointArgs,
+  externalLabels: Readonly<Record<string, string>>,
+  metrics: RemoteWriteMetrics,
+  families: FamilyMetadataStore,
+  ctx: ComponentContext<unknown>,
+): Promise<RemoteWriteQueue> {
+  const agent = userAgent();
+  const client = await HttpClient.create(e, { userAgent: agent });
+  const q: QueueConfig = e.queue_config ?? QUEUE_DEFAULTS;
+  const md = e.metadata_config ?? METADATA_DEFAULTS;
+  const name = e.name ?? endpointHash(e);
+  const rules = e.write_relabel_config.length > 0 ? new RelabelRules(e.write_relabel_config) : undefined;
+  return new RemoteWriteQueue(
+    {
+      name,
+      url: new URL(e.url),
+      remoteTimeoutMs: e.remote_timeout,
+      headers: e.headers ?? {},
+      userAgent: agent,
+      capacity: q.capacity,
+      minShards: q.min_shards,
+      maxShards: q.max_shards,
+      maxSamplesPerSend: q.max_samples_per_send,
+      batchSendDeadlineMs: q.batch_send_deadline,
+      minBackoffMs: q.min_backoff,
+      maxBackoffMs: q.max_backoff,
+      retryOn429: q.retry_on_http_429,
+      sampleAgeLimitMs: q.sample_age_limit,
+      drainTimeoutMs: DRAIN_TIMEOUT_MS,
+      metadata: { send: md.send, intervalMs: md.send_interval, maxPerSend: md.max_samples_per_send },
+    },
+    client,
+    seriesPreparer(externalLabels, rules),
+    metrics.forEndpoint(name, e.url, { minShards: q.min_shards, maxShards: q.max_shards, capacity: q.capacity, maxSamplesPerSend: q.max_samples_per_send }),
+    ctx.logger.child({ remote_name: name, url: e.url }),
+    () => families.list(),
+  );
+}
+
+/** An unnamed endpoint is named by the first 6 hex digits of a hash of its configuration, as Prometheus does. */
+function endpointHash(e: EndpointArgs): string {
+  return createHash('sha256').update(JSON.stringify({ url: e.url, headers: e.headers ?? {}, queue: e.queue_config, relabel: e.write_relabel_config.length })).digest('hex').slice(0, 6);
+}
+
+/** External labels under the series' own, write relabeling, then `__*` labels removed and the rest encoded. */
+export function seriesPreparer(externalLabels: Readonly<Record<string, string>>, rules: RelabelRules | undefined): SeriesPreparer {
+  const external = Object.entries(externalLabels);
+  return (labels: SeriesLabels): OutSeries | undefined => {
+    let merged: Record<string, string> = labels;
+    if (external.length > 0) {
+      merged = { ...labels };
+      for (const [name, value] of external) if (merged[name] === undefined) merged[name] = value;
+    }
+    if (rules) {
+      const relabeled = rules.process(merged, 'legacy');
+      if (!relabeled || Object.keys(relabeled).length === 0) return undefined;
+      merged = relabeled;
+    }
+    const names = Object.keys(merged).filter((n) => n === METRIC_NAME_LABEL || !n.startsWith('__')).sort(compareStrings);
+    const encoded = encodeLabels(names.map((n) => [n, merged[n]!] as const));
+    return { labels: encoded, hash: seriesHash(encoded) };
+  };
+}
+
+function highestTimestamp(batch: SampleBatch): number {
+  let max = 0;
+  for (let i = 0; i < batch.length; i++) if (batch.timestamps[i]! > max) max = batch.timestamps[i]!;
+  return max;
+}

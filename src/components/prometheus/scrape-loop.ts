@@ -1,0 +1,336 @@
+/**
+ * One target's scrape loop (spec §11.1): first scrape at the target's own
+ * offset within the interval, then every interval (ticks missed by a slow
+ * scrape or a busy pipeline are skipped, not queued). Each scrape fetches
+ * the body (over HTTP, or in-process for the agent's in-memory address),
+ * turns it into samples through the target's series cache, adds the report
+ * series (`up`, `scrape_duration_seconds`, …) and forwards one batch.
+ *
+ * Backpressure: a loop keeps at most MAX_PENDING_PUSHES batches waiting for
+ * acknowledgement; while that many are pending it does not scrape, so a
+ * stalled writer slows scraping instead of growing memory.
+ *
+ * When its target disappears the loop writes staleness markers for the
+ * target's series — after waiting a little over two intervals, in case the
+ * target is recreated (Prometheus' end-of-run staleness). A loop stopped
+ * because the component stops writes none.
+ */
+import { STATUS_CODES } from 'node:http';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import type { InternalRequestInit, InternalResponse } from '../../runtime/component.js';
+import type { Logger } from '../../runtime/logger.js';
+import type { HttpClient } from '../common/http-client.js';
+import { SampleBatchBuilder, type SampleBatch, type SeriesLabels } from '../common/metrics-model.js';
+import type { ExpositionFormat } from '../common/prom-text.js';
+import { sleep } from '../common/until-aborted.js';
+import { reportSeries, ScrapeError, TargetSeries, type ScrapeCounts, type SeriesOptions } from './scrape-series.js';
+import { scrapeOffsetMs, type ScrapeTarget } from './scrape-target.js';
+
+const gunzipAsync = promisify(gunzip);
+
+/** Batches a loop may have waiting for acknowledgement before it pauses scraping. */
+const MAX_PENDING_PUSHES = 8;
+
+/** Settings shared by every loop of a component. */
+export interface LoopSettings extends SeriesOptions {
+  /** 0 = unlimited. */
+  readonly bodySizeLimit: number;
+  readonly extraMetrics: boolean;
+  readonly accept: string;
+  readonly enableCompression: boolean;
+  readonly fallbackFormat: ExpositionFormat;
+}
+
+/** What loops need from their component. */
+export interface LoopContext {
+  readonly client: () => HttpClient;
+  readonly memoryAddr: string;
+  readonly internalRequest: ((path: string, init?: InternalRequestInit) => Promise<InternalResponse>) | undefined;
+  readonly send: (batch: SampleBatch) => Promise<void>;
+  readonly logger: Logger;
+  /** Spreads this agent's targets differently from another agent's. */
+  readonly offsetSeed: number;
+  readonly userAgent: string;
+}
+
+export interface TargetStatus {
+  readonly health: 'unknown' | 'up' | 'down';
+  readonly lastError: string;
+  readonly lastScrape: Date | undefined;
+  readonly lastScrapeDurationMs: number;
+}
+
+interface Fetched {
+  readonly body: Buffer;
+  readonly format: ExpositionFormat;
+  readonly bytes: number;
+}
+
+const REPORT_NAMES = [
+  'up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added',
+  'scrape_timeout_seconds', 'scrape_sample_limit', 'scrape_body_size_bytes',
+] as const;
+type ReportName = (typeof REPORT_NAMES)[number];
+/** The first five are always sent; the rest with extra_metrics. */
+const BASE_REPORTS = 5;
+
+export class ScrapeLoop {
+  private settings: LoopSettings;
+  private series: TargetSeries;
+  private seriesReset = false;
+  private readonly report: Record<ReportName, SeriesLabels>;
+  private readonly stopper = new AbortController();
+  /** Aborts an end-of-run staleness wait (the component stops). */
+  private readonly endOfRun = new AbortController();
+  private staleOnStop = false;
+  private pendingPushes = 0;
+  private pushSettled: (() => void) | undefined;
+  private lastScrapeAt = 0;
+  /** Scrape bodies are read into one buffer reused by every scrape (they are parsed before the next one starts). */
+  private readonly body = new ReusableBuffer();
+  status: TargetStatus = { health: 'unknown', lastError: '', lastScrape: undefined, lastScrapeDurationMs: 0 };
+  readonly done: Promise<void>;
+
+  constructor(
+    readonly target: ScrapeTarget,
+    settings: LoopSettings,
+    private readonly ctx: LoopContext,
+  ) {
+    this.settings = settings;
+    this.series = new TargetSeries(target.labels, settings);
+    this.report = Object.fromEntries(REPORT_NAMES.map((n) => [n, reportSeries(n, target.labels)])) as Record<ReportName, SeriesLabels>;
+    this.done = this.run().catch((err: unknown) => ctx.logger.error('scrape loop failed', { target: target.url.href, err: err as Error }));
+  }
+
+  /** New component settings; series-related changes start a fresh cache (old series are marked stale). */
+  update(settings: LoopSettings): void {
+    const s = this.settings;
+    if (s.honorLabels !== settings.honorLabels || s.honorTimestamps !== settings.honorTimestamps || s.validation !== settings.validation ||
+        s.trackTimestampsStaleness !== settings.trackTimestampsStaleness || s.sampleLimit !== settings.sampleLimit) {
+      this.seriesReset = true;
+    }
+    this.settings = settings;
+  }
+
+  /** Stops scraping; with `staleness`, the target's series are marked stale before `done` resolves. */
+  stop(staleness: boolean): Promise<void> {
+    this.staleOnStop = staleness;
+    this.stopper.abort();
+    return this.done;
+  }
+
+  /** Abandons a pending end-of-run staleness wait (the component is stopping). */
+  cancel(): void {
+    this.staleOnStop = false;
+    this.stopper.abort();
+    this.endOfRun.abort();
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stopper.signal;
+    const { intervalMs } = this.target;
+    await sleep(scrapeOffsetMs(this.target, this.ctx.offsetSeed, Date.now()), signal);
+    let next = performance.now();
+    while (!signal.aborted) {
+      await this.waitForRoom(signal);
+      if (signal.aborted) break;
+      await this.scrapeOnce();
+      next += intervalMs;
+      const now = performance.now();
+      if (next <= now) next += Math.ceil((now - next) / intervalMs) * intervalMs;
+      await sleep(next - now, signal);
+    }
+    if (this.staleOnStop && this.lastScrapeAt > 0) await this.endOfRunStaleness(next);
+  }
+
+  /** Scrapes once and forwards the samples and report series. */
+  private async scrapeOnce(): Promise<void> {
+    const timestamp = Date.now();
+    const started = performance.now();
+    let out = new SampleBatchBuilder(this.series.lastSize + REPORT_NAMES.length);
+    if (this.seriesReset) this.resetSeries(timestamp, out);
+    let counts: ScrapeCounts = { scraped: 0, appended: 0, added: 0 };
+    let error: string | undefined;
+    let bytes = 0;
+    let durationMs = 0;
+    try {
+      const fetched = await this.fetch();
+      durationMs = performance.now() - started;
+      bytes = fetched.bytes;
+      counts = this.series.appendScrape(fetched.body, fetched.format, timestamp, out);
+    } catch (err) {
+      if (this.stopper.signal.aborted) return; // stopping: a cut-short scrape is not a failed one
+      durationMs ||= performance.now() - started;
+      error = (err as Error).message;
+      out = new SampleBatchBuilder(this.series.lastSize + REPORT_NAMES.length);
+      this.series.markAllStale(timestamp, out);
+    }
+    this.appendReport(out, timestamp, { up: error === undefined, durationMs, counts, bytes });
+    this.lastScrapeAt = timestamp;
+    this.status = { health: error === undefined ? 'up' : 'down', lastError: error ?? '', lastScrape: new Date(timestamp), lastScrapeDurationMs: durationMs };
+    if (error !== undefined) this.ctx.logger.debug('scrape failed', { target: this.target.url.href, err: error });
+    this.push(out.finish(this.series.familyMetadata));
+  }
+
+  private resetSeries(timestamp: number, out: SampleBatchBuilder): void {
+    this.series.markAllStale(timestamp, out);
+    this.series = new TargetSeries(this.target.labels, this.settings);
+    this.seriesReset = false;
+  }
+
+  private appendReport(out: SampleBatchBuilder, timestamp: number, r: { up: boolean; durationMs: number; counts: ScrapeCounts; bytes: number }): void {
+    const report = this.report;
+    out.add(report.up, r.up ? 1 : 0, timestamp);
+    out.add(report.scrape_duration_seconds, r.durationMs / 1000, timestamp);
+    out.add(report.scrape_samples_scraped, r.counts.scraped, timestamp);
+    out.add(report.scrape_samples_post_metric_relabeling, r.counts.appended, timestamp);
+    out.add(report.scrape_series_added, r.counts.added, timestamp);
+    if (!this.settings.extraMetrics) return;
+    out.add(report.scrape_timeout_seconds, this.target.timeoutMs / 1000, timestamp);
+    out.add(report.scrape_sample_limit, this.settings.sampleLimit, timestamp);
+    out.add(report.scrape_body_size_bytes, r.up ? r.bytes : 0, timestamp);
+  }
+
+  private reportNames(): readonly ReportName[] {
+    return this.settings.extraMetrics ? REPORT_NAMES : REPORT_NAMES.slice(0, BASE_REPORTS);
+  }
+
+  /** Waits a little over two intervals, then marks the series and report series stale at the next tick's time. */
+  private async endOfRunStaleness(nextTick: number): Promise<void> {
+    const signal = this.endOfRun.signal;
+    await sleep(nextTick - performance.now(), signal);
+    const staleAt = Date.now();
+    await sleep(this.target.intervalMs * 1.1, signal);
+    if (signal.aborted) return;
+    const out = new SampleBatchBuilder(this.series.lastSize + REPORT_NAMES.length);
+    this.series.markAllStale(staleAt, out);
+    for (const name of this.reportNames()) out.addStale(this.report[name], staleAt);
+    await this.ctx.send(out.finish()).catch((err: unknown) => this.ctx.logger.debug('could not send staleness markers', { err: err as Error }));
+  }
+
+  // -------------------------------------------------------------------------
+  // Forwarding with a bounded number of pending pushes
+
+  private push(batch: SampleBatch): void {
+    this.pendingPushes++;
+    this.ctx.send(batch).then(
+      () => this.pushDone(),
+      (err: unknown) => {
+        this.ctx.logger.debug('samples not delivered', { target: this.target.url.href, err: err as Error });
+        this.pushDone();
+      },
+    );
+  }
+
+  private pushDone(): void {
+    this.pendingPushes--;
+    this.pushSettled?.();
+  }
+
+  private async waitForRoom(signal: AbortSignal): Promise<void> {
+    while (this.pendingPushes >= MAX_PENDING_PUSHES && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        this.pushSettled = resolve;
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Fetching
+
+  private async fetch(): Promise<Fetched> {
+    const signal = AbortSignal.any([this.stopper.signal, AbortSignal.timeout(this.target.timeoutMs)]);
+    const headers = this.requestHeaders();
+    const { url } = this.target;
+    const res = this.target.address === this.ctx.memoryAddr && this.ctx.internalRequest
+      ? await this.ctx.internalRequest(url.pathname + url.search, { headers, signal }).then(internalResponse)
+      : await this.httpRequest(url, headers, signal);
+    if (res.status !== 200) throw new ScrapeError(`server returned HTTP status ${res.status} ${STATUS_CODES[res.status] ?? ''}`.trim());
+    const body = res.encoding === 'gzip' ? await this.gunzip(res.body) : res.body;
+    return { body, format: this.formatOf(res.contentType), bytes: body.length };
+  }
+
+  private requestHeaders(): Record<string, string> {
+    return {
+      accept: this.settings.accept,
+      'accept-encoding': this.settings.enableCompression ? 'gzip' : 'identity',
+      'x-prometheus-scrape-timeout-seconds': String(this.target.timeoutMs / 1000),
+      'user-agent': this.ctx.userAgent,
+    };
+  }
+
+  private async httpRequest(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<RawResponse> {
+    const res = await this.ctx.client().request(url, { method: 'GET', headers, signal });
+    if (res.statusCode !== 200) {
+      await res.body.dump().catch(() => {});
+      return { status: res.statusCode, body: Buffer.alloc(0), contentType: '', encoding: '' };
+    }
+    const limit = this.settings.bodySizeLimit;
+    let total = 0;
+    for await (const chunk of res.body) {
+      const bytes = chunk as Buffer;
+      if (limit > 0 && total + bytes.length > limit) {
+        res.body.destroy();
+        throw new ScrapeError('body size limit exceeded');
+      }
+      this.body.ensure(total + bytes.length);
+      bytes.copy(this.body.buffer, total);
+      total += bytes.length;
+    }
+    const body = this.body.buffer.subarray(0, total);
+    this.body.fitted(total);
+    return { status: 200, body, contentType: header(res.headers['content-type']), encoding: header(res.headers['content-encoding']) };
+  }
+
+  private async gunzip(body: Buffer): Promise<Buffer> {
+    const limit = this.settings.bodySizeLimit;
+    try {
+      return await gunzipAsync(body, limit > 0 ? { maxOutputLength: limit } : {});
+    } catch (err) {
+      if (err instanceof RangeError) throw new ScrapeError('body size limit exceeded');
+      throw err;
+    }
+  }
+
+  /** The parser for the response's content type; the fallback protocol when it names none we know. */
+  private formatOf(contentType: string): ExpositionFormat {
+    const mediaType = contentType.split(';', 1)[0]!.trim().toLowerCase();
+    if (mediaType === 'application/openmetrics-text') return 'openmetrics';
+    if (mediaType === 'text/plain') return 'prometheus';
+    return this.settings.fallbackFormat;
+  }
+}
+
+/** A buffer that grows to the largest body seen and shrinks when bodies become much smaller. */
+class ReusableBuffer {
+  buffer = Buffer.allocUnsafe(64 * 1024);
+
+  ensure(size: number): void {
+    if (size <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(size, this.buffer.length * 2));
+    this.buffer.copy(grown);
+    this.buffer = grown;
+  }
+
+  /** After a body of `size` bytes: gives memory back when the buffer is four times too large. */
+  fitted(size: number): void {
+    if (this.buffer.length > 4 * Math.max(size, 64 * 1024)) this.buffer = Buffer.allocUnsafe(Math.max(size * 2, 64 * 1024));
+  }
+}
+
+interface RawResponse {
+  readonly status: number;
+  readonly body: Buffer;
+  readonly contentType: string;
+  readonly encoding: string;
+}
+
+function internalResponse(res: InternalResponse): RawResponse {
+  return { status: res.status, body: res.body, contentType: header(res.headers['content-type']), encoding: header(res.headers['content-encoding']) };
+}
+
+function header(value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { batchOf, isStaleAt, SampleBatchBuilder, valueBits, type SampleBatch } from '../../../src/components/common/metrics-model.js';
+import { TargetSeries, withTargetLabels } from '../../../src/components/prometheus/scrape-series.js';
+
+const TARGET = Object.freeze({ instance: 'h:1', job: 'j' });
+const OPTIONS = { honorLabels: false, honorTimestamps: true, trackTimestampsStaleness: false, sampleLimit: 0, validation: 'legacy' as const };
+
+function scrape(series: TargetSeries, text: string, ts: number): SampleBatch {
+  const out = new SampleBatchBuilder();
+  series.appendScrape(Buffer.from(text), 'prometheus', ts, out);
+  return out.finish(series.familyMetadata);
+}
+
+function names(batch: SampleBatch): string[] {
+  const bits = valueBits(batch.values);
+  return batch.series.map((s, i) => `${s['__name__']}${s['i'] ? `/${s['i']}` : ''}${isStaleAt(bits, i) ? ' stale' : ''}`);
+}
+
+describe('samples model', () => {
+  it('keeps staleness markers bit-exact through copies, and ordinary NaN apart', () => {
+    const l = Object.freeze({ __name__: 'x' });
+    const src = batchOf([
+      { labels: l, value: Number.NaN, timestampMs: 1 },
+      { labels: l, value: 0, timestampMs: 2, stale: true },
+    ]);
+    const out = new SampleBatchBuilder(1);
+    for (let i = 0; i < 2; i++) out.copy(src, i, l);
+    const copied = out.finish();
+    const bits = valueBits(copied.values);
+    expect([isStaleAt(bits, 0), isStaleAt(bits, 1)]).toEqual([false, true]);
+    expect(Array.from(copied.timestamps)).toEqual([1, 2]);
+  });
+});
+
+describe('target series cache', () => {
+  it('reuses one label object per series across scrapes and marks vanished series stale', () => {
+    const series = new TargetSeries(TARGET, OPTIONS);
+    const first = scrape(series, 'a 1\nb{i="1"} 2\nb{i="2"} 3\n', 1000);
+    const second = scrape(series, 'a 1\nb{i="2"} 4\n', 2000);
+    expect(names(first)).toEqual(['a', 'b/1', 'b/2']);
+    expect(names(second)).toEqual(['a', 'b/2', 'b/1 stale']);
+    expect(second.series[0]).toBe(first.series[0]);
+    expect(second.series[2]).toBe(first.series[1]);
+    expect(first.series[0]).toEqual({ __name__: 'a', instance: 'h:1', job: 'j' });
+    expect(Array.from(second.timestamps)).toEqual([2000, 2000, 2000]);
+  });
+
+  it('keeps only the first of duplicated series, and forgets series gone for a scrape', () => {
+    const series = new TargetSeries(TARGET, OPTIONS);
+    expect(names(scrape(series, 'a 1\na 2\n', 1))).toEqual(['a']);
+    const many = Array.from({ length: 5000 }, (_, i) => `m{i="${i}"} ${i}`).join('\n');
+    const b1 = scrape(series, many, 2);
+    expect(b1.length).toBe(5001); // 5000 samples + a stale
+    const b2 = scrape(series, 'a 1\n', 3);
+    expect(b2.length).toBe(5001); // a + 5000 markers
+    const b3 = scrape(series, many, 4);
+    expect(b3.series[0]).not.toBe(b1.series[0]); // the cache had dropped them
+    expect(b3.series[0]).toEqual(b1.series[0]);
+  });
+
+  it('leaves series with their own timestamps out of staleness tracking', () => {
+    const series = new TargetSeries(TARGET, OPTIONS);
+    scrape(series, 'own 1 500\nplain 1\n', 1000);
+    expect(names(scrape(series, '', 2000))).toEqual(['plain stale']);
+  });
+
+  it('rejects invalid names under legacy validation, and collects metadata once per change', () => {
+    const series = new TargetSeries(TARGET, OPTIONS);
+    expect(() => scrape(series, '{"a.b"} 1\n', 1)).toThrow(/invalid metric name or label names/);
+    const m1 = scrape(series, '# TYPE c counter\n# HELP c Count.\nc 1\n', 1).metadata;
+    const m2 = scrape(series, '# HELP c Count.\n# TYPE c counter\nc 2\n', 2).metadata;
+    expect(m1?.get('c')).toEqual({ type: 'counter', help: 'Count.', unit: '' });
+    expect(m2).toBe(m1);
+  });
+});
+
+describe('target labels', () => {
+  it('moves conflicting scraped labels to exported_*, shortest names first', () => {
+    const merged = withTargetLabels([['__name__', 'm'], ['job', 'scraped'], ['exported_job', 'taken'], ['instance', 'i']], { job: 'j', instance: 'h:1' }, false);
+    expect(Object.fromEntries(merged)).toEqual({ __name__: 'm', job: 'j', instance: 'h:1', exported_instance: 'i', exported_job: 'taken', exported_exported_job: 'scraped' });
+    const honored = withTargetLabels([['__name__', 'm'], ['job', 'scraped']], { job: 'j', instance: 'h:1' }, true);
+    expect(Object.fromEntries(honored)).toEqual({ __name__: 'm', job: 'scraped', instance: 'h:1' });
+  });
+});
