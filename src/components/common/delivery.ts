@@ -6,7 +6,9 @@
  *   outgoing requests); its promise resolves once every part finished (sent or
  *   definitively dropped) and rejects if one was abandoned at shutdown.
  * - Wakeup: lets a sender loop sleep until its next deadline or new work.
+ * - SenderLifecycle: a writer's senders across updates and shutdown.
  */
+import { untilAborted } from './until-aborted.js';
 
 export class PartsAck {
   readonly promise: Promise<void>;
@@ -69,5 +71,54 @@ export class Wakeup {
       this.wake = resolve;
       if (Number.isFinite(ms)) this.timer = setTimeout(() => this.notify(), Math.max(ms, 0));
     });
+  }
+}
+
+/** What a writer's set of per-endpoint senders offers its component. */
+export interface Senders {
+  stop(): Promise<void>;
+  debugInfo(): unknown;
+}
+
+/**
+ * The senders of a writer component (loki.write, prometheus.remote_write):
+ * rebuilt from every new set of arguments, as Alloy does — the previous set
+ * still delivers what it accepted — and stopped (drained) when the component
+ * stops. `current` is undefined once stopped, so late pushes can be refused.
+ */
+export class SenderLifecycle<A, S extends Senders> {
+  private senders: S | undefined;
+
+  private constructor(
+    initial: S,
+    private readonly create: (args: A) => Promise<S>,
+  ) {
+    this.senders = initial;
+  }
+
+  static async start<A, S extends Senders>(initial: A, create: (args: A) => Promise<S>): Promise<SenderLifecycle<A, S>> {
+    return new SenderLifecycle(await create(initial), create);
+  }
+
+  get current(): S | undefined {
+    return this.senders;
+  }
+
+  async update(args: A): Promise<void> {
+    const previous = this.senders;
+    this.senders = await this.create(args);
+    void previous?.stop();
+  }
+
+  /** Waits for the component to stop, then drains the current senders. */
+  async run(signal: AbortSignal): Promise<void> {
+    await untilAborted(signal);
+    const last = this.senders;
+    this.senders = undefined;
+    await last?.stop();
+  }
+
+  debugInfo(): unknown {
+    return this.senders?.debugInfo();
   }
 }

@@ -23,7 +23,7 @@ import type { BudgetShare, MemoryBudget } from '../../runtime/memory.js';
 import { HttpClient, httpClientFields, userAgent, validateHttpClientConfig } from '../common/http-client.js';
 import { sizeBatch, streamLabelString, TENANT_LABEL } from '../common/loki-push.js';
 import { LOGS_RECEIVER_TYPE, receiverOf, type Labels, type LogBatch, type LogsReceiver } from '../common/logs.js';
-import { untilAborted } from '../common/until-aborted.js';
+import { SenderLifecycle } from '../common/delivery.js';
 import { Endpoint, NotDeliveredError } from './write-endpoint.js';
 import { WriteMetrics } from './write-metrics.js';
 
@@ -96,27 +96,18 @@ export const lokiWrite = defineComponent({
   exports: Exports,
   async build(ctx, initial) {
     const metrics = new WriteMetrics(ctx.registry);
-    let clients = await Clients.create(initial, metrics, ctx);
-    let stopped = false;
+    const clients = await SenderLifecycle.start(initial, (args: Arguments) => Clients.create(args, metrics, ctx));
 
     const receiver = receiverOf((batch: LogBatch) => {
-      if (stopped) return Promise.reject(new NotDeliveredError(`${ctx.id} is stopped`));
-      return clients.push(batch);
+      const current = clients.current;
+      if (!current) return Promise.reject(new NotDeliveredError(`${ctx.id} is stopped`));
+      return current.push(batch);
     });
     ctx.setExports({ receiver });
 
     return {
-      async update(next) {
-        const previous = clients;
-        clients = await Clients.create(next, metrics, ctx);
-        // Like Alloy, every update rebuilds the endpoints; the old ones still deliver what they took.
-        void previous.stop();
-      },
-      async run(signal) {
-        await untilAborted(signal);
-        stopped = true;
-        await clients.stop();
-      },
+      update: (next) => clients.update(next),
+      run: (signal) => clients.run(signal),
       debugInfo: () => clients.debugInfo(),
     };
   },

@@ -30,7 +30,7 @@ import {
 } from '../common/metrics-model.js';
 import { RelabelRules, RuleBlock } from '../common/relabel.js';
 import { encodeLabels, type FamilyMetadata } from '../common/remote-write.js';
-import { untilAborted } from '../common/until-aborted.js';
+import { SenderLifecycle } from '../common/delivery.js';
 import { RemoteWriteMetrics } from './remote-write-metrics.js';
 import { NotSentError, RemoteWriteQueue, type OutSeries, type SeriesPreparer } from './remote-write-queue.js';
 
@@ -129,31 +129,22 @@ export const prometheusRemoteWrite = defineComponent({
   async build(ctx, initial) {
     const metrics = new RemoteWriteMetrics(ctx.registry);
     const families = new FamilyMetadataStore();
-    let endpoints = await Endpoints.create(initial, metrics, families, ctx);
-    let stopped = false;
+    const endpoints = await SenderLifecycle.start(initial, (args: Arguments) => Endpoints.create(args, metrics, families, ctx));
 
     const receiver = metricsReceiver((batch: SampleBatch) => {
-      if (stopped) return Promise.reject(new NotSentError(`${ctx.id} is stopped`));
+      const current = endpoints.current;
+      if (!current) return Promise.reject(new NotSentError(`${ctx.id} is stopped`));
       if (batch.length === 0) return Promise.resolve();
       metrics.walSamplesAppended.inc(batch.length);
       metrics.highestIn.set(highestTimestamp(batch) / 1000);
       families.record(batch.metadata);
-      return endpoints.accept(batch);
+      return current.accept(batch);
     });
     ctx.setExports({ receiver });
 
     return {
-      async update(next) {
-        const previous = endpoints;
-        endpoints = await Endpoints.create(next, metrics, families, ctx);
-        // Like Alloy, an update rebuilds the queues; the old ones still deliver what they took.
-        void previous.stop();
-      },
-      async run(signal) {
-        await untilAborted(signal);
-        stopped = true;
-        await endpoints.stop();
-      },
+      update: (next) => endpoints.update(next),
+      run: (signal) => endpoints.run(signal),
       debugInfo: () => endpoints.debugInfo(),
     };
   },
