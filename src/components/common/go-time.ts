@@ -202,6 +202,8 @@ export class GoLayout {
   readonly chunks: readonly Chunk[];
   /** Whether the layout has a year element (else Alloy fills in the current year). */
   readonly hasYear: boolean;
+  /** RFC3339 or RFC3339Nano: canonical values take `parseRFC3339` (both layouts accept the same values). */
+  readonly rfc3339: boolean;
 
   private constructor(readonly layout: string) {
     const chunks: Chunk[] = [];
@@ -218,6 +220,7 @@ export class GoLayout {
     }
     this.chunks = chunks;
     this.hasYear = chunks.some((c) => c.std === Std.Year || c.std === Std.LongYear);
+    this.rfc3339 = layout === NAMED_LAYOUTS.RFC3339 || layout === NAMED_LAYOUTS.RFC3339Nano;
   }
 
   static of(layout: string): GoLayout {
@@ -270,6 +273,10 @@ interface Cursor {
  */
 export function parseGoTime(layout: string | GoLayout, value: string, zone?: TimeZone): ParsedTime {
   const l = typeof layout === 'string' ? GoLayout.of(layout) : layout;
+  if (l.rfc3339) {
+    const fast = parseRFC3339(value);
+    if (fast) return fast;
+  }
   const f = new Fields();
   const cur: Cursor = { s: value, i: 0 };
   const fail = (chunk: Chunk, at: number, extra = ''): never => {
@@ -298,6 +305,62 @@ export function parseGoTime(layout: string | GoLayout, value: string, zone?: Tim
     if (result === false) fail(chunk, hold);
   }
   return resolve(f, value, zone);
+}
+
+/** The value of the decimal digit at `i`, or -1. */
+function digitAt(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+/** Two decimal digits at `i` as a number, or -1. */
+function twoDigits(s: string, i: number): number {
+  const a = digitAt(s, i);
+  const b = digitAt(s, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+}
+
+/**
+ * RFC3339(Nano) values in their canonical form, `2006-01-02T15:04:05[.frac](Z|±07:00)`
+ * with every field in range, parsed without the general layout machinery (log
+ * timestamps are mostly these, and Go special-cases them too). Undefined for
+ * anything else, which the general parser then accepts or rejects with Go's
+ * error; for the values accepted here both give the same result.
+ */
+function parseRFC3339(v: string): ParsedTime | undefined {
+  if (v.length < 20 || v[4] !== '-' || v[7] !== '-' || v[10] !== 'T' || v[13] !== ':' || v[16] !== ':') return undefined;
+  const hi = twoDigits(v, 0);
+  const lo = twoDigits(v, 2);
+  const month = twoDigits(v, 5);
+  const day = twoDigits(v, 8);
+  const hour = twoDigits(v, 11);
+  const min = twoDigits(v, 14);
+  const sec = twoDigits(v, 17);
+  if (hi < 0 || lo < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59) return undefined;
+  const year = hi * 100 + lo;
+  if (day > daysIn(month, year)) return undefined;
+  let i = 19;
+  let nsec = 0;
+  if ((v[i] === '.' || v[i] === ',') && digitAt(v, i + 1) >= 0) {
+    // Digits past the ninth are ignored, as in parseNanos.
+    let n = 0;
+    for (i++; digitAt(v, i) >= 0; i++) if (n++ < 9) nsec = nsec * 10 + digitAt(v, i);
+    if (n < 9) nsec *= 10 ** (9 - n);
+  }
+  let offset = 0;
+  if (v[i] === 'Z') i++;
+  else {
+    const sign = v[i];
+    const h = twoDigits(v, i + 1);
+    const m = twoDigits(v, i + 4);
+    if ((sign !== '+' && sign !== '-') || v[i + 3] !== ':' || h < 0 || h > 24 || m < 0 || m > 60) return undefined;
+    offset = (sign === '-' ? -1 : 1) * (h * 60 + m) * 60;
+    i += 6;
+  }
+  if (i !== v.length) return undefined;
+  const wall = daysFromCivil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec;
+  const t = instantOf(wall - offset, nsec);
+  return { ms: t.ms, ns: t.ns, year, month, offset, wall, nsec, fixedOffset: true };
 }
 
 /** Go's skip(): spaces in the layout match any run of spaces (at least one where the value has a non-space). */

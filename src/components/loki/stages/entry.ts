@@ -5,13 +5,48 @@
  * Entries of a batch share the batch's label object until a stage changes
  * labels (copy on write), and the extracted map is created on first use from
  * the labels the entry entered the pipeline with, so stages that only look
- * at lines or labels cost no per-entry allocation.
+ * at lines or labels cost no per-entry allocation. Setting a label derives a
+ * label set that is shared by every entry with the same base set and value
+ * (see `derivedLabels`), so a stage.labels over a low-cardinality value does
+ * not copy the labels per entry, and later regrouping compares by identity.
  */
 import { formatFloat } from '../../common/go-fmt.js';
 import type { Labels, StructuredMetadata } from '../../common/logs.js';
 
 /** Values of the extracted map: what JSON, regex and logfmt stages produce. */
 export type Extracted = string | number | boolean | null;
+
+/** How many label sets may be derived from one incoming label set (and those derived from it). */
+const MAX_DERIVED_LABEL_SETS = 256;
+
+interface Derivations {
+  /** Shared by a root label set and every set derived from it, so a chain of setLabel calls stays bounded too. */
+  readonly budget: { left: number };
+  /** name → value → the base set with that label set. */
+  readonly byName: Map<string, Map<string, Labels>>;
+}
+
+/**
+ * Label sets derived by setting one label, per base set. Weakly held: the
+ * derived sets live as long as the incoming batch's label object does.
+ */
+const derivedLabels = new WeakMap<Labels, Derivations>();
+
+/** `base` with `name` set to `value`, shared with other entries; undefined once the budget is spent (high-cardinality values). */
+function sharedWithLabel(base: Labels, name: string, value: string): Labels | undefined {
+  let d = derivedLabels.get(base);
+  if (!d) derivedLabels.set(base, (d = { budget: { left: MAX_DERIVED_LABEL_SETS }, byName: new Map() }));
+  let byValue = d.byName.get(name);
+  if (!byValue) d.byName.set(name, (byValue = new Map()));
+  let derived = byValue.get(value);
+  if (derived) return derived;
+  if (d.budget.left <= 0) return undefined;
+  d.budget.left--;
+  derived = { ...base, [name]: value };
+  byValue.set(value, derived);
+  derivedLabels.set(derived, { budget: d.budget, byName: new Map() });
+  return derived;
+}
 
 export class Entry {
   private ownLabels = false;
@@ -53,7 +88,9 @@ export class Entry {
 
   setLabel(name: string, value: string): void {
     if (this.labels[name] === value) return;
-    this.writableLabels()[name] = value;
+    const shared = this.ownLabels ? undefined : sharedWithLabel(this.labels, name, value);
+    if (shared) this.labels = shared;
+    else this.writableLabels()[name] = value;
   }
 
   deleteLabel(name: string): void {

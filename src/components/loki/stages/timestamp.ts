@@ -6,7 +6,7 @@
  * keep their order.
  */
 import { attr, optional, schema, t } from '../../../lang/schema.js';
-import { addYears, NAMED_LAYOUTS, parseGoTime, TimeZone, type Instant } from '../../common/go-time.js';
+import { addYears, GoLayout, NAMED_LAYOUTS, parseGoTime, TimeZone, type Instant } from '../../common/go-time.js';
 import { labelsString, type Labels } from '../../common/logs.js';
 import { extractedText, sameLabels, type Entry } from './entry.js';
 import { defineStage, eachEntry } from './stage.js';
@@ -81,9 +81,12 @@ function unixParser(scaleNs: bigint): Parser {
   };
 }
 
-/** The parser for one `format` value. */
+/** The parser for one `format` value; a Go layout is split into elements once, here. */
 function parserFor(format: string, zone: TimeZone | undefined, now: () => Date): Parser {
-  if (NAMED.has(format)) return (s) => parseGoTime(NAMED_LAYOUTS[format]!, s);
+  if (NAMED.has(format)) {
+    const layout = GoLayout.of(NAMED_LAYOUTS[format]!);
+    return (s) => parseGoTime(layout, s);
+  }
   switch (format) {
     case 'Unix':
       return parseUnixSeconds;
@@ -94,12 +97,13 @@ function parserFor(format: string, zone: TimeZone | undefined, now: () => Date):
     case 'UnixNs':
       return unixParser(1n);
   }
-  if (!format.includes('06')) return (s) => parseWithoutYear(format, s, zone, now());
-  return (s) => parseGoTime(format, s, zone);
+  const layout = GoLayout.of(format);
+  if (!format.includes('06')) return (s) => parseWithoutYear(layout, s, zone, now());
+  return (s) => parseGoTime(layout, s, zone);
 }
 
 /** A layout without a year: the year is taken from "now" (last year for December values read in January). */
-export function parseWithoutYear(layout: string, s: string, zone: TimeZone | undefined, now: Date): Instant {
+export function parseWithoutYear(layout: string | GoLayout, s: string, zone: TimeZone | undefined, now: Date): Instant {
   const p = parseGoTime(layout, s, zone);
   if (p.year !== 0) throw new Error(`timestamp '${s}' is expected to not contain the year date component`);
   const nowMonth = now.getUTCMonth() + 1;
