@@ -98,6 +98,8 @@ class RuntimeNode {
   running: Promise<void> | undefined;
   registry: Registry | undefined;
   child: Controller | undefined;
+  /** The declare block `child` was built from: a new definition rebuilds the module. */
+  childDefinition: BlockStmt | undefined;
   module: ModuleSource | undefined;
   /** Module argument value (argument nodes). */
   argumentValue: Value = NULL;
@@ -119,12 +121,15 @@ export class Controller {
   private readonly queue: CoalescingQueue;
   private applying: Promise<unknown> = Promise.resolve();
   private readonly moduleExports = new Map<string, Value>();
+  /** Module arguments (custom component attributes), by argument label. */
+  private argumentValues: ReadonlyMap<string, Value> | undefined;
   private stopped = false;
 
   constructor(
     readonly globals: RuntimeGlobals,
     readonly options: ControllerOptions,
   ) {
+    this.argumentValues = options.argumentValues;
     this.queue = new CoalescingQueue(4, (key, err) => this.globals.logger.error('evaluation failed', { node: key, err }));
   }
 
@@ -289,10 +294,25 @@ export class Controller {
     return undefined;
   }
 
+  /**
+   * New module arguments (the custom component's attributes changed):
+   * re-evaluates the argument nodes; their dependants follow through the queue.
+   */
+  async setArguments(values: ReadonlyMap<string, Value>): Promise<Diagnostic | undefined> {
+    await this.applying;
+    this.argumentValues = values;
+    let first: Diagnostic | undefined;
+    for (const node of this.nodes.values()) {
+      if (node.plan.kind !== 'argument') continue;
+      first ??= await this.evaluate(node);
+    }
+    return first;
+  }
+
   private evaluateArgument(node: RuntimeNode, ctx: DecodeContext): Diagnostic | undefined {
     const r = decodeBody(ArgumentArgs, node.plan.block.body, ctx, node.plan.block);
     if (r.diagnostic) return r.diagnostic;
-    const given = this.options.argumentValues?.get(node.plan.label);
+    const given = this.argumentValues?.get(node.plan.label);
     if (given === undefined && !r.value!.optional && r.value!.default === undefined) {
       return blockDiag(node.plan, `missing required argument "${node.plan.label}" to module`, node.plan.block.lCurly);
     }
@@ -321,9 +341,14 @@ export class Controller {
     if (!def) return blockDiag(node.plan, `cannot find the definition of component name "${node.plan.name}"`, node.plan.block.lCurly);
     const args = decodeModuleArguments(def, node.plan.block, ctx);
     if ('diagnostic' in args) return args.diagnostic;
-    const changed = !node.child || !mapsEqual(node.args as Map<string, Value>, args.values) || node.child.options.outerDeclares !== def.declares;
-    if (!changed) return undefined;
+    if (node.child && node.childDefinition === def.block) {
+      // Same definition: new argument values flow into the running module, nothing restarts.
+      if (mapsEqual(node.args as Map<string, Value>, args.values)) return undefined;
+      node.args = args.values;
+      return node.child.setArguments(args.values);
+    }
     node.args = args.values;
+    node.childDefinition = def.block;
     const globalId = this.globalId(node.id);
     await node.child?.stop();
     node.child = new Controller(this.globals, {

@@ -164,6 +164,39 @@ testing.passthrough "out" { input = add.five.sum }
   });
 });
 
+describe('custom components', () => {
+  it('feed changed arguments into the running module without rebuilding it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-modargs-'));
+    const file = path.join(dir, 'value.txt');
+    writeFileSync(file, 'one');
+    const text = `
+local.file "src" {
+  filename       = ${JSON.stringify(file)}
+  poll_frequency = "50ms"
+}
+declare "wrap" {
+  argument "in" { }
+  testing.passthrough "inner" { input = argument.in.value }
+  export "out" { value = testing.passthrough.inner.output }
+}
+wrap "w" { in = local.file.src.content }
+testing.passthrough "after" { input = wrap.w.out }
+`;
+    const c = controller();
+    running.push(c);
+    await c.apply(config(text));
+    await c.settle();
+    const inner = () => c.find('wrap.w/testing.passthrough.inner')!.instance;
+    const before = inner();
+    expect(exportOf(c, 'testing.passthrough.after', 'output')).toEqual({ type: 'string', value: 'one' });
+
+    writeFileSync(file, 'two');
+    await eventually(() => (exportOf(c, 'testing.passthrough.after', 'output') as { value?: string })?.value === 'two');
+    expect(inner()).toBe(before);
+    expect(counts.get('testing.passthrough.inner')).toMatchObject({ builds: 1, updates: 1 });
+  });
+});
+
 describe('service blocks', () => {
   it('rejects services alloy-ts does not implement, instead of treating them as components', async () => {
     const err = await controller().apply(config('remotecfg {\n  url = "http://127.0.0.1:1"\n}\n')).catch((e: unknown) => e);
