@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './corpus.mjs';
 
-const benches = ['lang.mjs', 'runtime.mjs', 'logs.mjs', 'logs-process.mjs', 'loki-write.mjs'];
+// bench/docker.mjs needs podman (scripts/test-services.sh start): run it with `npm run bench:docker`.
+const benches = ['lang.mjs', 'runtime.mjs', 'logs.mjs', 'logs-process.mjs', 'loki-write.mjs', 'metrics.mjs'];
 for (const name of benches) {
   console.log(`\n== bench/${name}`);
   execFileSync(process.execPath, [path.join(repoRoot, 'bench', name)], { stdio: 'inherit' });
