@@ -8,6 +8,7 @@
  * - Wakeup: lets a sender loop sleep until its next deadline or new work.
  * - SenderLifecycle: a writer's senders across updates and shutdown.
  */
+import type { ComponentInstance } from '../../runtime/component.js';
 import { untilAborted } from './until-aborted.js';
 
 export class PartsAck {
@@ -120,5 +121,10 @@ export class SenderLifecycle<A, S extends Senders> {
 
   debugInfo(): unknown {
     return this.senders?.debugInfo();
+  }
+
+  /** The component instance a writer returns from build: updates, run and debug info are all ours. */
+  instance(): ComponentInstance<A> {
+    return { update: (args) => this.update(args), run: (signal) => this.run(signal), debugInfo: () => this.debugInfo() };
   }
 }

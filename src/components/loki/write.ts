@@ -105,11 +105,7 @@ export const lokiWrite = defineComponent({
     });
     ctx.setExports({ receiver });
 
-    return {
-      update: (next) => clients.update(next),
-      run: (signal) => clients.run(signal),
-      debugInfo: () => clients.debugInfo(),
-    };
+    return clients.instance();
   },
 });
 

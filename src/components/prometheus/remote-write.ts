@@ -142,11 +142,7 @@ export const prometheusRemoteWrite = defineComponent({
     });
     ctx.setExports({ receiver });
 
-    return {
-      update: (next) => endpoints.update(next),
-      run: (signal) => endpoints.run(signal),
-      debugInfo: () => endpoints.debugInfo(),
-    };
+    return endpoints.instance();
   },
 });
 
