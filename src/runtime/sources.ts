@@ -16,19 +16,50 @@ export interface LoadedSource {
   contents: Map<string, Uint8Array>;
 }
 
-/** Reads the files of a config path: the file itself, or a directory's *.alloy files. */
-export async function readConfigPath(configPath: string): Promise<{ name: string; bytes: Uint8Array }[]> {
-  const st = await stat(configPath);
-  if (!st.isDirectory()) return [{ name: configPath, bytes: await readFile(configPath) }];
-  const names = (await readdir(configPath)).filter((n) => n.endsWith('.alloy')).sort();
-  return Promise.all(names.map(async (n) => ({ name: path.join(configPath, n), bytes: await readFile(path.join(configPath, n)) })));
+/** A config file as read: its name as shown in diagnostics, and its bytes. */
+export interface RawConfigFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** Rewords a failed fs call on `shownPath` (the CLI words them like Go's PathError). */
+export type FsErrorWording = (err: unknown, shownPath: string) => Error;
+
+/**
+ * Reads the files of a config path, as `alloy run` / `alloy validate` do: the
+ * file itself, or every `*.alloy` file directly inside a directory (not
+ * recursive), in byte order of their names as Go's directory walk returns
+ * them. Names are the path as given (`dir/x.alloy`); `cwd` resolves it.
+ */
+export async function readConfigPath(configPath: string, cwd = process.cwd(), wording?: FsErrorWording): Promise<RawConfigFile[]> {
+  const fs = async <T>(shown: string, call: Promise<T>): Promise<T> => {
+    try {
+      return await call;
+    } catch (err) {
+      throw wording ? wording(err, shown) : err;
+    }
+  };
+  const read = async (name: string): Promise<RawConfigFile> => ({ name, bytes: await fs(name, readFile(path.resolve(cwd, name))) });
+  const absolute = path.resolve(cwd, configPath);
+  if (!(await fs(configPath, stat(absolute))).isDirectory()) return [await read(configPath)];
+  const entries = await fs(configPath, readdir(absolute, { withFileTypes: true }));
+  const names = entries
+    .filter((e) => !e.isDirectory() && e.name.endsWith('.alloy'))
+    .map((e) => e.name)
+    .sort(compareBytes);
+  return Promise.all(names.map((n) => read(path.join(configPath, n))));
+}
+
+/** Byte-wise name order (Go's), not JS's UTF-16 order. */
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /**
  * Parses config files. Encoding problems are plain errors (Alloy reports
  * them without a position); parse errors are diagnostics.
  */
-export function parseConfigFiles(raw: { name: string; bytes: Uint8Array }[]): LoadedSource {
+export function parseConfigFiles(raw: RawConfigFile[]): LoadedSource {
   const files: ConfigFile[] = [];
   const contents = new Map<string, Uint8Array>();
   const diagnostics: Diagnostic[] = [];
