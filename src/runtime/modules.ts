@@ -4,8 +4,8 @@
  * `import.file` re-imports when the file (or a directory's *.alloy files)
  * changes, by polling and, with the fsnotify detector, by watching.
  */
+import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { BlockStmt } from '../lang/ast.js';
 import { formatDiagnostic } from '../lang/diag.js';
@@ -13,11 +13,7 @@ import { parseFile } from '../lang/parser.js';
 import { SourceFile } from '../lang/position.js';
 import type { OptionalSecret } from '../lang/value.js';
 import type { OuterDeclare } from './loader.js';
-
-interface LoadedFile {
-  name: string;
-  bytes: Buffer;
-}
+import { readConfigPath, type RawConfigFile } from './sources.js';
 
 export class ModuleSource {
   /** Declares of the module, by label. */
@@ -42,9 +38,9 @@ export class ModuleSource {
     if (this.kind === 'import.string') return this.load([{ name: `${this.label}`, bytes: Buffer.from((args['content'] as OptionalSecret).value) }]);
     if (this.kind !== 'import.file') return `${this.kind} is not supported by alloy-ts (no network access for modules)`;
     const filename = args['filename'] as string;
-    let files: LoadedFile[];
+    let files: RawConfigFile[];
     try {
-      files = await readModuleFiles(filename);
+      files = await readConfigPath(filename);
     } catch (err) {
       return `failed to read module ${filename}: ${(err as Error).message}`;
     }
@@ -61,7 +57,7 @@ export class ModuleSource {
     this.watcher = undefined;
   }
 
-  private load(files: LoadedFile[]): string | undefined {
+  private load(files: RawConfigFile[]): string | undefined {
     // Unchanged content keeps the same declares, so instances are not rebuilt.
     if (fingerprintOf(files) === this.fingerprint) return undefined;
     const declares = new Map<string, OuterDeclare>();
@@ -85,7 +81,7 @@ export class ModuleSource {
     this.watchedPath = filename;
     const check = async () => {
       try {
-        const files = await readModuleFiles(filename);
+        const files = await readConfigPath(filename);
         if (fingerprintOf(files) !== this.fingerprint) this.onChange();
       } catch {
         // A vanished file keeps the last good module; the next poll retries.
@@ -108,13 +104,9 @@ function describe(block: BlockStmt | undefined): string {
   return block ? `block ${block.name.join('.')}` : 'an attribute';
 }
 
-async function readModuleFiles(filename: string): Promise<LoadedFile[]> {
-  const st = await stat(filename);
-  if (!st.isDirectory()) return [{ name: filename, bytes: await readFile(filename) }];
-  const names = (await readdir(filename)).filter((n) => n.endsWith('.alloy')).sort();
-  return Promise.all(names.map(async (n) => ({ name: path.join(filename, n), bytes: await readFile(path.join(filename, n)) })));
-}
-
-function fingerprintOf(files: LoadedFile[]): string {
-  return files.map((f) => `${f.name}\0${f.bytes.toString('base64')}`).join('\0');
+/** A digest of the files' names and contents: polling compares it, not the contents. */
+function fingerprintOf(files: RawConfigFile[]): string {
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f.name).update('\0').update(f.bytes).update('\0');
+  return hash.digest('hex');
 }
