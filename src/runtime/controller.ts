@@ -101,8 +101,6 @@ class RuntimeNode {
   /** The declare block `child` was built from: a new definition rebuilds the module. */
   childDefinition: BlockStmt | undefined;
   module: ModuleSource | undefined;
-  /** Module argument value (argument nodes). */
-  argumentValue: Value = NULL;
 
   constructor(public plan: PlannedNode) {}
 
@@ -316,8 +314,7 @@ export class Controller {
     if (given === undefined && !r.value!.optional && r.value!.default === undefined) {
       return blockDiag(node.plan, `missing required argument "${node.plan.label}" to module`, node.plan.block.lCurly);
     }
-    node.argumentValue = given ?? r.value!.default ?? NULL;
-    this.setNodeExports(node, objectValue([['value', node.argumentValue]], true));
+    this.setNodeExports(node, objectValue([['value', given ?? r.value!.default ?? NULL]], true));
     return undefined;
   }
 
@@ -332,7 +329,7 @@ export class Controller {
       for (const dependant of this.graph?.dependants(plan.id) ?? []) await this.reevaluate(dependant);
     });
     if (!node.module) node.module = new ModuleSource(plan.name, plan.label, onChange);
-    const problem = await node.module.update(r.value as Record<string, unknown>, plan.source);
+    const problem = await node.module.update(r.value as Record<string, unknown>);
     return problem === undefined ? undefined : blockDiag(plan, problem, plan.block.lCurly);
   }
 

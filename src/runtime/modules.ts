@@ -34,7 +34,7 @@ export class ModuleSource {
   ) {}
 
   /** (Re)loads from new arguments; returns an error message, or undefined on success. */
-  async update(args: Record<string, unknown>, importer: SourceFile): Promise<string | undefined> {
+  async update(args: Record<string, unknown>): Promise<string | undefined> {
     if (this.kind === 'import.string') return this.load([{ name: `${this.label}`, bytes: Buffer.from((args['content'] as OptionalSecret).value) }]);
     if (this.kind !== 'import.file') return `${this.kind} is not supported by alloy-ts (no network access for modules)`;
     const filename = args['filename'] as string;
@@ -46,7 +46,6 @@ export class ModuleSource {
     }
     this.modulePath = path.dirname(path.resolve(filename));
     this.watchFile(filename, args['detector'] as string, args['poll_frequency'] as number);
-    void importer;
     return this.load(files);
   }
 
