@@ -4,11 +4,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseFile } from '../../src/lang/parser.js';
 import { SourceFile } from '../../src/lang/position.js';
-import type { ComponentRegistry } from '../../src/runtime/component.js';
+import type { ComponentRegistry, HostInfo } from '../../src/runtime/component.js';
 import { Controller, type RuntimeGlobals } from '../../src/runtime/controller.js';
 import { LiveDebugHub } from '../../src/runtime/live-debug.js';
 import type { ConfigFile } from '../../src/runtime/loader.js';
 import { Logger, LogSettings } from '../../src/runtime/logger.js';
+
+/** What tests' components see of the agent. */
+export const testHost: HostInfo = {
+  httpListenAddr: '127.0.0.1:0',
+  memoryAddr: 'alloy.internal:12345',
+  gatherMetrics: async () => ({ contentType: 'text/plain', body: '' }),
+};
 
 export function testGlobals(registry: ComponentRegistry, overrides: Partial<RuntimeGlobals> = {}): RuntimeGlobals {
   return {
@@ -19,7 +26,7 @@ export function testGlobals(registry: ComponentRegistry, overrides: Partial<Runt
     liveDebug: new LiveDebugHub(),
     onConfigBlock: () => {},
     shutdownDeadlineMs: 5000,
-    host: { httpListenAddr: '127.0.0.1:0', memoryAddr: 'alloy.internal:12345', gatherMetrics: async () => ({ contentType: 'text/plain', body: '' }) },
+    host: testHost,
     ...overrides,
   };
 }

@@ -19,9 +19,9 @@ import { SourceFile } from '../../src/lang/position.js';
 import { attr, schema, t } from '../../src/lang/schema.js';
 import type { Value } from '../../src/lang/value.js';
 import { defineComponent, type ComponentDefinition } from '../../src/runtime/component.js';
-import { Controller } from '../../src/runtime/controller.js';
+import type { Controller } from '../../src/runtime/controller.js';
+import { testController, testHost } from './controller.js';
 import type { Health } from '../../src/runtime/health.js';
-import { LiveDebugHub } from '../../src/runtime/live-debug.js';
 import { Logger, LogSettings } from '../../src/runtime/logger.js';
 import type { MemoryBudget } from '../../src/runtime/memory.js';
 
@@ -66,24 +66,13 @@ export class Harness {
     const storagePath = opts.storagePath ?? mkdtempSync(path.join(tmpdir(), 'alloy-ts-harness-'));
     const logLines: string[] = [];
     const registry = builtinComponents().register(logsCapture, ...(opts.components ?? []));
-    const controller = new Controller(
-      {
-        registry,
-        logger: new Logger(LogSettings.defaults((line: string) => void logLines.push(line))),
-        storagePath,
-        minStability: 'experimental',
-        liveDebug: new LiveDebugHub(),
-        onConfigBlock: () => {},
-        shutdownDeadlineMs: 10_000,
-        host: {
-          httpListenAddr: '127.0.0.1:0',
-          memoryAddr: 'alloy.internal:12345',
-          gatherMetrics: async () => ({ contentType: 'text/plain', body: '' }),
-          ...(opts.memoryBudget ? { memoryBudget: opts.memoryBudget } : {}),
-        },
-      },
-      { modulePath: '' },
-    );
+    const controller = testController(registry, {
+      logger: new Logger(LogSettings.defaults((line: string) => void logLines.push(line))),
+      storagePath,
+      minStability: 'experimental',
+      shutdownDeadlineMs: 10_000,
+      host: { ...testHost, ...(opts.memoryBudget ? { memoryBudget: opts.memoryBudget } : {}) },
+    });
     const h = new Harness(controller, storagePath, logLines);
     await h.apply(text);
     return h;
