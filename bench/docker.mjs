@@ -10,15 +10,12 @@
 //   npm run build && node bench/docker.mjs
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
-import protobuf from 'protobufjs';
-import { uncompressSync } from 'snappy';
+import { repoRoot } from './corpus.mjs';
+import { lokiEntries, startDecodingReceiver } from './receiver.mjs';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LINES = Number(process.env.BENCH_DOCKER_LINES ?? 500_000);
 const LINE_BYTES = 120;
 const IMAGE = 'localhost/local/busybox:latest';
@@ -32,14 +29,15 @@ if (!existsSync(socket)) {
 const docker = new Docker({ socketPath: socket });
 
 const container = await writeLogs();
-const receiver = await startReceiver();
+const receiver = await startDecodingReceiver(lokiEntries());
+const pushUrl = `http://127.0.0.1:${receiver.port}/loki/api/v1/push`;
 try {
   const idle = await measureAgent([], () => new Promise((r) => setTimeout(r, 2000)));
   const t0 = Date.now();
-  const busy = await measureAgent([container.id], () => receiver.waitFor(LINES));
+  const busy = await measureAgent([container.id], () => receiver.until(LINES));
   const seconds = (Date.now() - t0) / 1000;
   const cpu = busy.cpuSeconds - idle.cpuSeconds;
-  console.log(`loki.source.docker → loki.write: ${LINES.toLocaleString('en')} lines of ${LINE_BYTES} B from one stopped container, ${receiver.requests} requests`);
+  console.log(`loki.source.docker → loki.write: ${LINES.toLocaleString('en')} lines of ${LINE_BYTES} B from one stopped container, ${receiver.stats.requests} requests`);
   console.log(`  wall time           ${seconds.toFixed(2).padStart(8)} s (agent start included)`);
   console.log(`  agent CPU           ${(cpu / (LINES / 1e6)).toFixed(2).padStart(8)} CPU-s per million lines (${busy.cpuSeconds.toFixed(2)} s in all, ${idle.cpuSeconds.toFixed(2)} s of it an idle start-up)`);
   console.log(`  agent peak RSS      ${(busy.peakRssKiB / 1024).toFixed(0).padStart(8)} MiB (idle agent: ${(idle.peakRssKiB / 1024).toFixed(0)} MiB)`);
@@ -60,38 +58,6 @@ async function writeLogs() {
   return c;
 }
 
-/** A Loki stand-in: decompresses and decodes every push, counts entries. */
-async function startReceiver() {
-  const PushRequest = protobuf.loadSync(path.join(repoRoot, 'test/support/loki-push.proto')).lookupType('logproto.PushRequest');
-  let entries = 0;
-  let waiter;
-  const state = { requests: 0 };
-  const server = createServer({ keepAlive: true }, (req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const push = PushRequest.decode(uncompressSync(Buffer.concat(chunks)));
-      for (const s of push.streams) entries += s.entries.length;
-      state.requests++;
-      res.writeHead(204).end();
-      if (waiter && entries >= waiter.count) waiter.resolve();
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/loki/api/v1/push`,
-    get requests() {
-      return state.requests;
-    },
-    waitFor(count) {
-      entries = 0;
-      state.requests = 0;
-      return new Promise((resolve) => (waiter = { count, resolve }));
-    },
-    close: () => server.close(),
-  };
-}
-
 /** Runs an agent tailing `ids` until `until()` resolves; returns its CPU seconds and peak RSS. */
 async function measureAgent(ids, until) {
   const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-bench-docker-'));
@@ -109,7 +75,7 @@ loki.source.docker "bench" {
 }
 loki.write "bench" {
   endpoint {
-    url        = ${JSON.stringify(receiver.url)}
+    url        = ${JSON.stringify(pushUrl)}
     batch_wait = "100ms"
   }
 }

@@ -11,13 +11,12 @@
 //   AGENT_NODE_OPTIONS="--max-old-space-size=64" node bench/logs.mjs
 import { spawn, execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import protobuf from 'protobufjs/minimal.js';
-import { uncompressSync } from 'snappy';
 import { repoRoot } from './corpus.mjs';
+import { startDecodingReceiver } from './receiver.mjs';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
 const LINE_BYTES = 120;
@@ -46,7 +45,10 @@ async function writeLogFile() {
   await once(out, 'finish');
 }
 
-/** Counts the entries (and line bytes) of a PushRequest by walking its protobuf fields. */
+/** Line text received, tallied by countEntries. */
+let lineBytes = 0;
+
+/** Counts the entries of a PushRequest (and tallies its line bytes) by walking its protobuf fields. */
 function countEntries(buf) {
   const r = protobuf.Reader.create(buf);
   let entries = 0;
@@ -66,29 +68,10 @@ function countEntries(buf) {
       }
     }
   }
-  return { entries, bytes };
+  lineBytes += bytes;
+  return entries;
 }
 
-/** The receiver: decodes each push and counts; resolves `done` when every line arrived. */
-function startReceiver() {
-  const state = { entries: 0, bytes: 0, requests: 0, firstAt: 0 };
-  let finish;
-  const done = new Promise((r) => (finish = r));
-  const server = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const { entries, bytes } = countEntries(uncompressSync(Buffer.concat(chunks)));
-      if (state.entries === 0) state.firstAt = performance.now();
-      state.entries += entries;
-      state.bytes += bytes;
-      state.requests++;
-      res.writeHead(204).end();
-      if (state.entries >= TOTAL) finish();
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, state, done, port: server.address().port })));
-}
 
 function procStats(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -125,7 +108,8 @@ let t0 = performance.now();
 await writeLogFile();
 console.log(`generated ${TOTAL.toLocaleString('en')} lines of ${LINE_BYTES} bytes (${((TOTAL * LINE_BYTES) / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-const receiver = await startReceiver();
+const receiver = await startDecodingReceiver(countEntries);
+const done = receiver.until(TOTAL);
 const cfg = config(receiver.port);
 const configFile = path.join(dir, 'config.alloy');
 writeFileSync(configFile, cfg.text);
@@ -140,28 +124,28 @@ const agent = spawn(process.execPath, [path.join(repoRoot, 'bin/alloy-ts'), 'run
 let stderr = '';
 agent.stderr.on('data', (d) => (stderr += d));
 agent.on('exit', (code) => {
-  if (receiver.state.entries < TOTAL) {
+  if (receiver.stats.items < TOTAL) {
     console.error(stderr);
-    throw new Error(`agent exited (${code}) after ${receiver.state.entries} lines`);
+    throw new Error(`agent exited (${code}) after ${receiver.stats.items} lines`);
   }
 });
 
 // CPU at the first push marks the end of start-up (loading, parsing, building).
 let startup;
 const sampler = setInterval(() => {
-  if (!startup && receiver.state.entries > 0) startup = procStats(agent.pid);
+  if (!startup && receiver.stats.items > 0) startup = procStats(agent.pid);
 }, 5);
-await receiver.done;
+await done;
 clearInterval(sampler);
 const end = procStats(agent.pid);
 const seconds = (performance.now() - t0) / 1000;
-const streaming = (performance.now() - receiver.state.firstAt) / 1000;
+const streaming = (performance.now() - receiver.stats.firstAt) / 1000;
 agent.kill('SIGTERM');
 await once(agent, 'exit');
-receiver.server.close();
+await receiver.close();
 
 const perMillion = (cpu) => (cpu / TOTAL) * 1e6;
-console.log(`delivered ${receiver.state.entries.toLocaleString('en')} lines (${(receiver.state.bytes / 2 ** 20).toFixed(0)} MiB of line text) in ${receiver.state.requests} pushes`);
+console.log(`delivered ${receiver.stats.items.toLocaleString('en')} lines (${(lineBytes / 2 ** 20).toFixed(0)} MiB of line text) in ${receiver.stats.requests} pushes`);
 console.log(`throughput: ${Math.round(TOTAL / seconds).toLocaleString('en')} lines/s end to end (${seconds.toFixed(2)} s incl. start-up), ${Math.round(TOTAL / streaming).toLocaleString('en')} lines/s from the first push`);
 console.log(`agent CPU: ${end.cpu.toFixed(2)} s total = ${perMillion(end.cpu).toFixed(2)} CPU-s per million lines; ${(end.cpu - (startup?.cpu ?? 0)).toFixed(2)} s after start-up = ${perMillion(end.cpu - (startup?.cpu ?? 0)).toFixed(2)} CPU-s per million (target ≤ 2; Promtail 2.8: 8–10)`);
 console.log(`agent peak RSS (VmHWM): ${end.hwmMiB.toFixed(0)} MiB (target ≤ 100; Promtail 2.8: 91)`);

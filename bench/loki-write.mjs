@@ -6,11 +6,11 @@
 //
 //   npm run build && node bench/loki-write.mjs
 import { fork } from 'node:child_process';
-import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repoRoot } from './corpus.mjs';
+import { lokiEntries, runReceiverChild } from './receiver.mjs';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOTAL_LINES = 1_000_000;
 const WARMUP_LINES = 100_000;
 const LINE_BYTES = 120;
@@ -18,35 +18,8 @@ const LINES_PER_PUSH = 1000;
 const STREAMS = 10;
 const WINDOW = 64;
 
-if (process.argv[2] === '--receiver') await runReceiver();
+if (process.argv[2] === '--receiver') await runReceiverChild(lokiEntries());
 else await runPusher();
-
-/** Child: a push endpoint that decodes every request and counts entries. */
-async function runReceiver() {
-  const { default: protobuf } = await import('protobufjs');
-  const { uncompressSync } = await import('snappy');
-  const PushRequest = protobuf.loadSync(path.join(repoRoot, 'test/support/loki-push.proto')).lookupType('logproto.PushRequest');
-  let entries = 0;
-  let requests = 0;
-  let bytes = 0;
-  const server = createServer({ keepAlive: true }, (req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      bytes += body.length;
-      const push = PushRequest.decode(uncompressSync(body));
-      for (const s of push.streams) entries += s.entries.length;
-      requests++;
-      res.writeHead(204).end();
-    });
-  });
-  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
-  process.on('message', (msg) => {
-    if (msg === 'report') process.send({ entries, requests, bytes, cpu: process.cpuUsage() });
-    if (msg === 'exit') server.close(() => process.exit(0));
-  });
-}
 
 async function runPusher() {
   const child = fork(fileURLToPath(import.meta.url), ['--receiver'], { stdio: 'inherit' });
@@ -67,7 +40,7 @@ async function runPusher() {
   const cpu = process.cpuUsage(cpu0);
   const receiverAfter = await ask('report');
 
-  const received = receiverAfter.entries - receiverBefore.entries;
+  const received = receiverAfter.items - receiverBefore.items;
   if (received !== TOTAL_LINES) throw new Error(`receiver decoded ${received} entries, expected ${TOTAL_LINES}`);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const receiverCpu = (receiverAfter.cpu.user + receiverAfter.cpu.system - receiverBefore.cpu.user - receiverBefore.cpu.system) / 1e6;

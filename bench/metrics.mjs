@@ -20,8 +20,9 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repoRoot } from './corpus.mjs';
+import { remoteWriteSamples, runReceiverChild } from './receiver.mjs';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERIES = 100_000;
 const SERIES_PER_FAMILY = 100;
 const secondsArg = process.argv.find((a) => a.startsWith('--seconds='));
@@ -30,7 +31,7 @@ const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in these
 
 const role = process.argv[2];
 if (role === '--target') runTarget();
-else if (role === '--receiver') await runReceiver();
+else if (role === '--receiver') await runReceiverChild(remoteWriteSamples());
 else await main();
 
 // ---------------------------------------------------------------------------
@@ -62,35 +63,6 @@ function runTarget() {
   });
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port, bytes: Buffer.byteLength(current) }));
   process.on('message', (m) => m === 'exit' && process.exit(0));
-}
-
-// ---------------------------------------------------------------------------
-// Child: the remote-write receiver, decoding every request.
-
-async function runReceiver() {
-  const { default: protobuf } = await import('protobufjs');
-  const { uncompressSync } = await import('snappy');
-  const WriteRequest = protobuf.loadSync(path.join(repoRoot, 'test/support/remote-write.proto')).lookupType('prometheus.WriteRequest');
-  let samples = 0;
-  let requests = 0;
-  let bytes = 0;
-  const server = createServer({ keepAlive: true }, (req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      bytes += body.length;
-      const wr = WriteRequest.decode(uncompressSync(body));
-      for (const ts of wr.timeseries) samples += ts.samples.length;
-      requests++;
-      res.writeHead(204).end();
-    });
-  });
-  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
-  process.on('message', (m) => {
-    if (m === 'report') process.send({ samples, requests, bytes });
-    if (m === 'exit') server.close(() => process.exit(0));
-  });
 }
 
 // ---------------------------------------------------------------------------
@@ -139,9 +111,9 @@ prometheus.remote_write "bench" {
   const warmup = Math.max(3 * intervalSeconds, 5);
   await sleep(warmup * 1000);
   if (agent.exitCode !== null) throw new Error(`agent exited: ${stderr}`);
-  const before = { cpu: cpuTicks(agent.pid), received: (await receiver.ask('report')).samples, at: performance.now() };
+  const before = { cpu: cpuTicks(agent.pid), received: (await receiver.ask('report')).items, at: performance.now() };
   await sleep(MEASURE_SECONDS * 1000);
-  const after = { cpu: cpuTicks(agent.pid), received: (await receiver.ask('report')).samples, at: performance.now() };
+  const after = { cpu: cpuTicks(agent.pid), received: (await receiver.ask('report')).items, at: performance.now() };
   const peakRssMiB = peakRss(agent.pid) / 1024;
   agent.kill('SIGTERM');
   await new Promise((r) => agent.once('exit', r));
