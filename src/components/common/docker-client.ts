@@ -8,12 +8,11 @@
  * Requests are unversioned: Docker and podman then serve their newest API,
  * which is what the Go client's version negotiation ends up with.
  */
-import { readFile } from 'node:fs/promises';
-import type { SecureVersion } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { Agent as HttpsAgent } from 'node:https';
 import { createRequire } from 'node:module';
 import type Docker from 'dockerode';
-import type { HttpClientConfig, TlsConfig } from './http-client.js';
+import { staticAuthorization, tlsOptions, type HttpClientConfig } from './http-client.js';
 
 export type DockerEndpoint =
   | { readonly kind: 'socket'; readonly socketPath: string }
@@ -54,15 +53,8 @@ export function dockerHostProblem(host: string): string | undefined {
   }
 }
 
-/** TLS material for an https host, already read from files. */
-export interface DockerTls {
-  readonly ca?: string;
-  readonly cert?: string;
-  readonly key?: string;
-  readonly servername?: string;
-  readonly rejectUnauthorized: boolean;
-  readonly minVersion?: SecureVersion;
-}
+/** TLS material for an https host, already read from files (see tlsOptions in http-client.ts). */
+export type DockerTls = ConnectionOptions;
 
 export interface DockerClientOptions {
   readonly host: string;
@@ -93,8 +85,6 @@ export function createDockerClient(opts: DockerClientOptions): Docker {
   return new Docker({ ...base, headers: { ...opts.headers }, agent } as Docker.DockerOptions);
 }
 
-const TLS_VERSIONS: Record<string, SecureVersion> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
-
 /** A client and what raw connections to the same daemon need (streams, see docker-stream.ts). */
 export interface DockerConnection {
   readonly client: Docker;
@@ -113,7 +103,7 @@ export async function dockerConnection(host: string, cfg: HttpClientConfig | und
   const endpoint = parseDockerHost(host);
   const usesHttpOptions = cfg !== undefined && endpoint.kind === 'network' && /^https?:/i.test(host);
   const headers = usesHttpOptions ? await staticHeaders(cfg) : {};
-  const tls = usesHttpOptions && endpoint.protocol === 'https' && cfg.tls_config ? await readTls(cfg.tls_config) : undefined;
+  const tls = usesHttpOptions && endpoint.protocol === 'https' && cfg.tls_config ? await tlsOptions(cfg.tls_config) : undefined;
   return { client: createDockerClient({ host, headers, ...(tls ? { tls } : {}) }), endpoint, headers, tls };
 }
 
@@ -134,43 +124,9 @@ export function unsupportedDockerHttpOptions(host: string, cfg: HttpClientConfig
 async function staticHeaders(cfg: HttpClientConfig): Promise<Record<string, string>> {
   const headers: Record<string, string> = {};
   for (const [name, values] of Object.entries(cfg.http_headers ?? {})) headers[name] = values.map((s) => s.value).join(', ');
-  const auth = await authorizationOf(cfg);
+  const auth = await staticAuthorization(cfg);
   if (auth && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) headers['Authorization'] = auth;
   return headers;
-}
-
-async function authorizationOf(cfg: HttpClientConfig): Promise<string | undefined> {
-  if (cfg.bearer_token?.value) return `Bearer ${cfg.bearer_token.value}`;
-  if (cfg.bearer_token_file) return `Bearer ${await readTrimmed(cfg.bearer_token_file)}`;
-  if (cfg.authorization) {
-    const a = cfg.authorization;
-    const credentials = a.credentials_file ? await readTrimmed(a.credentials_file) : a.credentials?.value ?? '';
-    return `${a.type?.trim() || 'Bearer'} ${credentials}`;
-  }
-  if (cfg.basic_auth) {
-    const b = cfg.basic_auth;
-    const password = b.password_file ? await readTrimmed(b.password_file) : b.password?.value ?? '';
-    return `Basic ${Buffer.from(`${b.username ?? ''}:${password}`).toString('base64')}`;
-  }
-  return undefined;
-}
-
-async function readTls(tls: TlsConfig): Promise<DockerTls> {
-  const ca = tls.ca_pem ?? (tls.ca_file ? await readFile(tls.ca_file, 'utf8') : undefined);
-  const cert = tls.cert_pem ?? (tls.cert_file ? await readFile(tls.cert_file, 'utf8') : undefined);
-  const key = tls.key_pem?.value || (tls.key_file ? await readFile(tls.key_file, 'utf8') : undefined);
-  return {
-    rejectUnauthorized: !tls.insecure_skip_verify,
-    ...(ca ? { ca } : {}),
-    ...(cert ? { cert } : {}),
-    ...(key ? { key } : {}),
-    ...(tls.server_name ? { servername: tls.server_name } : {}),
-    ...(tls.min_version ? { minVersion: TLS_VERSIONS[tls.min_version]! } : {}),
-  };
-}
-
-async function readTrimmed(file: string): Promise<string> {
-  return (await readFile(file, 'utf8')).trim();
 }
 
 /** The HTTP status of a failed Docker API call (dockerode puts it on the error). */

@@ -236,13 +236,21 @@ export class HttpClient {
   }
 
   private async authorization(): Promise<string | undefined> {
-    const c = this.cfg;
-    if (c.bearer_token?.value) return `Bearer ${c.bearer_token.value}`;
-    if (c.bearer_token_file) return `Bearer ${await readTrimmed(c.bearer_token_file)}`;
-    if (c.authorization) return authorizationHeader(c.authorization);
-    if (c.basic_auth) return basicAuthHeader(c.basic_auth);
-    return this.oauth2?.header();
+    return (await staticAuthorization(this.cfg)) ?? this.oauth2?.header();
   }
+}
+
+/**
+ * The Authorization header of the configured bearer token (or its file),
+ * `authorization` block or `basic_auth` block; credential files are read now.
+ * OAuth2 is not included: its tokens come from a token source.
+ */
+export async function staticAuthorization(c: HttpClientConfig): Promise<string | undefined> {
+  if (c.bearer_token?.value) return `Bearer ${c.bearer_token.value}`;
+  if (c.bearer_token_file) return `Bearer ${await readTrimmed(c.bearer_token_file)}`;
+  if (c.authorization) return authorizationHeader(c.authorization);
+  if (c.basic_auth) return basicAuthHeader(c.basic_auth);
+  return undefined;
 }
 
 async function authorizationHeader(a: InferFields<typeof Authorization.fields>): Promise<string> {
@@ -278,7 +286,8 @@ function proxyConnectHeaders(proxy: ProxyConfig): Record<string, string> {
   return headers;
 }
 
-async function tlsOptions(tls: TlsConfig | undefined): Promise<ConnectionOptions> {
+/** Node TLS options from a `tls_config` block; certificate and key files are read now. */
+export async function tlsOptions(tls: TlsConfig | undefined): Promise<ConnectionOptions> {
   if (!tls) return {};
   const opts: ConnectionOptions = { rejectUnauthorized: !tls.insecure_skip_verify };
   const ca = tls.ca_pem ?? (tls.ca_file ? await readFile(tls.ca_file, 'utf8') : undefined);
