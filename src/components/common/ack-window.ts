@@ -18,6 +18,8 @@ export interface AckWindowOptions<P> {
   readonly maxBytes: number;
   /** Called in order with each position that became acknowledged. */
   readonly onAck: (position: P) => void;
+  /** Called when a send has to wait for acknowledgements (to ask receivers to deliver what they hold). */
+  readonly onBlocked?: () => void;
 }
 
 interface InFlight<P> {
@@ -54,8 +56,13 @@ export class AckWindow<P> {
    * aborted or a push failed meanwhile.
    */
   async send(bytes: number, position: P, push: () => Promise<void>, signal?: AbortSignal): Promise<boolean> {
+    let blocked = false;
     while (this.unsettled > 0 && this.bytes + bytes > this.opts.maxBytes) {
       if (signal?.aborted || this.firstFailure) return false;
+      if (!blocked) {
+        blocked = true;
+        this.opts.onBlocked?.();
+      }
       await (signal ? raceAbort(this.settledSignal.promise, signal) : this.settledSignal.promise);
     }
     if (signal?.aborted || this.firstFailure) return false;

@@ -29,6 +29,14 @@ export interface LogBatch {
 export interface LogsReceiver extends LogLineReceiver {
   readonly capsuleType: typeof LOGS_RECEIVER_TYPE;
   push(batch: LogBatch): Promise<void>;
+  /**
+   * Asks for what was pushed to be delivered now rather than at the next
+   * batch deadline: the sender waits for acknowledgements before it may push
+   * more. Without it, a pipeline that shrinks lines (or drops most of them)
+   * would leave a writer's batch unfilled until batch_wait, every time the
+   * sender's in-flight window is full. Receivers that forward pass it on.
+   */
+  flush?(): void;
 }
 
 export { LOGS_RECEIVER_TYPE };
@@ -46,11 +54,12 @@ const MAX_LOG_LINES_IN_FLIGHT = 1000;
  * (`logging.write_to`): never blocking the logger, dropping lines when the
  * receiver is that far behind, as Alloy drops them when its channel is full.
  */
-export function receiverOf(push: (batch: LogBatch) => Promise<void>): LogsReceiver {
+export function receiverOf(push: (batch: LogBatch) => Promise<void>, flush?: () => void): LogsReceiver {
   let inFlight = 0;
   return {
     capsuleType: LOGS_RECEIVER_TYPE,
     push,
+    ...(flush ? { flush } : {}),
     pushLogLine(line: string, labels: Labels) {
       if (inFlight >= MAX_LOG_LINES_IN_FLIGHT) return;
       inFlight++;
@@ -66,6 +75,11 @@ export function receiverOf(push: (batch: LogBatch) => Promise<void>): LogsReceiv
 export async function fanOut(receivers: readonly LogsReceiver[], batch: LogBatch): Promise<void> {
   if (receivers.length === 1) return receivers[0]!.push(batch);
   await Promise.all(receivers.map((r) => r.push(batch)));
+}
+
+/** Passes a flush request (see LogsReceiver.flush) to every receiver. */
+export function flushAll(receivers: readonly LogsReceiver[]): void {
+  for (const r of receivers) r.flush?.();
 }
 
 /** Go's `{a="b", c="d"}` form of a label set: sorted by name, values Go-quoted. */

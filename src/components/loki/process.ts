@@ -9,8 +9,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { Counter } from 'prom-client';
 import { attr, enumBlocks, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
-import { fanOut, labelsString, LOGS_RECEIVER_TYPE, receiverOf, type LogBatch, type LogsReceiver } from '../common/logs.js';
-import { Entry, sameLabels } from './stages/entry.js';
+import { fanOut, flushAll, labelsString, LOGS_RECEIVER_TYPE, receiverOf, type Labels, type LogBatch, type LogsReceiver } from '../common/logs.js';
+import { Entry } from './stages/entry.js';
 import { buildPipeline, STAGE_BLOCKS } from './stages/index.js';
 import type { Pipeline, StageConfig, StageContext } from './stages/stage.js';
 
@@ -34,32 +34,55 @@ export function entriesOf(batch: LogBatch): Entry[] {
   return out;
 }
 
-/** Regroups entries into batches: consecutive entries with equal labels share one. */
+/**
+ * Regroups entries into one batch per label set, each stream's entries in
+ * their order. Grouping by set rather than by run matters: with a label that
+ * alternates line by line (a level, say) runs are one entry long, and a batch
+ * per entry would cost a downstream push per line.
+ */
 export function batchesOf(entries: readonly Entry[]): LogBatch[] {
-  const out: LogBatch[] = [];
-  let start = 0;
-  for (let i = 1; i <= entries.length; i++) {
-    if (i < entries.length && sameLabels(entries[i]!.labels, entries[start]!.labels)) continue;
-    out.push(batchOf(entries, start, i));
-    start = i;
+  const groups: Entry[][] = [];
+  // Stages share label objects between entries (see entry.ts), so identity finds most groups;
+  // entries with labels of their own are matched by content.
+  const byIdentity = new Map<Labels, Entry[]>();
+  const byContent = new Map<string, Entry[]>();
+  for (const e of entries) {
+    let group = byIdentity.get(e.labels);
+    if (!group) {
+      const key = labelsKey(e.labels);
+      group = byContent.get(key);
+      if (!group) {
+        groups.push((group = []));
+        byContent.set(key, group);
+      }
+      byIdentity.set(e.labels, group);
+    }
+    group.push(e);
   }
-  return out;
+  return groups.map(batchOf);
 }
 
-function batchOf(entries: readonly Entry[], from: number, to: number): LogBatch {
-  const n = to - from;
+/** A label set's content as a map key. */
+function labelsKey(labels: Labels): string {
+  let key = '';
+  for (const name of Object.keys(labels).sort()) key += `${name}\u0000${labels[name]}\u0001`;
+  return key;
+}
+
+function batchOf(entries: readonly Entry[]): LogBatch {
+  const n = entries.length;
   const ms = new Float64Array(n);
   const ns = new Int32Array(n);
   const lines: string[] = new Array(n);
   let metadata: (Record<string, string> | undefined)[] | undefined;
   for (let i = 0; i < n; i++) {
-    const e = entries[from + i]!;
+    const e = entries[i]!;
     ms[i] = e.ms;
     ns[i] = e.ns;
     lines[i] = e.line;
     if (e.metadata && Object.keys(e.metadata).length > 0) (metadata ??= new Array(n))[i] = e.metadata;
   }
-  const labels = entries[from]!.labels;
+  const labels = entries[0]!.labels;
   return metadata ? { labels, ms, ns, lines, metadata } : { labels, ms, ns, lines };
 }
 
@@ -107,6 +130,9 @@ class Processor {
   private stageCtx: ComponentStageContext;
   private pipeline: Pipeline;
   private readonly counters = new Map<string, Counter>();
+  /** Pushes still in the pipeline; a flush request is passed on once they have been forwarded. */
+  private processing = 0;
+  private flushRequested = false;
 
   constructor(
     private readonly ctx: ComponentContext<Exports>,
@@ -116,7 +142,10 @@ class Processor {
     this.stages = args.stages;
     this.stageCtx = new ComponentStageContext(ctx, this.counters);
     this.pipeline = this.startPipeline(this.stages, this.stageCtx);
-    this.receiver = receiverOf((batch) => this.handle(batch));
+    this.receiver = receiverOf(
+      (batch) => this.handle(batch),
+      () => this.requestFlush(),
+    );
   }
 
   private startPipeline(stages: readonly StageConfig[], stageCtx: ComponentStageContext): Pipeline {
@@ -125,16 +154,54 @@ class Processor {
     return p;
   }
 
-  private async handle(batch: LogBatch): Promise<void> {
-    const out = await this.pipeline.process(entriesOf(batch));
-    if (out.length > 0) await this.send(out);
+  /**
+   * Runs a batch through the pipeline and forwards the result, resolving once
+   * it is delivered. Not an async function on purpose: the entries must not
+   * stay reachable while delivery is awaited (up to batch_wait), or every
+   * entry with its extracted map would outlive V8's young generation.
+   */
+  private handle(batch: LogBatch): Promise<void> {
+    this.processing++;
+    let out: Entry[] | Promise<Entry[]>;
+    try {
+      out = this.pipeline.process(entriesOf(batch));
+    } catch (err) {
+      this.processed();
+      return Promise.reject(err);
+    }
+    if (!(out instanceof Promise)) return this.forwardProcessed(out);
+    return out.then(
+      (entries) => this.forwardProcessed(entries),
+      (err: unknown) => {
+        this.processed();
+        throw err;
+      },
+    );
   }
 
-  private async send(entries: readonly Entry[]): Promise<void> {
-    for (const batch of batchesOf(entries)) {
-      this.ctx.debug(() => `${labelsString(batch.labels)} ${batch.lines.map((l) => JSON.stringify(l)).join(' ')}`);
-      await fanOut(this.forwardTo, batch);
+  private forwardProcessed(entries: Entry[]): Promise<void> {
+    try {
+      return entries.length > 0 ? this.send(entries) : Promise.resolve();
+    } finally {
+      this.processed();
     }
+  }
+
+  /** A push left the pipeline: a flush request waiting for that is passed on. */
+  private processed(): void {
+    if (--this.processing === 0 && this.flushRequested) this.requestFlush();
+  }
+
+  private requestFlush(): void {
+    this.flushRequested = this.processing > 0;
+    if (!this.flushRequested) flushAll(this.forwardTo);
+  }
+
+  /** Forwards every stream's batch at once: awaiting each in turn would serialise their deliveries. */
+  private send(entries: readonly Entry[]): Promise<void> {
+    const batches = batchesOf(entries);
+    for (const batch of batches) this.ctx.debug(() => `${labelsString(batch.labels)} ${batch.lines.map((l) => JSON.stringify(l)).join(' ')}`);
+    return Promise.all(batches.map((batch) => fanOut(this.forwardTo, batch))).then(() => {});
   }
 
   /** Entries a stage emitted on its own (idle multiline blocks). */

@@ -8,7 +8,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { attr, blocks, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
-import { fanOut, labelsString, LOGS_RECEIVER_TYPE, receiverOf, type LogBatch, type LogsReceiver } from '../common/logs.js';
+import { fanOut, flushAll, labelsString, LOGS_RECEIVER_TYPE, receiverOf, type LogBatch, type LogsReceiver } from '../common/logs.js';
 import { RelabelCache } from '../common/relabel-cache.js';
 import { RelabelRules, relabelRulesType, RuleBlock, type Labels } from '../common/relabel.js';
 import { untilAborted } from '../common/until-aborted.js';
@@ -58,7 +58,7 @@ export const lokiRelabel = defineComponent({
       }
       metrics.written.inc(entries);
       await fanOut(args.forward_to, { ...batch, labels });
-    });
+    }, () => flushAll(args.forward_to));
 
     ctx.setExports({ receiver, rules });
     return {

@@ -20,7 +20,7 @@ import type { Logger } from '../../runtime/logger.js';
 import { AckWindow } from '../common/ack-window.js';
 import { dockerStatusCode, type DockerConnection } from '../common/docker-client.js';
 import { openDockerStream, type DockerBody } from '../common/docker-stream.js';
-import { fanOut, type Labels, type LogBatch, type LogsReceiver } from '../common/logs.js';
+import { fanOut, flushAll, type Labels, type LogBatch, type LogsReceiver } from '../common/logs.js';
 import type { PositionKey, Positions } from '../common/positions.js';
 import { isReservedLabel } from '../common/targets.js';
 import type { RelabelRules } from '../common/relabel.js';
@@ -289,7 +289,11 @@ export class DockerTailer {
     this.readAbort = new AbortController();
     if (this.retiring && follow) this.readAbort.abort(); // retired just before this read
     const readSignal = AbortSignal.any([signal, this.readAbort.signal]);
-    const window = new AckWindow<Cursor | undefined>({ maxBytes: MAX_IN_FLIGHT_BYTES, onAck: (c) => c && this.commit(c) });
+    const window = new AckWindow<Cursor | undefined>({
+      maxBytes: MAX_IN_FLIGHT_BYTES,
+      onAck: (c) => c && this.commit(c),
+      onBlocked: () => flushAll(this.ctx.receivers()),
+    });
     this.reading = true;
     try {
       await this.consume(await this.openLog(follow, readSignal), tty, window, readSignal);

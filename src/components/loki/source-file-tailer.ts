@@ -11,7 +11,7 @@ import { stat } from 'node:fs/promises';
 import type { Logger } from '../../runtime/logger.js';
 import { AckWindow } from '../common/ack-window.js';
 import { Backoff } from '../common/backoff.js';
-import { fanOut, type Labels, type LogBatch, type LogsReceiver } from '../common/logs.js';
+import { fanOut, flushAll, type Labels, type LogBatch, type LogsReceiver } from '../common/logs.js';
 import type { PositionKey, Positions } from '../common/positions.js';
 import { FileTailer, lastLineStart, type TailEvent } from '../common/tailer.js';
 import type { LineCodec } from '../common/tailer-lines.js';
@@ -115,7 +115,11 @@ export class FileSourceTailer {
   private async tailOnce(signal: AbortSignal): Promise<boolean> {
     const offset = await this.startOffset();
     const events = this.events(offset, signal);
-    const window = new AckWindow<number>({ maxBytes: MAX_IN_FLIGHT_BYTES, onAck: (position) => this.commit(position) });
+    const window = new AckWindow<number>({
+      maxBytes: MAX_IN_FLIGHT_BYTES,
+      onAck: (position) => this.commit(position),
+      onBlocked: () => flushAll(this.ctx.receivers()),
+    });
     let sent = offset;
     this.running = true;
     this.ctx.metrics.filesActive.inc();

@@ -157,6 +157,15 @@ export class Endpoint {
     return delivery.promise;
   }
 
+  /** Sends the batches being filled now instead of at batch_wait (see LogsReceiver.flush). */
+  flush(): void {
+    for (const shard of this.shards) {
+      if (shard.open.size === 0) continue;
+      for (const batch of [...shard.open.values()]) this.closeBatch(shard, batch);
+      shard.wakeup.notify();
+    }
+  }
+
   /**
    * Stops taking batches and sends what is queued for up to drain_timeout;
    * then cancels what is left (whose promises reject) and closes the client.

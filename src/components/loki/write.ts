@@ -102,7 +102,7 @@ export const lokiWrite = defineComponent({
       const current = clients.current;
       if (!current) return Promise.reject(new NotDeliveredError(`${ctx.id} is stopped`));
       return current.push(batch);
-    });
+    }, () => clients.current?.flush());
     ctx.setExports({ receiver });
 
     return clients.instance();
@@ -154,6 +154,10 @@ class Clients {
     const sized = sizeBatch(batch, info.stream);
     if (this.endpoints.length === 1) return this.endpoints[0]!.accept(sized, info.tenant, info.fingerprint);
     return Promise.all(this.endpoints.map((e) => e.accept(sized, info.tenant, info.fingerprint))).then(() => {});
+  }
+
+  flush(): void {
+    for (const e of this.endpoints) e.flush();
   }
 
   stop(): Promise<void> {

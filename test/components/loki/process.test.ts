@@ -23,7 +23,7 @@ interface Captured {
   metadata?: Record<string, string>;
 }
 
-const captures = new Map<string, { batches: number; entries: Captured[] }>();
+const captures = new Map<string, { batches: number; entries: Captured[]; inFlight: number; maxInFlight: number }>();
 
 /** Records entries with their structured metadata, and how many batches carried them. */
 const metaCapture = defineComponent({
@@ -32,10 +32,13 @@ const metaCapture = defineComponent({
   args: schema({}),
   exports: schema({ receiver: attr(t.capsule<LogsReceiver>(LOGS_RECEIVER_TYPE)) }),
   build(ctx) {
-    const c = { batches: 0, entries: [] as Captured[] };
+    const c = { batches: 0, entries: [] as Captured[], inFlight: 0, maxInFlight: 0 };
     captures.set(ctx.id, c);
     ctx.setExports({
       receiver: receiverOf(async (b: LogBatch) => {
+        c.maxInFlight = Math.max(c.maxInFlight, ++c.inFlight);
+        await new Promise((resolve) => setImmediate(resolve)); // delivery takes a moment
+        c.inFlight--;
         c.batches++;
         b.lines.forEach((line, i) => {
           const md = b.metadata?.[i];
@@ -71,7 +74,7 @@ loki.process "p" {
   ${stages}
 }`;
 
-  it('forwards processed entries regrouped by label set, with structured metadata', async () => {
+  it('forwards processed entries in one batch per label set, each stream in order, with structured metadata', async () => {
     const h = await start(
       config(`
   stage.json { expressions = { level = "", trace = "" } }
@@ -86,12 +89,29 @@ loki.process "p" {
     expect(c.entries).toEqual([
       { labels: { job: 'a', level: 'info' }, ms: T0, ns: 0, line: '{"level":"info","trace":"t1"}', metadata: { trace: 't1' } },
       { labels: { job: 'a', level: 'info' }, ms: T0 + 1, ns: 0, line: '{"level":"info"}' },
-      { labels: { job: 'a', level: 'warn' }, ms: T0 + 3, ns: 0, line: '{"level":"warn"}' },
       { labels: { job: 'a', level: 'info' }, ms: T0 + 4, ns: 0, line: '{"level":"info"}' },
+      { labels: { job: 'a', level: 'warn' }, ms: T0 + 3, ns: 0, line: '{"level":"warn"}' },
     ]);
-    expect(c.batches).toBe(3);
+    expect(c.batches).toBe(2);
     const text = await h.controller.get('loki.process.p')!.registry!.metrics();
     expect(text).toContain('loki_process_dropped_lines_total{reason="drop_stage",component_id="loki.process.p",component_path="/"} 1');
+  });
+
+  it('forwards the streams of a batch with alternating labels at once, not a push per entry', async () => {
+    const h = await start(
+      config(`
+  stage.json { expressions = { level = "" } }
+  stage.labels { values = { level = "" } }`),
+    );
+    const levels = ['info', 'warn', 'error', 'debug'];
+    const lines = Array.from({ length: 1000 }, (_, i) => `{"level":"${levels[i % 4]}","n":${i}}`);
+    await receiver(h, 'loki.process.p').push(batch({ job: 'a' }, lines));
+    const c = captured();
+    expect(c.batches).toBe(4);
+    expect(c.maxInFlight).toBe(4);
+    expect(c.entries.filter((e) => e.labels.level === 'warn').map((e) => e.ms)).toEqual(
+      Array.from({ length: 250 }, (_, k) => T0 + 4 * k + 1),
+    );
   });
 
   it('keeps stage state when only forward_to changes, and rebuilds when stages change', async () => {

@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../support/harness.js';
 import { LokiReceiver } from '../../support/loki-receiver.js';
 import { makeBatch, runConfig, type WriteHarness } from './write-harness.js';
 
@@ -116,6 +118,71 @@ describe('loki.write delivery', () => {
     expect(waited).toBeGreaterThanOrEqual(250);
     expect(l.accepted.length).toBe(before + 1);
     expect(l.accepted[before]!.streams[0]!.entries.map((e) => e.line)).toEqual(['line-0', 'line-1', 'line-2']);
+  });
+
+  it('sends a partial batch at once when a sender asks for a flush', async () => {
+    const l = await loki();
+    const h = await run(`loki.write "default" {
+  ${endpoint(l.pushUrl, 'batch_wait = "1h"')}
+}`);
+    const receiver = h.receiver();
+    let delivered = false;
+    const pushed = receiver.push(makeBatch({ job: 'flush' }, 3)).then(() => (delivered = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(delivered).toBe(false); // held for batch_wait
+    receiver.flush!();
+    await pushed;
+    expect(l.accepted.flatMap((r) => r.streams[0]!.entries.map((e) => e.line))).toEqual(['line-0', 'line-1', 'line-2']);
+  });
+
+  it('passes a flush through loki.process once the pushes before it were forwarded', async () => {
+    const l = await loki();
+    const h = await run(`loki.process "p" {
+  forward_to = [loki.write.default.receiver]
+  stage.static_labels {
+    values = { via = "process" }
+  }
+}
+loki.write "default" {
+  ${endpoint(l.pushUrl, 'batch_wait = "1h"')}
+}`);
+    const receiver = h.receiver('loki.process.p');
+    const pushed = receiver.push(makeBatch({ job: 'flush' }, 2));
+    receiver.flush!(); // arrives while the push is still in the pipeline
+    await pushed;
+    expect(l.entries().map((e) => [e.labels, e.line])).toEqual([
+      ['{job="flush", via="process"}', 'line-0'],
+      ['{job="flush", via="process"}', 'line-1'],
+    ]);
+  });
+
+  it('keeps a file source reading when its pipeline shrinks a full in-flight window below one batch', async () => {
+    const l = await loki();
+    const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-flush-'));
+    const file = path.join(dir, 'app.log');
+    // 6 MiB of lines (more than a tailer keeps in flight); the pipeline keeps one line in a hundred.
+    const lines = Array.from({ length: 50_000 }, (_, i) => `${String(i).padStart(6, '0')} ${'x'.repeat(113)}`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const h = await run(`loki.source.file "f" {
+  targets    = [{"__path__" = ${JSON.stringify(file)}}]
+  forward_to = [loki.process.keep.receiver]
+}
+loki.process "keep" {
+  forward_to = [loki.write.default.receiver]
+  stage.drop {
+    expression = "^\\\\d{4}([1-9]\\\\d|0[1-9])"
+  }
+}
+loki.write "default" {
+  ${endpoint(l.pushUrl, 'batch_wait = "1h"')}
+}`);
+    // Reading past the first 4 MiB needs acknowledgements that batch_wait (1h) would hold back
+    // without the tailer's flush requests.
+    await eventually(async () => (await h.metric('loki_source_file_read_lines_total', {}, 'loki.source.file.f')) === lines.length, 'whole file read');
+    expect(l.entries().length).toBeGreaterThan(0);
+    await h.harness.stop(); // sends the last partial batch
+    expect(l.entries().map((e) => e.line)).toEqual(lines.filter((_, i) => i % 100 === 0));
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('puts streams of the same tenant in one request and splits tenants', async () => {
