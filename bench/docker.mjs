@@ -2,8 +2,9 @@
 // 120 bytes is shipped by an agent (`alloy-ts run`, a child process) through
 // loki.source.docker → loki.write to a Loki stand-in in this process that
 // decompresses and decodes every request. Prints the agent's CPU seconds per
-// million lines (the CPU of an idle agent's start-up subtracted) and its peak
-// RSS. Reference: Promtail needs 11.1 CPU-s per million lines; target ≤ 3.
+// million lines (the CPU of an idle agent's start-up subtracted), split into
+// user and system (kernel) time, and its peak RSS. Reference: Promtail needs
+// 11.1 CPU-s per million lines; target ≤ 3.
 //
 // Needs the Docker API of `scripts/test-services.sh start` (or $DOCKER_HOST).
 //
@@ -37,9 +38,11 @@ try {
   const busy = await measureAgent([container.id], () => receiver.until(LINES));
   const seconds = (Date.now() - t0) / 1000;
   const cpu = busy.cpuSeconds - idle.cpuSeconds;
+  const perM = (s) => (s / (LINES / 1e6)).toFixed(2);
   console.log(`loki.source.docker → loki.write: ${LINES.toLocaleString('en')} lines of ${LINE_BYTES} B from one stopped container, ${receiver.stats.requests} requests`);
   console.log(`  wall time           ${seconds.toFixed(2).padStart(8)} s (agent start included)`);
   console.log(`  agent CPU           ${(cpu / (LINES / 1e6)).toFixed(2).padStart(8)} CPU-s per million lines (${busy.cpuSeconds.toFixed(2)} s in all, ${idle.cpuSeconds.toFixed(2)} s of it an idle start-up)`);
+  console.log(`    user / system     ${perM(busy.user - idle.user).padStart(8)} / ${perM(busy.system - idle.system)} CPU-s per million lines`);
   console.log(`  agent peak RSS      ${(busy.peakRssKiB / 1024).toFixed(0).padStart(8)} MiB (idle agent: ${(idle.peakRssKiB / 1024).toFixed(0)} MiB)`);
   console.log(`  reference: Promtail 11.1 CPU-s per million lines; target ≤ 3`);
 } finally {
@@ -87,9 +90,10 @@ loki.write "bench" {
   });
   await done;
   const stat = readFileSync(`/proc/${agent.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / CLOCK_TICKS; // utime, stime
+  const user = Number(stat[11]) / CLOCK_TICKS; // utime
+  const system = Number(stat[12]) / CLOCK_TICKS; // stime
   const peakRssKiB = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${agent.pid}/status`, 'utf8'))[1]);
   agent.kill('SIGTERM');
   await new Promise((r) => agent.once('exit', r));
-  return { cpuSeconds, peakRssKiB };
+  return { cpuSeconds: user + system, user, system, peakRssKiB };
 }

@@ -133,6 +133,8 @@ export class DockerLogParser {
   // -- raw (TTY) stream ---------------------------------------------------
 
   private pushRaw(chunk: Buffer, start: number, end: number): void {
+    // Bounded, so that searches for a newline stop at `end` (chunk may be a larger read buffer).
+    if (end < chunk.length) chunk = chunk.subarray(0, end);
     let pos = start;
     if (this.skippingRawLine) {
       const nl = chunk.indexOf(NEWLINE, pos);
@@ -251,7 +253,7 @@ export class TimestampParser {
   }
 
   private secondsMs(buf: Buffer, start: number): number | undefined {
-    if (buf.compare(this.cachedPrefix, 0, 19, start, start + 19) === 0 && !Number.isNaN(this.cachedMs)) return this.cachedMs;
+    if (!Number.isNaN(this.cachedMs) && this.samePrefix(buf, start)) return this.cachedMs;
     const prefix = buf.toString('latin1', start, start + 19);
     if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(prefix)) return undefined;
     const ms = Date.parse(`${prefix}Z`);
@@ -259,6 +261,13 @@ export class TimestampParser {
     buf.copy(this.cachedPrefix, 0, start, start + 19);
     this.cachedMs = ms;
     return ms;
+  }
+
+  /** Whether `buf` holds the cached date-time at `start`; a loop, cheaper than Buffer#compare's call for 19 bytes. */
+  private samePrefix(buf: Buffer, start: number): boolean {
+    const cached = this.cachedPrefix;
+    for (let i = 18; i >= 0; i--) if (buf[start + i] !== cached[i]) return false; // seconds first: they differ first
+    return true;
   }
 }
 
