@@ -4,10 +4,12 @@
  * (on the command line or in NODE_OPTIONS), Node is started again with the
  * flags that go with the limit: replaced in place where Node can (execve,
  * Node ≥ 22.15: no second process to pay for), else as a child process
- * whose signals and exit status the launcher passes through.
+ * whose signals and exit status the launcher passes through. Without a
+ * limit, `run` keeps V8's defaults except for the young generation, which
+ * is capped in place (capYoungGeneration) unless semi-space flags were given.
  */
 import { spawn } from 'node:child_process';
-import { v8FlagsForLimit } from '../runtime/memory.js';
+import { capYoungGeneration, DEFAULT_SEMI_SPACE_MIB, v8FlagsForLimit } from '../runtime/memory.js';
 import { memoryLimitOfArgs } from './memory-limit.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -22,8 +24,25 @@ export function relaunchNodeArgs(argv: readonly string[], env: Env, execArgv: re
 }
 
 function hasHeapFlag(execArgv: readonly string[], env: Env): boolean {
-  const options = [...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)];
-  return options.some((o) => /^--max[-_]old[-_]space[-_]size\b/.test(o));
+  return nodeOptions(execArgv, env).some((o) => /^--max[-_]old[-_]space[-_]size\b/.test(o));
+}
+
+function nodeOptions(execArgv: readonly string[], env: Env): string[] {
+  return [...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+}
+
+/** The semi-space cap (MiB) for a `run` that Node was not told how to size the young generation for. */
+export function youngGenerationCapMiB(argv: readonly string[], env: Env, execArgv: readonly string[]): number | undefined {
+  const command = argv.find((a) => !a.startsWith('-'));
+  if (command !== 'run') return undefined;
+  const sized = nodeOptions(execArgv, env).some((o) => /^--(?:(?:max|min)[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor)\b/.test(o));
+  return sized ? undefined : DEFAULT_SEMI_SPACE_MIB;
+}
+
+/** For a process that runs the CLI itself (no relaunch): caps the young generation of `run`. */
+export function capYoungGenerationForRun(): void {
+  const cap = youngGenerationCapMiB(process.argv.slice(2), process.env, process.execArgv);
+  if (cap !== undefined) capYoungGeneration(cap);
 }
 
 /**

@@ -1,6 +1,6 @@
 /** --memory-limit / ALLOY_TS_MEMORY_LIMIT: parsing, what the launcher sees, and the heap flags it restarts Node with. */
 import { describe, expect, it } from 'vitest';
-import { relaunchNodeArgs } from '../../src/cli/launch.js';
+import { relaunchNodeArgs, youngGenerationCapMiB } from '../../src/cli/launch.js';
 import { memoryLimitOfArgs, resolveMemoryLimit } from '../../src/cli/memory-limit.js';
 import { runCli } from './run-cli.js';
 
@@ -60,5 +60,14 @@ describe('run --memory-limit', () => {
   it('fails with a one-line error on a malformed value', async () => {
     const r = await runCli(['run', 'missing.alloy', '--memory-limit=plenty']);
     expect(r).toMatchObject({ code: 1, stderr: 'Error: invalid --memory-limit "plenty": units: unknown unit "plenty" in "plenty"\n' });
+  });
+});
+
+describe('youngGenerationCapMiB (the launcher without a memory limit)', () => {
+  it('caps the young generation of run only, unless Node was told how to size it', () => {
+    expect(youngGenerationCapMiB(['run', 'c.alloy'], {}, [])).toBe(4);
+    expect(youngGenerationCapMiB(['fmt', 'c.alloy'], {}, [])).toBeUndefined();
+    expect(youngGenerationCapMiB(['run', 'c.alloy'], { NODE_OPTIONS: '--max-semi-space-size=16' }, [])).toBeUndefined();
+    expect(youngGenerationCapMiB(['run', 'c.alloy'], {}, ['--semi-space-growth-factor=1'])).toBeUndefined();
   });
 });

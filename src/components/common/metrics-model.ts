@@ -9,7 +9,10 @@
  * A receiver's `append(batch)` promise is both the backpressure (await it,
  * or bound how many are pending) and the acknowledgement: it resolves once
  * every sample was delivered (or definitively dropped) by every writer
- * downstream, and rejects when a writer stopped before it could.
+ * downstream, and rejects when a writer stopped before it could. Once it has
+ * resolved, no receiver holds on to the batch's arrays: the producer may
+ * refill them (scrape loops do, so that a large target's arrays are not
+ * allocated anew every scrape). Receivers copy what they keep.
  *
  * Staleness markers are Prometheus' special NaN (0x7ff0000000000002). A NaN's
  * payload survives only typed-array-to-typed-array copies (a JS number may be
@@ -109,10 +112,24 @@ export class SampleBatchBuilder {
   private bits: Uint32Array;
   private n = 0;
 
-  constructor(expected = 64) {
-    this.series = new Array<SeriesLabels>(Math.max(expected, 16));
-    this.values = new Float64Array(Math.max(expected, 16));
-    this.timestamps = new Float64Array(this.values.length);
+  /**
+   * `reuse`: a batch whose receivers all acknowledged it (see the file
+   * comment), whose arrays are refilled when they can hold `expected`
+   * samples.
+   */
+  constructor(expected = 64, reuse?: SampleBatch) {
+    const size = Math.max(expected, 16);
+    const capacity = reuse ? reusableCapacity(reuse) : 0;
+    if (reuse && capacity >= size) {
+      this.series = reuse.series as SeriesLabels[];
+      this.series.length = capacity;
+      this.values = new Float64Array(reuse.values.buffer, 0, capacity);
+      this.timestamps = new Float64Array(reuse.timestamps.buffer, 0, capacity);
+    } else {
+      this.series = new Array<SeriesLabels>(size);
+      this.values = new Float64Array(size);
+      this.timestamps = new Float64Array(size);
+    }
     this.bits = valueBits(this.values);
   }
 
@@ -152,9 +169,11 @@ export class SampleBatchBuilder {
       timestamps: this.timestamps.subarray(0, this.n),
       ...(metadata && metadata.size > 0 ? { metadata } : {}),
     };
-    this.series = new Array<SeriesLabels>(Math.max(this.n, 16));
-    this.values = new Float64Array(Math.max(this.n, 16));
-    this.timestamps = new Float64Array(this.values.length);
+    // Builders are one-shot in practice: starting small again, rather than at
+    // the finished batch's size, saves a batch-sized allocation per batch.
+    this.series = new Array<SeriesLabels>(16);
+    this.values = new Float64Array(16);
+    this.timestamps = new Float64Array(16);
     this.bits = valueBits(this.values);
     this.n = 0;
     return batch;
@@ -172,6 +191,13 @@ export class SampleBatchBuilder {
   }
 }
 
+/** How many samples a finished batch's arrays can hold again; 0 when they are not whole arrays of their own. */
+function reusableCapacity(batch: SampleBatch): number {
+  const { values, timestamps } = batch;
+  if (values.byteOffset !== 0 || timestamps.byteOffset !== 0 || values.buffer === timestamps.buffer) return 0;
+  return Math.min(values.buffer.byteLength, timestamps.buffer.byteLength) / 8;
+}
+
 /** A one-series batch (tests, low-rate sources). */
 export function batchOf(samples: readonly { labels: SeriesLabels; value: number; timestampMs: number; stale?: boolean }[]): SampleBatch {
   const b = new SampleBatchBuilder(samples.length);
@@ -184,9 +210,18 @@ export function batchOf(samples: readonly { labels: SeriesLabels; value: number;
 
 /** Sorts a label list by name and freezes it into a SeriesLabels object, dropping empty values. */
 export function seriesLabelsOf(pairs: readonly (readonly [string, string])[]): SeriesLabels {
-  const sorted = pairs.filter((p) => p[1] !== '').sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // A stable insertion sort: label sets are short, and this runs for every
+  // new series, where Array.prototype.sort allocated more than the object built.
+  const sorted: (readonly [string, string])[] = [];
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i]!;
+    if (pair[1] === '') continue;
+    let j = sorted.length;
+    for (; j > 0 && sorted[j - 1]![0] > pair[0]; j--) sorted[j] = sorted[j - 1]!;
+    sorted[j] = pair;
+  }
   const out: Record<string, string> = {};
-  for (const [name, value] of sorted) out[name] = value;
+  for (let i = 0; i < sorted.length; i++) out[sorted[i]![0]] = sorted[i]![1];
   return Object.freeze(out);
 }
 

@@ -13,6 +13,11 @@
  *   const p = new ExpositionParser(body, 'prometheus');
  *   while (p.next()) if (p.kind === 'sample') use(p.seriesHash, p.value, p.timestampMs);
  *
+ * A body can also be parsed as it arrives, in parts of whole lines
+ * (`ExpositionLines` cuts received chunks into such parts): parse one part,
+ * then `continueWith(next, final)`; only the final part ends the body, so
+ * OpenMetrics' `# EOF` is required there and line numbers run on.
+ *
  * Numbers follow Go's strconv.ParseFloat (what Prometheus uses): `+Inf`,
  * `-inf`, `NaN`, exponents and hex floats. Timestamps are milliseconds in the
  * text format and (fractional) seconds in OpenMetrics; both come out as ms.
@@ -79,11 +84,20 @@ export class ExpositionParser {
   private readonly om: boolean;
   private readonly errorAt: ErrorAt = (message) => new ExpositionError(message, this.line);
 
+  /** `final`: nothing follows `body` (else it must end at a line end, and continueWith gives the rest). */
   constructor(
-    private readonly body: Buffer,
+    private body: Buffer,
     readonly format: ExpositionFormat,
+    private final = true,
   ) {
     this.om = format === 'openmetrics';
+  }
+
+  /** Goes on with the next part of the body, once next() returned false for the current one. */
+  continueWith(body: Buffer, final: boolean): void {
+    this.body = body;
+    this.pos = 0;
+    this.final = final;
   }
 
   /** Advances to the next sample or metadata line; false at the end. */
@@ -109,7 +123,7 @@ export class ExpositionParser {
       this.sample(first, end);
       return true;
     }
-    if (this.om && !this.sawEof) throw this.errorAt('data does not end with # EOF');
+    if (this.final && this.om && !this.sawEof) throw this.errorAt('data does not end with # EOF');
     return false;
   }
 
@@ -233,6 +247,74 @@ export class ExpositionParser {
     const seconds = parseGoFloat(this.body, start, end, this.errorAt);
     if (!Number.isFinite(seconds)) throw this.errorAt('invalid timestamp');
     return Math.trunc(seconds * 1000);
+  }
+}
+
+/**
+ * Cuts a body arriving in chunks into parts of whole lines for
+ * ExpositionParser, so a scrape is parsed as it is received instead of being
+ * collected into one body first. Whole lines of a chunk are parsed where
+ * they are (a view, no copy); only a line cut by a chunk boundary is copied,
+ * into a small buffer reused for the whole scrape.
+ */
+export class ExpositionLines {
+  private carry = Buffer.allocUnsafe(4096);
+  private carried = 0;
+  private parser: ExpositionParser | undefined;
+
+  constructor(
+    readonly format: ExpositionFormat,
+    /** Called with the parser each time it has a new part to read through (parser.next() until false). */
+    private readonly consume: (parser: ExpositionParser) => void,
+  ) {}
+
+  /** Parses the whole lines `chunk` completes; keeps its unfinished last line for the next one. */
+  write(chunk: Buffer): void {
+    let from = 0;
+    if (this.carried > 0) {
+      const newline = chunk.indexOf(NEWLINE);
+      if (newline < 0) {
+        this.keep(chunk, 0);
+        return;
+      }
+      this.append(chunk, 0, newline + 1);
+      this.parse(this.carry.subarray(0, this.carried), false);
+      this.carried = 0;
+      from = newline + 1;
+    }
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last >= from) {
+      this.parse(from === 0 && last === chunk.length - 1 ? chunk : chunk.subarray(from, last + 1), false);
+      from = last + 1;
+    }
+    if (from < chunk.length) this.keep(chunk, from);
+  }
+
+  /** The body ended: parses what is left (a last line without a newline) as the final part. */
+  end(): void {
+    this.parse(this.carry.subarray(0, this.carried), true);
+    this.carried = 0;
+  }
+
+  private parse(part: Buffer, final: boolean): void {
+    if (this.parser) this.parser.continueWith(part, final);
+    else this.parser = new ExpositionParser(part, this.format, final);
+    this.consume(this.parser);
+  }
+
+  private keep(chunk: Buffer, from: number): void {
+    this.append(chunk, from, chunk.length);
+  }
+
+  private append(chunk: Buffer, from: number, to: number): void {
+    const size = this.carried + to - from;
+    if (size > this.carry.length) {
+      const grown = Buffer.allocUnsafe(Math.max(size, this.carry.length * 2));
+      this.carry.copy(grown, 0, 0, this.carried);
+      this.carry = grown;
+    }
+    chunk.copy(this.carry, this.carried, from, to);
+    this.carried = size;
   }
 }
 

@@ -46,28 +46,47 @@ export const REMOTE_WRITE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The `labels` fields of a TimeSeries for `pairs` (which must already be
- * sorted by name), as a latin1 string holding the encoded bytes.
+ * The `labels` fields of a TimeSeries for the labels `names` (which must
+ * already be sorted) of `labels`, as a latin1 string holding the encoded
+ * bytes. Runs once per new series, so it works in a shared scratch buffer
+ * and allocates only the string it returns.
  */
-export function encodeLabels(pairs: readonly (readonly [string, string])[]): string {
+export function encodeLabels(names: readonly string[], labels: Readonly<Record<string, string>>): string {
   let size = 0;
-  const lengths = new Array<number>(pairs.length * 2);
-  for (let i = 0; i < pairs.length; i++) {
-    const n = (lengths[2 * i] = Buffer.byteLength(pairs[i]![0]));
-    const v = (lengths[2 * i + 1] = Buffer.byteLength(pairs[i]![1]));
-    const body = fieldSize(n) + fieldSize(v);
+  for (let i = 0; i < names.length; i++) {
+    const body = fieldSize(utf8Length(names[i]!)) + fieldSize(utf8Length(labels[names[i]!]!));
     size += 1 + varintSize(body) + body;
   }
-  const w = new ByteWriter(Buffer.allocUnsafe(size));
-  for (let i = 0; i < pairs.length; i++) {
-    const n = lengths[2 * i]!;
-    const v = lengths[2 * i + 1]!;
+  if (labelScratch.length < size) labelScratch = Buffer.allocUnsafe(Math.max(size, 2 * labelScratch.length));
+  const w = new ByteWriter(labelScratch);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const value = labels[name]!;
+    const n = utf8Length(name);
+    const v = utf8Length(value);
     w.byte(TAG_LABEL);
     w.varint(fieldSize(n) + fieldSize(v));
-    w.stringField(TAG_NAME, pairs[i]![0], n);
-    w.stringField(TAG_VALUE, pairs[i]![1], v);
+    w.stringField(TAG_NAME, name, n);
+    w.stringField(TAG_VALUE, value, v);
   }
-  return w.buf.toString('latin1');
+  return labelScratch.toString('latin1', 0, size);
+}
+
+let labelScratch = Buffer.allocUnsafe(4096);
+
+/** Buffer.byteLength(s, 'utf8') without leaving JavaScript (lone surrogates count 3, as the encoder writes U+FFFD). */
+function utf8Length(s: string): number {
+  let bytes = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2; // a surrogate pair: 2 units, 4 bytes
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
 }
 
 /** A series as a writer sends it: its encoded labels (see encodeLabels). */
@@ -257,6 +276,12 @@ class ByteWriter {
   stringField(tag: number, s: string, byteLength: number): void {
     this.byte(tag);
     this.varint(byteLength);
-    this.pos += this.buf.write(s, this.pos, byteLength, 'utf8');
+    if (byteLength !== s.length) {
+      this.pos += this.buf.write(s, this.pos, byteLength, 'utf8');
+      return;
+    }
+    // ASCII: copied here, cheaper than a call into Buffer.write for short strings.
+    const buf = this.buf;
+    for (let i = 0; i < s.length; i++) buf[this.pos++] = s.charCodeAt(i);
   }
 }

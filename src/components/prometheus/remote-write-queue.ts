@@ -73,7 +73,11 @@ const RESHARD_INTERVAL_MS = 10_000;
 /** Prometheus leaves the shard count alone when the desired one is within 30 %. */
 const RESHARD_TOLERANCE = 0.3;
 
-/** One request being filled or waiting to go: parallel arrays plus the acks it carries parts of. */
+/**
+ * One request being filled or waiting to go: parallel arrays plus the acks
+ * it carries parts of. Chunks are reused once their request finished (see
+ * RemoteWriteQueue.spares).
+ */
 class Chunk implements SampleRun {
   readonly series: OutSeries[];
   readonly values: Float64Array;
@@ -85,11 +89,19 @@ class Chunk implements SampleRun {
 
   constructor(
     size: number,
-    readonly createdAt: number,
+    public createdAt: number,
   ) {
     this.series = new Array<OutSeries>(size);
     this.values = new Float64Array(size);
     this.timestamps = new Float64Array(size);
+  }
+
+  /** Empties a finished chunk for reuse; it holds on to no series or acks meanwhile. */
+  release(): void {
+    this.series.fill(undefined as unknown as OutSeries, 0, this.count);
+    this.count = 0;
+    this.admitted = 0;
+    this.acks.length = 0;
   }
 
   add(series: OutSeries, batch: SampleBatch, i: number, ack: PartsAck): void {
@@ -113,7 +125,7 @@ class Chunk implements SampleRun {
       this.timestamps[kept++] = this.timestamps[i]!;
     }
     const removed = this.count - kept;
-    this.series.length = kept;
+    this.series.fill(undefined as unknown as OutSeries, kept, this.count);
     this.count = kept;
     return removed;
   }
@@ -151,6 +163,16 @@ export class RemoteWriteQueue {
   private shards: Shard[];
   private readonly loops = new Set<Promise<void>>();
   private readonly prepared = new WeakMap<SeriesLabels, OutSeries | null>();
+  /**
+   * Chunks whose request finished, for reuse: a large scrape fills dozens of
+   * chunks at once, and new ones would live long enough (waiting for their
+   * turn to be sent) to reach V8's old generation and become garbage there,
+   * with their arrays. Trimmed to what was needed since the last shard
+   * calculation (see trimSpares).
+   */
+  private readonly spares: Chunk[] = [];
+  /** The fewest spare chunks since the last trim: that many went unused. */
+  private sparesLow = 0;
   /** Samples accepted and not finished. */
   private pending = 0;
   private readonly waiting: Waiting[] = [];
@@ -278,7 +300,17 @@ export class RemoteWriteQueue {
 
   private openChunk(shard: Shard, now: number): Chunk {
     shard.wakeup.notify(); // its deadline starts now
-    return new Chunk(this.settings.maxSamplesPerSend, now);
+    const spare = this.spares.pop();
+    if (!spare) return new Chunk(this.settings.maxSamplesPerSend, now);
+    this.sparesLow = Math.min(this.sparesLow, this.spares.length);
+    spare.createdAt = now;
+    return spare;
+  }
+
+  /** Drops the spare chunks that went unused since the last call. */
+  private trimSpares(): void {
+    this.spares.length -= Math.min(this.sparesLow, this.spares.length);
+    this.sparesLow = this.spares.length;
   }
 
   private closeChunk(shard: Shard): void {
@@ -345,12 +377,15 @@ export class RemoteWriteQueue {
       if (outcome === 'cancelled') ack.fail(new NotSentError(`remote write endpoint ${this.settings.name} stopped before sending`));
       else ack.partFinished();
     }
+    chunk.release();
+    this.spares.push(chunk);
     this.completeReshardIfIdle();
     this.admitWaiting();
   }
 
   /** Prometheus' calculation in short: shards needed = samples in per second / samples one shard sends per second. */
   private calculateShards(): void {
+    this.trimSpares();
     const now = performance.now();
     const elapsedS = (now - this.lastCalculation) / 1000;
     const inRate = this.samplesInSince / elapsedS;

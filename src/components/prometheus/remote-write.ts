@@ -252,10 +252,25 @@ export function seriesPreparer(externalLabels: Readonly<Record<string, string>>,
       if (!relabeled || Object.keys(relabeled).length === 0) return undefined;
       merged = relabeled;
     }
-    const names = Object.keys(merged).filter((n) => n === METRIC_NAME_LABEL || !n.startsWith('__')).sort(compareStrings);
-    const encoded = encodeLabels(names.map((n) => [n, merged[n]!] as const));
+    const encoded = encodeLabels(sentNames(merged), merged);
     return { labels: encoded, hash: seriesHash(encoded) };
   };
+}
+
+/** The names of the labels sent (`__*` other than `__name__` are not), sorted; without allocating more than the list. */
+function sentNames(labels: Readonly<Record<string, string>>): string[] {
+  const names = Object.keys(labels);
+  let kept = 0;
+  let sorted = true;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (name !== METRIC_NAME_LABEL && name.startsWith('__')) continue;
+    if (kept > 0 && compareStrings(names[kept - 1]!, name) > 0) sorted = false;
+    names[kept++] = name;
+  }
+  names.length = kept;
+  // Series labels come sorted (SeriesLabels); external labels and relabeling may add others.
+  return sorted ? names : names.sort(compareStrings);
 }
 
 function highestTimestamp(batch: SampleBatch): number {

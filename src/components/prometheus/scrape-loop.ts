@@ -16,15 +16,16 @@
  * because the component stops writes none.
  */
 import { STATUS_CODES } from 'node:http';
+import { pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { createGunzip, gunzip } from 'node:zlib';
 import type { InternalRequestInit, InternalResponse } from '../../runtime/component.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { HttpClient } from '../common/http-client.js';
 import { SampleBatchBuilder, type SampleBatch, type SeriesLabels } from '../common/metrics-model.js';
 import type { ExpositionFormat } from '../common/prom-text.js';
 import { sleep } from '../common/until-aborted.js';
-import { reportSeries, ScrapeError, TargetSeries, type ScrapeCounts, type SeriesOptions } from './scrape-series.js';
+import { reportSeries, ScrapeError, TargetSeries, type ScrapeAppender, type ScrapeCounts, type SeriesOptions } from './scrape-series.js';
 import { scrapeOffsetMs, type ScrapeTarget } from './scrape-target.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -61,10 +62,12 @@ export interface TargetStatus {
   readonly lastScrapeDurationMs: number;
 }
 
-interface Fetched {
-  readonly body: Buffer;
-  readonly format: ExpositionFormat;
+interface Scraped {
+  readonly counts: ScrapeCounts;
+  /** Body bytes (uncompressed). */
   readonly bytes: number;
+  /** Time spent parsing while the body was read, which is not part of the scrape's duration. */
+  readonly parseMs: number;
 }
 
 const REPORT_NAMES = [
@@ -87,8 +90,12 @@ export class ScrapeLoop {
   private pendingPushes = 0;
   private pushSettled: (() => void) | undefined;
   private lastScrapeAt = 0;
-  /** Scrape bodies are read into one buffer reused by every scrape (they are parsed before the next one starts). */
-  private readonly body = new ReusableBuffer();
+  /**
+   * The latest batch whose push resolved: the next scrape refills its arrays
+   * (a large target's would otherwise be allocated every scrape, live until
+   * acknowledged and end up as garbage in V8's old generation).
+   */
+  private spareBatch: SampleBatch | undefined;
   status: TargetStatus = { health: 'unknown', lastError: '', lastScrape: undefined, lastScrapeDurationMs: 0 };
   readonly done: Promise<void>;
 
@@ -148,22 +155,22 @@ export class ScrapeLoop {
   private async scrapeOnce(): Promise<void> {
     const timestamp = Date.now();
     const started = performance.now();
-    let out = new SampleBatchBuilder(this.series.lastSize + REPORT_NAMES.length);
+    let out = this.builder();
     if (this.seriesReset) this.resetSeries(timestamp, out);
     let counts: ScrapeCounts = { scraped: 0, appended: 0, added: 0 };
     let error: string | undefined;
     let bytes = 0;
     let durationMs = 0;
     try {
-      const fetched = await this.fetch();
-      durationMs = performance.now() - started;
-      bytes = fetched.bytes;
-      counts = this.series.appendScrape(fetched.body, fetched.format, timestamp, out);
+      const scraped = await this.scrape(timestamp, out);
+      durationMs = performance.now() - started - scraped.parseMs;
+      bytes = scraped.bytes;
+      counts = scraped.counts;
     } catch (err) {
       if (this.stopper.signal.aborted) return; // stopping: a cut-short scrape is not a failed one
       durationMs ||= performance.now() - started;
       error = (err as Error).message;
-      out = new SampleBatchBuilder(this.series.lastSize + REPORT_NAMES.length);
+      out = this.builder();
       this.series.markAllStale(timestamp, out);
     }
     this.appendReport(out, timestamp, { up: error === undefined, durationMs, counts, bytes });
@@ -171,6 +178,12 @@ export class ScrapeLoop {
     this.status = { health: error === undefined ? 'up' : 'down', lastError: error ?? '', lastScrape: new Date(timestamp), lastScrapeDurationMs: durationMs };
     if (error !== undefined) this.ctx.logger.debug('scrape failed', { target: this.target.url.href, err: error });
     this.push(out.finish(this.series.familyMetadata));
+  }
+
+  private builder(): SampleBatchBuilder {
+    const spare = this.spareBatch;
+    this.spareBatch = undefined;
+    return new SampleBatchBuilder(this.series.lastSize + REPORT_NAMES.length, spare);
   }
 
   private resetSeries(timestamp: number, out: SampleBatchBuilder): void {
@@ -215,7 +228,10 @@ export class ScrapeLoop {
   private push(batch: SampleBatch): void {
     this.pendingPushes++;
     this.ctx.send(batch).then(
-      () => this.pushDone(),
+      () => {
+        this.spareBatch = batch; // acknowledged: no receiver holds it any more
+        this.pushDone();
+      },
       (err: unknown) => {
         this.ctx.logger.debug('samples not delivered', { target: this.target.url.href, err: err as Error });
         this.pushDone();
@@ -240,7 +256,15 @@ export class ScrapeLoop {
   // -------------------------------------------------------------------------
   // Fetching
 
-  private async fetch(): Promise<Fetched> {
+  /**
+   * Fetches the target and parses the body chunk by chunk as it arrives,
+   * into the series cache and `out`: the body is never held whole (a large
+   * target's would be megabytes per scrape). The time spent parsing is
+   * measured so that it can be left out of the scrape's duration, which in
+   * Prometheus covers reading the body but not appending its samples; it
+   * does count against the scrape timeout.
+   */
+  private async scrape(timestamp: number, out: SampleBatchBuilder): Promise<Scraped> {
     const signal = AbortSignal.any([this.stopper.signal, AbortSignal.timeout(this.target.timeoutMs)]);
     const headers = this.requestHeaders();
     const { url } = this.target;
@@ -248,8 +272,39 @@ export class ScrapeLoop {
       ? await this.ctx.internalRequest(url.pathname + url.search, { headers, signal }).then(internalResponse)
       : await this.httpRequest(url, headers, signal);
     if (res.status !== 200) throw new ScrapeError(`server returned HTTP status ${res.status} ${STATUS_CODES[res.status] ?? ''}`.trim());
-    const body = res.encoding === 'gzip' ? await this.gunzip(res.body) : res.body;
-    return { body, format: this.formatOf(res.contentType), bytes: body.length };
+    const appender = this.series.begin(this.formatOf(res.contentType), timestamp, out);
+    try {
+      return await this.readBody(res, appender);
+    } catch (err) {
+      appender.abandon();
+      throw err;
+    }
+  }
+
+  private async readBody(res: RawResponse, appender: ScrapeAppender): Promise<Scraped> {
+    const limit = this.settings.bodySizeLimit;
+    let bytes = 0;
+    let parseMs = 0;
+    for await (const chunk of await this.bodyChunks(res)) {
+      bytes += chunk.length;
+      if (limit > 0 && bytes > limit) throw new ScrapeError('body size limit exceeded'); // leaving the loop destroys the stream
+      const before = performance.now();
+      appender.write(chunk);
+      parseMs += performance.now() - before;
+    }
+    const before = performance.now();
+    const counts = appender.end();
+    parseMs += performance.now() - before;
+    return { counts, bytes, parseMs };
+  }
+
+  /** The body's (uncompressed) chunks as they arrive. */
+  private async bodyChunks(res: RawResponse): Promise<AsyncIterable<Buffer> | Iterable<Buffer>> {
+    const gzip = res.encoding === 'gzip';
+    if (Buffer.isBuffer(res.body)) return [gzip ? await this.gunzip(res.body) : res.body];
+    if (!gzip) return res.body as AsyncIterable<Buffer>;
+    // pipeline: an error on either side destroys both, and reaches the loop reading the output.
+    return pipeline(res.body, createGunzip(), () => {});
   }
 
   private requestHeaders(): Record<string, string> {
@@ -267,23 +322,10 @@ export class ScrapeLoop {
       await res.body.dump().catch(() => {});
       return { status: res.statusCode, body: Buffer.alloc(0), contentType: '', encoding: '' };
     }
-    const limit = this.settings.bodySizeLimit;
-    let total = 0;
-    for await (const chunk of res.body) {
-      const bytes = chunk as Buffer;
-      if (limit > 0 && total + bytes.length > limit) {
-        res.body.destroy();
-        throw new ScrapeError('body size limit exceeded');
-      }
-      this.body.ensure(total + bytes.length);
-      bytes.copy(this.body.buffer, total);
-      total += bytes.length;
-    }
-    const body = this.body.buffer.subarray(0, total);
-    this.body.fitted(total);
-    return { status: 200, body, contentType: header(res.headers['content-type']), encoding: header(res.headers['content-encoding']) };
+    return { status: 200, body: res.body, contentType: header(res.headers['content-type']), encoding: header(res.headers['content-encoding']) };
   }
 
+  /** An in-process body (the agent's own metrics). */
   private async gunzip(body: Buffer): Promise<Buffer> {
     const limit = this.settings.bodySizeLimit;
     try {
@@ -303,26 +345,10 @@ export class ScrapeLoop {
   }
 }
 
-/** A buffer that grows to the largest body seen and shrinks when bodies become much smaller. */
-class ReusableBuffer {
-  buffer = Buffer.allocUnsafe(64 * 1024);
-
-  ensure(size: number): void {
-    if (size <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(size, this.buffer.length * 2));
-    this.buffer.copy(grown);
-    this.buffer = grown;
-  }
-
-  /** After a body of `size` bytes: gives memory back when the buffer is four times too large. */
-  fitted(size: number): void {
-    if (this.buffer.length > 4 * Math.max(size, 64 * 1024)) this.buffer = Buffer.allocUnsafe(Math.max(size * 2, 64 * 1024));
-  }
-}
-
 interface RawResponse {
   readonly status: number;
-  readonly body: Buffer;
+  /** Whole when fetched in-process, else the response stream. */
+  readonly body: Buffer | Readable;
   readonly contentType: string;
   readonly encoding: string;
 }

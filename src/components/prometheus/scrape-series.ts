@@ -17,7 +17,7 @@
  */
 import { isValidLabelName } from '../common/relabel.js';
 import { METRIC_NAME_LABEL, seriesLabelsOf, type MetricMetadata, type MetricType, type SampleBatchBuilder, type SeriesLabels } from '../common/metrics-model.js';
-import { ExpositionParser, type ExpositionFormat } from '../common/prom-text.js';
+import { ExpositionLines, type ExpositionParser, type ExpositionFormat } from '../common/prom-text.js';
 
 export interface SeriesOptions {
   readonly honorLabels: boolean;
@@ -47,6 +47,33 @@ interface Entry {
   next: Entry | undefined;
 }
 
+/** One scrape in progress (TargetSeries.begin). */
+export interface ScrapeAppender {
+  /** Parses the next chunk of the body (the caller may reuse it afterwards). */
+  write(chunk: Buffer): void;
+  /** The body is complete. */
+  end(): ScrapeCounts;
+  /** The scrape failed: releases what it collected. */
+  abandon(): void;
+}
+
+/** The state of a scrape between the parts of its body. */
+class ScrapeState {
+  readonly metadata = new MetadataCollector();
+  tracked = 0;
+  scraped = 0;
+  added = 0;
+  appended = 0;
+
+  constructor(
+    readonly iteration: number,
+    /** The entries with a tracked sample in this scrape: current[0, tracked). */
+    readonly current: Entry[],
+    readonly timestampMs: number,
+    readonly out: SampleBatchBuilder,
+  ) {}
+}
+
 /** A scrape that must be reported as failed (up = 0). */
 export class ScrapeError extends Error {}
 
@@ -56,15 +83,28 @@ export class TargetSeries {
   private entryCount = 0;
   /** Label strings of the cached series (see intern); rebuilt when series are dropped. */
   private strings = new Map<string, string>();
-  /** Series with a tracked sample in the last successful scrape. */
+  /** Series with a tracked sample in the last successful scrape: previous[0, previousCount). */
   private previous: Entry[] = [];
+  private previousCount = 0;
+  /**
+   * The array before `previous`, filled again by the next scrape: two arrays
+   * alternate, rather than a target-sized one being allocated per scrape.
+   * Holds no entries (cleared when it is retired).
+   */
+  private spare: Entry[] = [];
   private iteration = 0;
   private metadata: ReadonlyMap<string, MetricMetadata> = new Map();
+
+  private readonly targetPairs: [string, string][];
+  private readonly targetNames: ReadonlySet<string>;
 
   constructor(
     private readonly targetLabels: SeriesLabels,
     private readonly options: SeriesOptions,
-  ) {}
+  ) {
+    this.targetPairs = Object.entries(targetLabels);
+    this.targetNames = new Set(Object.keys(targetLabels));
+  }
 
   /** The families' metadata from the last successful scrape (the same object while it does not change). */
   get familyMetadata(): ReadonlyMap<string, MetricMetadata> {
@@ -73,68 +113,129 @@ export class TargetSeries {
 
   /** How many series the target exposed last time (to size the next batch). */
   get lastSize(): number {
-    return this.previous.length;
+    return this.previousCount;
   }
 
   /**
-   * Appends a scrape's samples (and markers for series that went away) to
-   * `out`. Throws (a ScrapeError or a parse error) without touching the
-   * staleness state; the caller then discards `out` and calls markAllStale.
+   * Starts a scrape whose body arrives in chunks: `write` each as it is
+   * received (it is parsed at once, so no whole body is ever held), then
+   * `end`, which appends the markers for series that went away and returns
+   * the counts. A throw from either (a ScrapeError or a parse error), or a
+   * fetch that fails part way, leaves the staleness state untouched: the
+   * caller calls `abandon`, discards `out` and calls markAllStale.
    */
+  begin(format: ExpositionFormat, timestampMs: number, out: SampleBatchBuilder): ScrapeAppender {
+    const scrape = new ScrapeState(++this.iteration, this.spare, timestampMs, out);
+    const lines = new ExpositionLines(format, (parser) => this.consume(parser, scrape));
+    return {
+      write: (chunk) => lines.write(chunk),
+      end: () => {
+        lines.end();
+        return this.complete(scrape);
+      },
+      abandon: () => this.retire(scrape.current, scrape.tracked), // stays the spare array
+    };
+  }
+
+  /** A whole body at once (see begin). */
   appendScrape(body: Buffer, format: ExpositionFormat, timestampMs: number, out: SampleBatchBuilder): ScrapeCounts {
-    const iteration = ++this.iteration;
-    const parser = new ExpositionParser(body, format);
-    const metadata = new MetadataCollector();
-    const current = new Array<Entry>(this.previous.length);
-    let tracked = 0;
-    const { honorTimestamps, trackTimestampsStaleness } = this.options;
-    let scraped = 0;
-    let added = 0;
-    let appended = 0;
-    while (parser.next()) {
-      if (parser.kind !== 'sample') {
-        metadata.record(parser);
-        continue;
-      }
-      scraped++;
-      let entry = this.lookup(parser);
-      if (entry === undefined) {
-        entry = this.insert(parser);
-        added++;
-      }
-      if (entry.seen === iteration) continue; // a duplicate: Prometheus rejects all but the first
-      entry.seen = iteration;
-      appended++;
-      const own = parser.timestampMs;
-      const hasOwn = own === own; // not NaN
-      out.add(entry.labels, parser.value, hasOwn && honorTimestamps ? own : timestampMs);
-      if (!hasOwn || !honorTimestamps || trackTimestampsStaleness) current[tracked++] = entry;
+    const scrape = this.begin(format, timestampMs, out);
+    try {
+      scrape.write(body);
+      return scrape.end();
+    } catch (err) {
+      scrape.abandon();
+      throw err;
     }
+  }
+
+  /** The samples of one part of the body: runs once per sample, so the state is kept in locals meanwhile. */
+  private consume(parser: ExpositionParser, scrape: ScrapeState): void {
+    const { iteration, current, out, timestampMs, metadata } = scrape;
+    const { honorTimestamps, trackTimestampsStaleness } = this.options;
+    let { tracked, scraped, added, appended } = scrape;
+    try {
+      while (parser.next()) {
+        if (parser.kind !== 'sample') {
+          metadata.record(parser);
+          continue;
+        }
+        scraped++;
+        let entry = this.lookup(parser);
+        if (entry === undefined) {
+          entry = this.insert(parser);
+          added++;
+        }
+        if (entry.seen === iteration) continue; // a duplicate: Prometheus rejects all but the first
+        entry.seen = iteration;
+        appended++;
+        const own = parser.timestampMs;
+        const hasOwn = own === own; // not NaN
+        out.add(entry.labels, parser.value, hasOwn && honorTimestamps ? own : timestampMs);
+        if (!hasOwn || !honorTimestamps || trackTimestampsStaleness) current[tracked++] = entry;
+      }
+    } finally {
+      scrape.tracked = tracked;
+      scrape.scraped = scraped;
+      scrape.added = added;
+      scrape.appended = appended;
+    }
+  }
+
+  /** After the last part: the sample limit, markers for series gone since the last scrape, and the new staleness state. */
+  private complete(scrape: ScrapeState): ScrapeCounts {
+    const { iteration, current, tracked, appended, timestampMs, out } = scrape;
     const limit = this.options.sampleLimit;
     if (limit > 0 && appended > limit) throw new ScrapeError(`sample limit exceeded (${appended} > ${limit})`);
-    for (const entry of this.previous) if (entry.seen !== iteration) out.addStale(entry.labels, timestampMs);
-    current.length = tracked;
+    // Indexed loops: this runs once per series and scrape, and a for-of here
+    // allocated an iterator result per element.
+    const previous = this.previous;
+    const previousCount = this.previousCount;
+    for (let i = 0; i < previousCount; i++) {
+      const entry = previous[i]!;
+      if (entry.seen !== iteration) out.addStale(entry.labels, timestampMs);
+    }
+    this.retire(previous, previousCount);
+    this.spare = previous;
     this.previous = current;
-    this.metadata = metadata.result(this.metadata);
+    this.previousCount = tracked;
+    this.metadata = scrape.metadata.result(this.metadata);
     this.dropUnseen(iteration, appended);
-    return { scraped, appended, added };
+    return { scraped: scrape.scraped, appended, added: scrape.added };
   }
 
   /** Staleness markers for every series of the last successful scrape (failed scrape, target gone). */
   markAllStale(timestampMs: number, out: SampleBatchBuilder): void {
-    for (const entry of this.previous) out.addStale(entry.labels, timestampMs);
-    this.previous = [];
+    const previous = this.previous;
+    for (let i = 0; i < this.previousCount; i++) out.addStale(previous[i]!.labels, timestampMs);
+    this.retire(previous, this.previousCount);
+    this.previousCount = 0;
   }
 
+  /** Clears the first `count` slots, so an array kept for reuse pins no entry the cache dropped. */
+  private retire(entries: Entry[], count: number): void {
+    entries.fill(undefined as unknown as Entry, 0, count);
+  }
+
+  /** A new series' labels: validated, strings interned, merged with the target's (allocating little: a large target has many). */
   private seriesFor(parser: ExpositionParser): SeriesLabels {
     const { name, labels } = parser.seriesLabels();
     const scheme = this.options.validation;
-    if (!isValidLabelName(name, scheme) || labels.some(([n]) => !isValidLabelName(n, scheme) || n === METRIC_NAME_LABEL)) {
-      throw new ScrapeError(`invalid metric name or label names: ${parser.seriesKey()}`);
+    if (!isValidLabelName(name, scheme)) throw new ScrapeError(`invalid metric name or label names: ${parser.seriesKey()}`);
+    let conflicts = false;
+    for (let i = 0; i < labels.length; i++) {
+      const pair = labels[i]!;
+      const n = pair[0];
+      if (!isValidLabelName(n, scheme) || n === METRIC_NAME_LABEL) throw new ScrapeError(`invalid metric name or label names: ${parser.seriesKey()}`);
+      if (this.targetNames.has(n)) conflicts = true;
+      pair[0] = this.intern(n);
+      pair[1] = this.intern(pair[1]);
     }
-    const pairs: [string, string][] = [[METRIC_NAME_LABEL, this.intern(name)]];
-    for (const [n, v] of labels) pairs.push([this.intern(n), this.intern(v)]);
-    return seriesLabelsOf(withTargetLabels(pairs, this.targetLabels, this.options.honorLabels));
+    labels.push([METRIC_NAME_LABEL, this.intern(name)]);
+    if (conflicts) return seriesLabelsOf(withTargetLabels(labels, this.targetLabels, this.options.honorLabels));
+    // Without a name in common, either way of honouring labels gives the union.
+    for (let i = 0; i < this.targetPairs.length; i++) labels.push(this.targetPairs[i]!);
+    return seriesLabelsOf(labels);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExpositionParser, type ExpositionFormat } from '../../../src/components/common/prom-text.js';
+import { ExpositionLines, ExpositionParser, type ExpositionFormat } from '../../../src/components/common/prom-text.js';
 
 interface Parsed {
   samples: { key: string; name: string; labels: [string, string][]; value: number; ts: number }[];
@@ -9,6 +9,11 @@ interface Parsed {
 function parse(text: string, format: ExpositionFormat = 'prometheus'): Parsed {
   const p = new ExpositionParser(Buffer.from(text), format);
   const out: Parsed = { samples: [], meta: [] };
+  readAll(p, out);
+  return out;
+}
+
+function readAll(p: ExpositionParser, out: Parsed): void {
   while (p.next()) {
     if (p.kind === 'sample') {
       const { name, labels } = p.seriesLabels();
@@ -16,6 +21,21 @@ function parse(text: string, format: ExpositionFormat = 'prometheus'): Parsed {
       expect(p.seriesEquals(p.seriesKey())).toBe(true);
     } else out.meta.push({ kind: p.kind, name: p.metaName, text: p.metaText });
   }
+}
+
+/** Parses `text` arriving in the given chunk sizes (cycled). */
+function parseChunked(text: string, sizes: readonly number[], format: ExpositionFormat = 'prometheus'): Parsed {
+  const out: Parsed = { samples: [], meta: [] };
+  const lines = new ExpositionLines(format, (p) => readAll(p, out));
+  const body = Buffer.from(text);
+  for (let at = 0, k = 0; at < body.length; k++) {
+    const size = sizes[k % sizes.length]!;
+    const chunk = Buffer.from(body.subarray(at, at + size)); // a copy, overwritten below: nothing may keep it
+    lines.write(chunk);
+    chunk.fill(0x7e);
+    at += size;
+  }
+  lines.end();
   return out;
 }
 
@@ -98,5 +118,30 @@ foo_created 1520430000.123
   it('requires # EOF at the end and nothing after it', () => {
     expect(() => parse('a 1\n', 'openmetrics')).toThrow(/# EOF/);
     expect(() => parse('# EOF\na 1\n', 'openmetrics')).toThrow(/after # EOF/);
+  });
+});
+
+describe('a body parsed as it arrives', () => {
+  const text = `# HELP a_total Help with \\n escape.
+# TYPE a_total counter
+a_total{x="1",long="${'v'.repeat(5000)}"} 1 1000
+a_total{x="2"} 2.5
+
+b 3
+c{x="with } and \\" inside"} -4e3`;
+
+  it('gives the same entries however the body is cut into chunks', () => {
+    const whole = parse(text);
+    expect(whole.samples).toHaveLength(4);
+    for (const sizes of [[1], [2, 3], [7], [64], [4096], [100_000]]) expect(parseChunked(text, sizes)).toEqual(whole);
+    for (let cut = 1; cut < text.length; cut += 13) expect(parseChunked(text, [cut, text.length])).toEqual(whole);
+  });
+
+  it('counts lines across chunks, and checks OpenMetrics # EOF only at the end', () => {
+    expect(() => parseChunked('a 1\nb 2\nc x\n', [3])).toThrow(/^line 3: /);
+    const om = 'a_total 1\n# EOF\n';
+    expect(parseChunked(om, [4], 'openmetrics').samples).toHaveLength(1);
+    expect(() => parseChunked('a_total 1\n', [4], 'openmetrics')).toThrow(/# EOF/);
+    expect(() => parseChunked('# EOF\na 1\n', [3], 'openmetrics')).toThrow(/after # EOF/);
   });
 });

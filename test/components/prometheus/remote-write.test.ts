@@ -59,6 +59,12 @@ describe('prometheus.remote_write wire format', () => {
       const values = rw.samples.filter((s) => s.labels['i'] === l['i']).map((s) => s.value);
       expect(values).toEqual(Array.from({ length: 100 }, (_, k) => k));
     }
+    // The next batch goes out in requests reused from the first: nothing of those may remain.
+    const n = series('n');
+    await receiverOf(h, 'prometheus.remote_write.w').append(samples(n, 150));
+    const later = rw.samples.slice(1000);
+    expect(later.map((s) => s.labels)).toEqual(Array.from({ length: 150 }, () => ({ __name__: 'n' })));
+    expect(later.map((s) => s.value)).toEqual(Array.from({ length: 150 }, (_, k) => k));
   });
 
   it('applies write_relabel_config per endpoint', async () => {

@@ -32,6 +32,24 @@ describe('samples model', () => {
   });
 });
 
+describe('batch builder', () => {
+  it('refills an acknowledged batch\'s arrays when they are large enough', () => {
+    const l = Object.freeze({ __name__: 'x' });
+    const first = batchOf(Array.from({ length: 40 }, (_, i) => ({ labels: l, value: i, timestampMs: i })));
+    const again = new SampleBatchBuilder(30, first);
+    again.add(l, 7, 8);
+    again.addStale(l, 9);
+    const second = again.finish();
+    expect(second.values.buffer).toBe(first.values.buffer);
+    expect(second.series).toBe(first.series);
+    expect(second.length).toBe(2);
+    expect(second.series).toEqual([l, l]);
+    expect([second.values[0], isStaleAt(valueBits(second.values), 1), ...second.timestamps]).toEqual([7, true, 8, 9]);
+    const tooSmall = new SampleBatchBuilder(100, second).finish();
+    expect(tooSmall.values.buffer).not.toBe(first.values.buffer);
+  });
+});
+
 describe('target series cache', () => {
   it('reuses one label object per series across scrapes and marks vanished series stale', () => {
     const series = new TargetSeries(TARGET, OPTIONS);
@@ -62,6 +80,25 @@ describe('target series cache', () => {
     const series = new TargetSeries(TARGET, OPTIONS);
     scrape(series, 'own 1 500\nplain 1\n', 1000);
     expect(names(scrape(series, '', 2000))).toEqual(['plain stale']);
+  });
+
+  it('parses a body arriving in chunks as the whole body, and a failed scrape changes no staleness state', () => {
+    const text = '# TYPE a counter\na{i="1"} 1\na{i="2"} 2\nb 3\n';
+    const whole = scrape(new TargetSeries(TARGET, OPTIONS), text, 1);
+    const series = new TargetSeries(TARGET, OPTIONS);
+    const out = new SampleBatchBuilder();
+    const appender = series.begin('prometheus', 1, out);
+    for (let at = 0; at < text.length; at += 5) appender.write(Buffer.from(text.slice(at, at + 5)));
+    expect(appender.end()).toEqual({ scraped: 3, appended: 3, added: 3 });
+    const streamed = out.finish(series.familyMetadata);
+    expect(names(streamed)).toEqual(names(whole));
+    expect(streamed.metadata).toEqual(whole.metadata);
+
+    const failed = series.begin('prometheus', 2, new SampleBatchBuilder());
+    failed.write(Buffer.from('a{i="1"} 5\nb 6\nc '));
+    failed.abandon(); // e.g. the connection broke
+    expect(series.lastSize).toBe(3);
+    expect(names(scrape(series, 'a{i="1"} 7\n', 3))).toEqual(['a/1', 'a/2 stale', 'b stale']);
   });
 
   it('rejects invalid names under legacy validation, and collects metadata once per change', () => {

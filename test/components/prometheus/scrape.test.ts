@@ -101,11 +101,16 @@ describe('prometheus.scrape options', () => {
     const big = await target(`big 1\n${'# padding\n'.repeat(500)}`);
     const zipped = await target('');
     zipped.encode = () => ({ body: gzipSync('zipped 3\n'), headers: { 'content-encoding': 'gzip' } });
-    await start(scrapeConfig(`[{"__address__" = "${zipped.address}"}, {"__address__" = "${big.address}"}]`, rw.url, 'body_size_limit = "1KiB"'));
-    await rw.waitFor(() => rw.named('zipped').length >= 1 && rw.named('up').some((s) => s.labels['instance'] === big.address), 'both scraped');
+    const bigZipped = await target('');
+    bigZipped.encode = () => ({ body: gzipSync(`big_zipped 1\n${'# padding\n'.repeat(500)}`), headers: { 'content-encoding': 'gzip' } });
+    const targets = [zipped, big, bigZipped].map((t) => `{"__address__" = "${t.address}"}`).join(', ');
+    await start(scrapeConfig(`[${targets}]`, rw.url, 'body_size_limit = "1KiB"'));
+    const up = (t: { address: string }) => rw.named('up').find((s) => s.labels['instance'] === t.address);
+    await rw.waitFor(() => rw.named('zipped').length >= 1 && up(big) !== undefined && up(bigZipped) !== undefined, 'all scraped');
     expect(rw.named('zipped')[0]!.value).toBe(3);
-    expect(rw.named('up').find((s) => s.labels['instance'] === big.address)!.value).toBe(0);
+    expect([up(big)!.value, up(bigZipped)!.value]).toEqual([0, 0]);
     expect(rw.named('big')).toEqual([]);
+    expect(rw.named('big_zipped')).toEqual([]);
   });
 
   it('fails a scrape over sample_limit', async () => {
