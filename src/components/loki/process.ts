@@ -41,7 +41,6 @@ export function entriesOf(batch: LogBatch): Entry[] {
  * per entry would cost a downstream push per line.
  */
 export function batchesOf(entries: readonly Entry[]): LogBatch[] {
-  const groups: Entry[][] = [];
   // Stages share label objects between entries (see entry.ts), so identity finds most groups;
   // entries with labels of their own are matched by content.
   const byIdentity = new Map<Labels, Entry[]>();
@@ -49,24 +48,14 @@ export function batchesOf(entries: readonly Entry[]): LogBatch[] {
   for (const e of entries) {
     let group = byIdentity.get(e.labels);
     if (!group) {
-      const key = labelsKey(e.labels);
+      const key = labelsString(e.labels);
       group = byContent.get(key);
-      if (!group) {
-        groups.push((group = []));
-        byContent.set(key, group);
-      }
+      if (!group) byContent.set(key, (group = []));
       byIdentity.set(e.labels, group);
     }
     group.push(e);
   }
-  return groups.map(batchOf);
-}
-
-/** A label set's content as a map key. */
-function labelsKey(labels: Labels): string {
-  let key = '';
-  for (const name of Object.keys(labels).sort()) key += `${name}\u0000${labels[name]}\u0001`;
-  return key;
+  return [...byContent.values()].map(batchOf); // in order of first appearance
 }
 
 function batchOf(entries: readonly Entry[]): LogBatch {

@@ -137,18 +137,6 @@ export class TargetSeries {
     };
   }
 
-  /** A whole body at once (see begin). */
-  appendScrape(body: Buffer, format: ExpositionFormat, timestampMs: number, out: SampleBatchBuilder): ScrapeCounts {
-    const scrape = this.begin(format, timestampMs, out);
-    try {
-      scrape.write(body);
-      return scrape.end();
-    } catch (err) {
-      scrape.abandon();
-      throw err;
-    }
-  }
-
   /** The samples of one part of the body: runs once per sample, so the state is kept in locals meanwhile. */
   private consume(parser: ExpositionParser, scrape: ScrapeState): void {
     const { iteration, current, out, timestampMs, metadata } = scrape;

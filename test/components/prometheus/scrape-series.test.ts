@@ -7,7 +7,9 @@ const OPTIONS = { honorLabels: false, honorTimestamps: true, trackTimestampsStal
 
 function scrape(series: TargetSeries, text: string, ts: number): SampleBatch {
   const out = new SampleBatchBuilder();
-  series.appendScrape(Buffer.from(text), 'prometheus', ts, out);
+  const appender = series.begin('prometheus', ts, out);
+  appender.write(Buffer.from(text));
+  appender.end();
   return out.finish(series.familyMetadata);
 }
 
