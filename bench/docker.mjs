@@ -10,17 +10,17 @@
 //
 //   npm run build && node bench/docker.mjs
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { processStats } from './agent-stats.mjs';
 import { repoRoot } from './corpus.mjs';
 import { lokiEntries, startDecodingReceiver } from './receiver.mjs';
 
 const LINES = Number(process.env.BENCH_DOCKER_LINES ?? 500_000);
 const LINE_BYTES = 120;
 const IMAGE = 'localhost/local/busybox:latest';
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 const socket = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice(7) : '/tmp/podman.sock';
 if (!existsSync(socket)) {
@@ -43,7 +43,7 @@ try {
   console.log(`  wall time           ${seconds.toFixed(2).padStart(8)} s (agent start included)`);
   console.log(`  agent CPU           ${(cpu / (LINES / 1e6)).toFixed(2).padStart(8)} CPU-s per million lines (${busy.cpuSeconds.toFixed(2)} s in all, ${idle.cpuSeconds.toFixed(2)} s of it an idle start-up)`);
   console.log(`    user / system     ${perM(busy.user - idle.user).padStart(8)} / ${perM(busy.system - idle.system)} CPU-s per million lines`);
-  console.log(`  agent peak RSS      ${(busy.peakRssKiB / 1024).toFixed(0).padStart(8)} MiB (idle agent: ${(idle.peakRssKiB / 1024).toFixed(0)} MiB)`);
+  console.log(`  agent peak RSS      ${busy.peakRssMiB.toFixed(0).padStart(8)} MiB (idle agent: ${idle.peakRssMiB.toFixed(0)} MiB)`);
   console.log(`  reference: Promtail 11.1 CPU-s per million lines; target ≤ 3`);
 } finally {
   receiver.close();
@@ -89,11 +89,8 @@ loki.write "bench" {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await done;
-  const stat = readFileSync(`/proc/${agent.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const user = Number(stat[11]) / CLOCK_TICKS; // utime
-  const system = Number(stat[12]) / CLOCK_TICKS; // stime
-  const peakRssKiB = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${agent.pid}/status`, 'utf8'))[1]);
+  const { user, system, peakRssMiB } = processStats(agent.pid);
   agent.kill('SIGTERM');
   await new Promise((r) => agent.once('exit', r));
-  return { cpuSeconds: user + system, user, system, peakRssKiB };
+  return { cpuSeconds: user + system, user, system, peakRssMiB };
 }

@@ -17,21 +17,19 @@
 //   npm run build && node bench/logs.mjs [lines] [--variant=plain|json|pipeline]
 //   AGENT_NODE_OPTIONS="--max-old-space-size=64" node bench/logs.mjs
 //   AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/logs.mjs --variant=pipeline
-import { spawn, execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import protobuf from 'protobufjs/minimal.js';
+import { agentNodeArgs, processStats } from './agent-stats.mjs';
 import { repoRoot } from './corpus.mjs';
 import { startDecodingReceiver } from './receiver.mjs';
 
 const TOTAL = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const only = process.argv.find((a) => a.startsWith('--variant='))?.split('=')[1];
 const LINE_BYTES = 120;
-/** Node flags for the agent that NODE_OPTIONS does not take (profiling). */
-const nodeArgs = process.env.AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** One 120-byte text line (newline included), different for every n. */
 function textLine(n) {
@@ -121,15 +119,6 @@ function entryCounter() {
   return { count, tally };
 }
 
-function procStats(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpu = (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-  return { cpu, hwmMiB: kib('VmHWM') / 1024 };
-}
-
 function configText(dir, port, withProcess) {
   const sink = withProcess ? 'loki.process.json.receiver' : 'loki.write.out.receiver';
   return `local.file_match "logs" {
@@ -164,7 +153,7 @@ async function runVariant(name) {
   writeFileSync(configFile, configText(dir, receiver.port, variant.process));
 
   t0 = performance.now();
-  const agent = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'bin/alloy-ts'), 'run', configFile, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${path.join(dir, 'data')}`], {
+  const agent = spawn(process.execPath, [...agentNodeArgs, path.join(repoRoot, 'bin/alloy-ts'), 'run', configFile, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${path.join(dir, 'data')}`], {
     stdio: ['ignore', process.env.AGENT_STDOUT === 'inherit' ? 'inherit' : 'ignore', 'pipe'], // inherit: see --trace-gc
     // AGENT_NODE_OPTIONS passes V8/Node flags to the agent only (e.g. heap limits).
     env: { ...process.env, NODE_OPTIONS: process.env.AGENT_NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? '' },
@@ -181,11 +170,11 @@ async function runVariant(name) {
   // CPU at the first push marks the end of start-up (loading, parsing, building).
   let startup;
   const sampler = setInterval(() => {
-    if (!startup && receiver.stats.items > 0) startup = procStats(agent.pid);
+    if (!startup && receiver.stats.items > 0) startup = processStats(agent.pid);
   }, 5);
   await done;
   clearInterval(sampler);
-  const end = procStats(agent.pid);
+  const end = processStats(agent.pid);
   const seconds = (performance.now() - t0) / 1000;
   const streaming = (performance.now() - receiver.stats.firstAt) / 1000;
   agent.kill('SIGTERM');
@@ -198,7 +187,7 @@ async function runVariant(name) {
   console.log(`[${name}] delivered ${receiver.stats.items.toLocaleString('en')} lines (${(tally.lineBytes / 2 ** 20).toFixed(0)} MiB of line text) in ${receiver.stats.requests} pushes`);
   console.log(`[${name}] throughput: ${Math.round(TOTAL / seconds).toLocaleString('en')} lines/s end to end (${seconds.toFixed(2)} s incl. start-up), ${Math.round(TOTAL / streaming).toLocaleString('en')} lines/s from the first push`);
   console.log(`[${name}] agent CPU: ${end.cpu.toFixed(2)} s total = ${cpuPerMillion.toFixed(2)} CPU-s per million lines (${variant.goal}); ${(end.cpu - (startup?.cpu ?? 0)).toFixed(2)} s after start-up = ${perMillion(end.cpu - (startup?.cpu ?? 0)).toFixed(2)} CPU-s per million`);
-  console.log(`[${name}] agent peak RSS (VmHWM): ${end.hwmMiB.toFixed(0)} MiB${name === 'plain' ? ' (target ≤ 100; Promtail 2.8: 91)' : ''}`);
+  console.log(`[${name}] agent peak RSS (VmHWM): ${end.peakRssMiB.toFixed(0)} MiB${name === 'plain' ? ' (target ≤ 100; Promtail 2.8: 91)' : ''}`);
   return { cpuPerMillion };
 }
 

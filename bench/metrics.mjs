@@ -16,11 +16,12 @@
 // million samples at 1 s, 3.4 at 5 s; 440 MiB peak RSS. Targets: ≤ 2.8
 // CPU-s per million samples, ≤ 220 MiB.
 import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { agentNodeArgs, processStats } from './agent-stats.mjs';
 import { repoRoot } from './corpus.mjs';
 import { remoteWriteSamples, runReceiverChild } from './receiver.mjs';
 
@@ -28,9 +29,6 @@ const SERIES = 100_000;
 const SERIES_PER_FAMILY = 100;
 const secondsArg = process.argv.find((a) => a.startsWith('--seconds='));
 const MEASURE_SECONDS = secondsArg ? Number(secondsArg.split('=')[1]) : 40;
-const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in these ticks
-/** Node flags for the agent (experiments: heap flags, profiling). */
-const nodeArgs = process.env.AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
 const role = process.argv[2];
 if (role === '--target') runTarget();
@@ -77,7 +75,7 @@ async function main() {
   const { port: targetPort, bytes } = await target.next();
   const { port: receiverPort } = await receiver.next();
   console.log(`metrics pipeline: ${SERIES.toLocaleString('en')} series, ${(bytes / 1e6).toFixed(1)} MB per scrape, measured for ${MEASURE_SECONDS} s per interval`);
-  if (nodeArgs.length > 0) console.log(`agent Node flags: ${nodeArgs.join(' ')}`);
+  if (agentNodeArgs.length > 0) console.log(`agent Node flags: ${agentNodeArgs.join(' ')}`);
   const results = [];
   for (const interval of [1, 5]) results.push(await runAgent(interval, targetPort, receiverPort, receiver));
   for (const r of results) {
@@ -104,7 +102,7 @@ prometheus.remote_write "bench" {
   }
 }
 `);
-  const agent = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'bin/alloy-ts'), 'run', config, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${path.join(dir, 'data')}`], {
+  const agent = spawn(process.execPath, [...agentNodeArgs, path.join(repoRoot, 'bin/alloy-ts'), 'run', config, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${path.join(dir, 'data')}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -112,34 +110,21 @@ prometheus.remote_write "bench" {
   const warmup = Math.max(3 * intervalSeconds, 5);
   await sleep(warmup * 1000);
   if (agent.exitCode !== null) throw new Error(`agent exited: ${stderr}`);
-  const before = { cpu: cpuTicks(agent.pid), received: (await receiver.ask('report')).items, at: performance.now() };
+  const before = { cpu: processStats(agent.pid).cpu, received: (await receiver.ask('report')).items, at: performance.now() };
   await sleep(MEASURE_SECONDS * 1000);
-  const after = { cpu: cpuTicks(agent.pid), received: (await receiver.ask('report')).items, at: performance.now() };
-  const peakRssMiB = peakRss(agent.pid) / 1024;
+  const after = { cpu: processStats(agent.pid).cpu, received: (await receiver.ask('report')).items, at: performance.now() };
+  const { peakRssMiB } = processStats(agent.pid);
   agent.kill('SIGTERM');
   await new Promise((r) => agent.once('exit', r));
   const samples = after.received - before.received;
   if (samples === 0) throw new Error(`no samples received; agent log:\n${stderr}`);
-  const cpuSeconds = (after.cpu - before.cpu) / CLK_TCK;
+  const cpuSeconds = after.cpu - before.cpu;
   return {
     interval: intervalSeconds,
     samplesPerSecond: samples / ((after.at - before.at) / 1000),
     cpuPerMillion: cpuSeconds / (samples / 1e6),
     peakRssMiB,
   };
-}
-
-/** utime + stime of a process, in clock ticks. */
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-/** VmHWM: the peak resident set size, in KiB. */
-function peakRss(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)[1]);
 }
 
 function child(flag) {

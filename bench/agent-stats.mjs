@@ -1,0 +1,19 @@
+// What the benchmarks measure of an agent process, from Linux's /proc: CPU
+// time (utime, stime) and peak resident set size (VmHWM). Also the extra
+// Node flags for the agent that NODE_OPTIONS does not take (AGENT_NODE_ARGS,
+// e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+import { readFileSync } from 'node:fs';
+
+const CLK_TCK = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in these ticks
+
+export const agentNodeArgs = process.env.AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+
+/** CPU seconds so far (user, system, both) and peak RSS in MiB of a running process. */
+export function processStats(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const user = Number(fields[11]) / CLK_TCK;
+  const system = Number(fields[12]) / CLK_TCK;
+  const peakKiB = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { user, system, cpu: user + system, peakRssMiB: peakKiB / 1024 };
+}
