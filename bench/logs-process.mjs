@@ -7,7 +7,7 @@ import { repoRoot } from './corpus.mjs';
 
 const dist = (p) => import(path.join(repoRoot, 'dist', p));
 const { lokiProcess } = await dist('components/loki/process.js');
-const { receiverOf } = await dist('components/common/logs.js');
+const { receiverOf } = await dist('components/common/log-entries.js');
 const { parseFile } = await dist('lang/parser.js');
 const { SourceFile } = await dist('lang/position.js');
 const { decodeBody } = await dist('lang/schema.js');

@@ -34,7 +34,7 @@ import type {
 import { DiagnosticsError } from './diag.js';
 import type { SourceFile } from './position.js';
 import { quote } from './strings.js';
-import { ByteBuffer, TAB_ESCAPE, alignAndTrim } from './tabwriter.js';
+import { ByteBuffer, TAB_ESCAPE, alignAndTrim } from '../go/tabwriter.js';
 import { Tok, tokName } from './token.js';
 
 /**

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAgent, type RunningAgent } from '../../src/cli/run-agent.js';
-import { singleEntry, type LogsReceiver } from '../../src/components/common/logs.js';
+import { singleEntry, type LogsReceiver } from '../../src/components/common/log-entries.js';
 import { normalizePrefix } from '../../src/runtime/http/ui.js';
 
 export const SECRET = 'hunter2';

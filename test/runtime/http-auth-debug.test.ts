@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../../src/cli/run-agent.js';
-import { singleEntry, type LogsReceiver } from '../../src/components/common/logs.js';
+import { singleEntry, type LogsReceiver } from '../../src/components/common/log-entries.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-auth-'));
 const configPath = path.join(dir, 'config.alloy');

@@ -12,7 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { builtinComponents } from '../../src/components/index.js';
-import { LOGS_RECEIVER_TYPE, receiverOf, type LogBatch, type LogsReceiver } from '../../src/components/common/logs.js';
+import { LOGS_RECEIVER_TYPE, receiverOf, type LogBatch, type LogsReceiver } from '../../src/components/common/log-entries.js';
 import { untilAborted } from '../../src/components/common/until-aborted.js';
 import { parseFile } from '../../src/lang/parser.js';
 import { SourceFile } from '../../src/lang/position.js';

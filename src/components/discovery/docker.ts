@@ -14,10 +14,10 @@ import type Docker from 'dockerode';
 import { attr, blocks, schema, t, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import { health } from '../../runtime/health.js';
-import { dockerClientFromHttpConfig, dockerGetJson, dockerHostProblem, dockerStatusCode, requestTimeout, unsupportedDockerHttpOptions } from '../common/docker-client.js';
+import { dockerClientFromHttpConfig, dockerGetJson, dockerHostProblem, dockerStatusCode, requestTimeout, unsupportedDockerHttpOptions } from '../docker-api/client.js';
 import { httpClientFields, validateHttpClientConfig, type HttpClientConfig } from '../common/http-client.js';
 import { sleep } from '../common/until-aborted.js';
-import { dockerTargets, networkLabels, type ContainerSummary, type NetworkSummary, type Target } from './docker-targets.js';
+import { dockerTargets, networkLabels, type ContainerSummary, type NetworkSummary, type Target } from './docker/targets.js';
 
 const Filter = schema({ name: attr(t.string), values: attr(t.list(t.string)) });
 

@@ -7,8 +7,8 @@
 import { attr, blocks, schema, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import { untilAborted } from '../common/until-aborted.js';
-import { labelsString } from '../common/logs.js';
-import { RelabelRules, relabelRulesType, RuleBlock } from '../common/relabel.js';
+import { labelsString } from '../common/log-entries.js';
+import { RelabelRules, relabelRulesType, RuleBlock } from '../relabel/rules.js';
 import type { Target } from '../common/targets.js';
 
 const Arguments = schema({

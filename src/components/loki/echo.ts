@@ -2,7 +2,7 @@
 import { schema, t } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { untilAborted } from '../common/until-aborted.js';
-import { labelsString, LOGS_RECEIVER_TYPE, receiverOf, timestampText, type LogBatch, type LogsReceiver } from '../common/logs.js';
+import { labelsString, LOGS_RECEIVER_TYPE, receiverOf, timestampText, type LogBatch, type LogsReceiver } from '../common/log-entries.js';
 
 const Exports = schema({ receiver: { kind: 'attr', type: t.capsule<LogsReceiver>(LOGS_RECEIVER_TYPE), required: true } });
 

@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Counter } from 'prom-client';
 import { attr, enumBlocks, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
-import { fanOut, flushAll, labelsString, LOGS_RECEIVER_TYPE, receiverOf, type Labels, type LogBatch, type LogsReceiver } from '../common/logs.js';
+import { fanOut, flushAll, labelsString, LOGS_RECEIVER_TYPE, receiverOf, type Labels, type LogBatch, type LogsReceiver } from '../common/log-entries.js';
 import { Entry } from './stages/entry.js';
 import { buildPipeline, STAGE_BLOCKS } from './stages/index.js';
 import type { Pipeline, StageConfig, StageContext } from './stages/stage.js';

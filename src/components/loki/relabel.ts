@@ -8,9 +8,9 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { attr, blocks, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
-import { fanOut, flushAll, labelsString, LOGS_RECEIVER_TYPE, receiverOf, type LogBatch, type LogsReceiver } from '../common/logs.js';
-import { RelabelCache } from '../common/relabel-cache.js';
-import { RelabelRules, relabelRulesType, RuleBlock, type Labels } from '../common/relabel.js';
+import { fanOut, flushAll, labelsString, LOGS_RECEIVER_TYPE, receiverOf, type LogBatch, type LogsReceiver } from '../common/log-entries.js';
+import { RelabelCache } from '../relabel/cache.js';
+import { RelabelRules, relabelRulesType, RuleBlock, type Labels } from '../relabel/rules.js';
 import { untilAborted } from '../common/until-aborted.js';
 
 const Arguments = schema(

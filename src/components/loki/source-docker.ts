@@ -18,13 +18,13 @@ import { Counter } from 'prom-client';
 import { attr, optional, optionalBlock, schema, t, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import { health } from '../../runtime/health.js';
-import { dockerConnection, dockerHostProblem, dockerStatusCode, unsupportedDockerHttpOptions, type DockerConnection } from '../common/docker-client.js';
+import { dockerConnection, dockerHostProblem, dockerStatusCode, unsupportedDockerHttpOptions, type DockerConnection } from '../docker-api/client.js';
 import { httpClientFields, validateHttpClientConfig, type HttpClientConfig } from '../common/http-client.js';
-import { LOGS_RECEIVER_TYPE, type Labels, type LogsReceiver } from '../common/logs.js';
-import { labelSetString, Positions } from '../common/positions.js';
-import { relabelRulesType, type RelabelRules } from '../common/relabel.js';
+import { LOGS_RECEIVER_TYPE, type Labels, type LogsReceiver } from '../common/log-entries.js';
+import { labelSetString, Positions } from './positions.js';
+import { relabelRulesType, type RelabelRules } from '../relabel/rules.js';
 import { sleep } from '../common/until-aborted.js';
-import { DockerTailer, type DockerTailerContext } from './source-docker-tailer.js';
+import { DockerTailer, type DockerTailerContext } from './source-docker/tailer.js';
 
 const CONTAINER_ID_LABEL = '__meta_docker_container_id';
 const CURSOR_PREFIX = 'cursor-';

@@ -21,11 +21,11 @@ import { defineComponent, type ComponentContext } from '../../runtime/component.
 import type { Logger } from '../../runtime/logger.js';
 import type { BudgetShare, MemoryBudget } from '../../runtime/memory.js';
 import { HttpClient, httpClientFields, userAgent, validateHttpClientConfig } from '../common/http-client.js';
-import { sizeBatch, streamLabelString, TENANT_LABEL } from '../common/loki-push.js';
-import { LOGS_RECEIVER_TYPE, receiverOf, type Labels, type LogBatch, type LogsReceiver } from '../common/logs.js';
+import { sizeBatch, streamLabelString, TENANT_LABEL } from './write/push-request.js';
+import { LOGS_RECEIVER_TYPE, receiverOf, type Labels, type LogBatch, type LogsReceiver } from '../common/log-entries.js';
 import { SenderLifecycle } from '../common/delivery.js';
-import { Endpoint, NotDeliveredError } from './write-endpoint.js';
-import { WriteMetrics } from './write-metrics.js';
+import { Endpoint, NotDeliveredError } from './write/endpoint.js';
+import { WriteMetrics } from './write/metrics.js';
 
 const QUEUE_DEFAULTS = { capacity: 10 * 1024 * 1024, min_shards: 1, drain_timeout: 15_000, block_on_overflow: true };
 

@@ -18,10 +18,10 @@ import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { attr, schema, t, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
-import { createDockerClient, dockerGetJson, dockerHostProblem } from '../common/docker-client.js';
+import { createDockerClient, dockerGetJson, dockerHostProblem } from '../docker-api/client.js';
 import { untilAborted } from '../common/until-aborted.js';
-import { sanitizeLabelName } from '../discovery/docker-targets.js';
-import { addContainer, addMachine, MetricsText, type ContainerSample, type DockerStats, type MetricGroup } from './cadvisor-metrics.js';
+import { sanitizeLabelName } from '../discovery/docker/targets.js';
+import { addContainer, addMachine, MetricsText, type ContainerSample, type DockerStats, type MetricGroup } from './exporter-cadvisor/metrics.js';
 import { exporterTarget } from './exporter-self.js';
 
 /** cAdvisor's metric kinds (`-disable_metrics`); unknown names are rejected as cAdvisor does. */

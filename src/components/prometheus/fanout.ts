@@ -4,7 +4,7 @@
  * receivers took to acknowledge) and `prometheus_forwarded_samples_total`.
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { fanOutSamples, type MetricsReceiver, type SampleBatch } from '../common/metrics-model.js';
+import { fanOutSamples, type MetricsReceiver, type SampleBatch } from '../common/metric-samples.js';
 
 export class SamplesFanout {
   private readonly latency: Histogram;

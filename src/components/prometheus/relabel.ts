@@ -14,10 +14,10 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { attr, blocks, optional, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
-import { labelsString } from '../common/logs.js';
-import { isStaleAt, metricsReceiver, metricsReceiverType, SampleBatchBuilder, valueBits, type SampleBatch, type SeriesLabels } from '../common/metrics-model.js';
-import { RelabelCache } from '../common/relabel-cache.js';
-import { RelabelRules, relabelRulesType, RuleBlock } from '../common/relabel.js';
+import { labelsString } from '../common/log-entries.js';
+import { isStaleAt, metricsReceiver, metricsReceiverType, SampleBatchBuilder, valueBits, type SampleBatch, type SeriesLabels } from '../common/metric-samples.js';
+import { RelabelCache } from '../relabel/cache.js';
+import { RelabelRules, relabelRulesType, RuleBlock } from '../relabel/rules.js';
 import { untilAborted } from '../common/until-aborted.js';
 import { SamplesFanout } from './fanout.js';
 

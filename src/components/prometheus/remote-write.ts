@@ -27,12 +27,12 @@ import {
   type MetricMetadata,
   type SampleBatch,
   type SeriesLabels,
-} from '../common/metrics-model.js';
-import { RelabelRules, RuleBlock } from '../common/relabel.js';
-import { encodeLabels, type FamilyMetadata } from '../common/remote-write.js';
+} from '../common/metric-samples.js';
+import { RelabelRules, RuleBlock } from '../relabel/rules.js';
+import { encodeLabels, type FamilyMetadata } from './remote-write/request-encoding.js';
 import { SenderLifecycle } from '../common/delivery.js';
-import { RemoteWriteMetrics } from './remote-write-metrics.js';
-import { NotSentError, RemoteWriteQueue, type OutSeries, type SeriesPreparer } from './remote-write-queue.js';
+import { RemoteWriteMetrics } from './remote-write/metrics.js';
+import { NotSentError, RemoteWriteQueue, type OutSeries, type SeriesPreparer } from './remote-write/queue.js';
 
 const QUEUE_DEFAULTS = {
   capacity: 10_000,

@@ -20,12 +20,12 @@ import { attr, optional, optionalBlock, schema, t, targetsType, type InferFields
 import { formatDurationMs } from '../../lang/units.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import { HttpClient, httpClientFields, userAgent, validateHttpClientConfig } from '../common/http-client.js';
-import { metricsReceiverType, seriesHash, type MetricsReceiver } from '../common/metrics-model.js';
-import type { ExpositionFormat } from '../common/prom-text.js';
+import { metricsReceiverType, seriesHash, type MetricsReceiver } from '../common/metric-samples.js';
+import type { ExpositionFormat } from './scrape/text-parser.js';
 import { untilAborted } from '../common/until-aborted.js';
 import { SamplesFanout } from './fanout.js';
-import { ScrapeLoop, type LoopContext, type LoopSettings } from './scrape-loop.js';
-import { populateTarget, type ScrapeTarget, type TargetDefaults } from './scrape-target.js';
+import { ScrapeLoop, type LoopContext, type LoopSettings } from './scrape/loop.js';
+import { populateTarget, type ScrapeTarget, type TargetDefaults } from './scrape/target.js';
 
 /** Accept header media types per scrape protocol (Prometheus' ScrapeProtocolsHeaders). */
 const PROTOCOL_MEDIA_TYPES = {

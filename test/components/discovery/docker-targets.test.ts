@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dockerFilters } from '../../../src/components/discovery/docker.js';
-import { dockerTargets, networkLabels, sanitizeLabelName, type ContainerSummary } from '../../../src/components/discovery/docker-targets.js';
+import { dockerTargets, networkLabels, sanitizeLabelName, type ContainerSummary } from '../../../src/components/discovery/docker/targets.js';
 
 // Shapes as Docker's GET /containers/json and GET /networks return them.
 const networks = networkLabels([

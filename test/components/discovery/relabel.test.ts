@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RelabelRules, relabelRulesType } from '../../../src/components/common/relabel.js';
+import { RelabelRules, relabelRulesType } from '../../../src/components/relabel/rules.js';
 import { untilAborted } from '../../../src/components/common/until-aborted.js';
 import { parseFile } from '../../../src/lang/parser.js';
 import { SourceFile } from '../../../src/lang/position.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LOGS_RECEIVER_TYPE, receiverOf, type LogBatch, type LogsReceiver } from '../../../src/components/common/logs.js';
+import { LOGS_RECEIVER_TYPE, receiverOf, type LogBatch, type LogsReceiver } from '../../../src/components/common/log-entries.js';
 import { untilAborted } from '../../../src/components/common/until-aborted.js';
 import { Arguments } from '../../../src/components/loki/process.js';
 import { Scope, evaluateInto } from '../../../src/lang/eval.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { singleEntry, type LogBatch, type LogsReceiver } from '../../../src/components/common/logs.js';
+import { singleEntry, type LogBatch, type LogsReceiver } from '../../../src/components/common/log-entries.js';
 import type { Harness } from '../../support/harness.js';
 import { startsHarnesses } from '../started-harness.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkedDecoder } from '../../../src/components/common/docker-stream.js';
+import { ChunkedDecoder } from '../../../src/components/docker-api/streaming-response.js';
 import { containerTargets } from '../../../src/components/loki/source-docker.js';
-import { advance, formatCursor, parseCursor, START, streamLabels } from '../../../src/components/loki/source-docker-tailer.js';
-import { RelabelRegex, RelabelRules, type RuleConfig } from '../../../src/components/common/relabel.js';
+import { advance, formatCursor, parseCursor, START, streamLabels } from '../../../src/components/loki/source-docker/tailer.js';
+import { RelabelRegex, RelabelRules, type RuleConfig } from '../../../src/components/relabel/rules.js';
 
 describe('positions cursor', () => {
   it('round-trips and reads Alloy unix seconds', () => {

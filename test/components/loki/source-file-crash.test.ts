@@ -10,8 +10,8 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parsePositions } from '../../../src/components/common/positions.js';
-import { MAX_IN_FLIGHT_BYTES } from '../../../src/components/loki/source-file-tailer.js';
+import { parsePositions } from '../../../src/components/loki/positions.js';
+import { MAX_IN_FLIGHT_BYTES } from '../../../src/components/loki/source-file/tailer.js';
 import { LokiReceiver } from '../../support/loki-receiver.js';
 
 const repo = path.resolve(__dirname, '../../..');

@@ -3,9 +3,9 @@ import { appendFileSync, mkdtempSync, renameSync, truncateSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AckWindow } from '../../../src/components/common/ack-window.js';
-import { FileTailer, lastLineStart, SIGNATURE_BYTES, signaturesMatch, type TailEvent } from '../../../src/components/common/tailer.js';
-import { codecFor, LineBuffer, splitLines, utf8Codec } from '../../../src/components/common/tailer-lines.js';
+import { AckWindow } from '../../../src/components/loki/ack-window.js';
+import { FileTailer, lastLineStart, SIGNATURE_BYTES, signaturesMatch, type TailEvent } from '../../../src/components/loki/source-file/file-follower.js';
+import { codecFor, LineBuffer, splitLines, utf8Codec } from '../../../src/components/loki/source-file/line-codec.js';
 
 const tempFile = (name = 'f.log') => path.join(mkdtempSync(path.join(tmpdir(), 'alloy-ts-tailer-')), name);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../../src/components/common/backoff.js';
-import { encodePushRequest, sizeBatch, streamLabelString, type EntryRun } from '../../../src/components/common/loki-push.js';
-import type { LogBatch } from '../../../src/components/common/logs.js';
+import { encodePushRequest, sizeBatch, streamLabelString, type EntryRun } from '../../../src/components/loki/write/push-request.js';
+import type { LogBatch } from '../../../src/components/common/log-entries.js';
 import { decodePush } from '../../support/loki-receiver.js';
 
 function decode(body: Buffer) {

@@ -1,5 +1,5 @@
 /** loki.write test helpers on top of the shared component Harness. */
-import type { LogBatch, LogsReceiver, StructuredMetadata } from '../../../src/components/common/logs.js';
+import type { LogBatch, LogsReceiver, StructuredMetadata } from '../../../src/components/common/log-entries.js';
 import { parseFile } from '../../../src/lang/parser.js';
 import { SourceFile } from '../../../src/lang/position.js';
 import { Harness } from '../../support/harness.js';

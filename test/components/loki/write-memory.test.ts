@@ -1,6 +1,6 @@
 /** loki.write under a memory limit: each endpoint's queue is capped at its share of the buffer budget. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogsReceiver } from '../../../src/components/common/logs.js';
+import type { LogsReceiver } from '../../../src/components/common/log-entries.js';
 import { MemoryBudget } from '../../../src/runtime/memory.js';
 import { Harness } from '../../support/harness.js';
 import { LokiReceiver } from '../../support/loki-receiver.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addContainer, addMachine, MetricsText, type ContainerSample } from '../../../src/components/prometheus/cadvisor-metrics.js';
+import { addContainer, addMachine, MetricsText, type ContainerSample } from '../../../src/components/prometheus/exporter-cadvisor/metrics.js';
 import { enabledGroups } from '../../../src/components/prometheus/exporter-cadvisor.js';
 
 // A Docker (cgroup v2) stats answer, trimmed.

@@ -1,6 +1,6 @@
 /** Shared helpers of the Prometheus component tests. */
 import { afterEach } from 'vitest';
-import type { MetricsReceiver } from '../../../src/components/common/metrics-model.js';
+import type { MetricsReceiver } from '../../../src/components/common/metric-samples.js';
 import type { Harness } from '../../support/harness.js';
 import { MetricsTarget } from '../../support/metrics-target.js';
 import { RemoteWriteReceiver } from '../../support/remote-write-receiver.js';

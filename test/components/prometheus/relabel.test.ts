@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchOf, type SeriesLabels } from '../../../src/components/common/metrics-model.js';
+import { batchOf, type SeriesLabels } from '../../../src/components/common/metric-samples.js';
 import { startsHarnesses } from '../started-harness.js';
 import { metricValue, receiverOf, remoteWriteBlock, usesServers } from './helpers.js';
 

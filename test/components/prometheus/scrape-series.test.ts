@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batchOf, isStaleAt, SampleBatchBuilder, valueBits, type SampleBatch } from '../../../src/components/common/metrics-model.js';
-import { TargetSeries, withTargetLabels } from '../../../src/components/prometheus/scrape-series.js';
+import { batchOf, isStaleAt, SampleBatchBuilder, valueBits, type SampleBatch } from '../../../src/components/common/metric-samples.js';
+import { TargetSeries, withTargetLabels } from '../../../src/components/prometheus/scrape/series.js';
 
 const TARGET = Object.freeze({ instance: 'h:1', job: 'j' });
 const OPTIONS = { honorLabels: false, honorTimestamps: true, trackTimestampsStaleness: false, sampleLimit: 0, validation: 'legacy' as const };

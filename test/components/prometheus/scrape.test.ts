@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { scrapeOffsetMs, populateTarget } from '../../../src/components/prometheus/scrape-target.js';
+import { scrapeOffsetMs, populateTarget } from '../../../src/components/prometheus/scrape/target.js';
 import { eventually } from '../../support/harness.js';
 import { startsHarnesses } from '../started-harness.js';
 import { remoteWriteBlock, usesServers } from './helpers.js';

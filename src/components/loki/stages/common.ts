@@ -1,7 +1,7 @@
 /** Argument types and helpers shared by several stages. */
 import { t, type ArgType } from '../../../lang/schema.js';
 import { NULL, objectValue, stringValue, type Value } from '../../../lang/value.js';
-import { Re2Regexp } from '../../common/relabel-regexp.js';
+import { Re2Regexp } from '../../../go/regexp/regexp.js';
 
 /** A `source` naming an extracted value: Alloy rejects the empty string. */
 export const sourceName = t.checked('string', (s) => {

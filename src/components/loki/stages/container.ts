@@ -1,7 +1,7 @@
 /** stage.docker and stage.cri: the container runtimes' log file formats. */
 import { attr, schema, t, type Infer } from '../../../lang/schema.js';
-import { NAMED_LAYOUTS, parseGoTime, type Instant } from '../../common/go-time.js';
-import { labelsString } from '../../common/logs.js';
+import { NAMED_LAYOUTS, parseGoTime, type Instant } from '../../../go/time.js';
+import { labelsString } from '../../common/log-entries.js';
 import { truncateUtf8 } from './common.js';
 import type { Entry } from './entry.js';
 import { defineStage, eachEntry, type Stage, type StageContext } from './stage.js';

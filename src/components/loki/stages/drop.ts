@@ -1,6 +1,6 @@
 /** stage.drop (drop entries meeting every configured condition) and stage.sampling. */
 import { attr, optional, schema, t, type Infer } from '../../../lang/schema.js';
-import { quoteMeta } from '../../common/go-regexp-ops.js';
+import { quoteMeta } from '../../../go/regexp/ops.js';
 import { compileRegexp, regexpText } from './common.js';
 import { extractedString, type Entry } from './entry.js';
 import { defineStage, filterEntries, type StageContext } from './stage.js';

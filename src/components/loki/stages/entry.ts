@@ -10,8 +10,8 @@
  * (see `derivedLabels`), so a stage.labels over a low-cardinality value does
  * not copy the labels per entry, and later regrouping compares by identity.
  */
-import { formatFloat } from '../../common/go-fmt.js';
-import type { Labels, StructuredMetadata } from '../../common/logs.js';
+import { formatFloat } from '../../../go/fmt.js';
+import type { Labels, StructuredMetadata } from '../../common/log-entries.js';
 
 /** Values of the extracted map: what JSON, regex and logfmt stages produce. */
 export type Extracted = string | number | boolean | null;

@@ -4,7 +4,7 @@
  * are dropped (`action = "drop"`); other entries pass unchanged.
  */
 import { attr, enumBlocks, schema, t, type BlockSchema } from '../../../lang/schema.js';
-import { parseLogSelector, type LogSelector } from '../../common/logql.js';
+import { parseLogSelector, type LogSelector } from './logql.js';
 import type { Entry } from './entry.js';
 import { defineStage, filterEntries, type Pipeline, type Stage, type StageConfig, type StageContext, type StageDef } from './stage.js';
 

@@ -7,8 +7,8 @@
  */
 import type { Registry } from 'prom-client';
 import { attr, enumBlocks, schema, t, type Infer } from '../../../lang/schema.js';
-import { formatFloat } from '../../common/go-fmt.js';
-import { labelsString, type Labels } from '../../common/logs.js';
+import { formatFloat } from '../../../go/fmt.js';
+import { labelsString, type Labels } from '../../common/log-entries.js';
 import { parseDurationNs } from '../../../lang/units.js';
 import { extractedString, isValidLabelName, type Entry, type Extracted } from './entry.js';
 import { defineStage, eachEntry, type StageContext } from './stage.js';

@@ -6,7 +6,7 @@
  * line, its lines pass through unchanged.
  */
 import { attr, schema, t, type Infer } from '../../../lang/schema.js';
-import { labelsString } from '../../common/logs.js';
+import { labelsString } from '../../common/log-entries.js';
 import { compileRegexp, nonEmptyRegexpText } from './common.js';
 import type { Entry } from './entry.js';
 import { defineStage, type Emit, type Stage } from './stage.js';

@@ -4,9 +4,9 @@
  * and stage.pattern (Loki pattern captures).
  */
 import { attr, optional, schema, t } from '../../../lang/schema.js';
-import { findAllMatches } from '../../common/go-regexp-ops.js';
-import { parsePattern } from '../../common/logql.js';
-import type { Template } from '../../common/go-template.js';
+import { findAllMatches } from '../../../go/regexp/ops.js';
+import { parsePattern } from './logql.js';
+import type { Template } from '../../../go/template/template.js';
 import { compileRegexp, nonEmptyRegexpText, sourceName } from './common.js';
 import { extractedText, isValidLabelName, isValidLabelValue, type Entry } from './entry.js';
 import { defineStage, eachEntry } from './stage.js';

@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { attr, schema, t } from '../../../lang/schema.js';
-import { goFunc, Template, type GoFunc } from '../../common/go-template.js';
-import { goReplace, goTrimSpace, sprigFuncMap, trimCutset } from '../../common/go-template-funcs.js';
-import type { GoValue } from '../../common/go-fmt.js';
+import { goFunc, Template, type GoFunc } from '../../../go/template/template.js';
+import { goReplace, goTrimSpace, sprigFuncMap, trimCutset } from '../../../go/template/funcs.js';
+import type { GoValue } from '../../../go/fmt.js';
 import { extractedString, type Entry } from './entry.js';
 import { defineStage, eachEntry } from './stage.js';
 

@@ -6,8 +6,8 @@
  * keep their order.
  */
 import { attr, optional, schema, t } from '../../../lang/schema.js';
-import { addYears, GoLayout, NAMED_LAYOUTS, parseGoTime, TimeZone, type Instant } from '../../common/go-time.js';
-import { labelsString, type Labels } from '../../common/logs.js';
+import { addYears, GoLayout, NAMED_LAYOUTS, parseGoTime, TimeZone, type Instant } from '../../../go/time.js';
+import { labelsString, type Labels } from '../../common/log-entries.js';
 import { extractedText, sameLabels, type Entry } from './entry.js';
 import { defineStage, eachEntry } from './stage.js';
 

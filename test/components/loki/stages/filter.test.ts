@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseLogSelector } from '../../../../src/components/common/logql.js';
+import { parseLogSelector } from '../../../../src/components/loki/stages/logql.js';
 import { decodeStages, entry, pipelineOf, run, T0 } from './helpers.js';
 
 afterEach(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatGoTime, parseGoTime, TimeZone } from '../../../../src/components/common/go-time.js';
+import { formatGoTime, parseGoTime, TimeZone } from '../../../../src/go/time.js';
 import { parseWithoutYear } from '../../../../src/components/loki/stages/timestamp.js';
 import { decodeStages, entry, pipelineOf, run, T0 } from './helpers.js';
 
