@@ -7,11 +7,9 @@ import { createHash } from 'node:crypto';
 import { arch, platform } from 'node:os';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DiagnosticsError, hasErrors, type Diagnostic } from '../lang/diag.js';
-import type { RequestListener } from 'node:http';
-import type { ComponentRegistry, HostInfo, InternalRequestInit, InternalResponse, Stability } from './component.js';
+import type { ComponentRegistry, HostInfo, InternalRequester, InternalRequestInit, InternalResponse, Stability } from './component.js';
 import type { HttpArgs, LiveDebuggingArgs, LoggingArgs, LogLineReceiver } from './config-blocks.js';
 import { Controller, type NodeInfo } from './controller.js';
-import { InMemoryHttp } from './http/in-memory.js';
 import { LiveDebugHub } from './live-debug.js';
 import { Logger, LogSettings } from './logger.js';
 import { MemoryBudget } from './memory.js';
@@ -194,22 +192,22 @@ export class Agent {
     return this.root.listAll();
   }
 
-  /** Core metrics plus every component's metrics, merged per metric family. */
   /** Requests to the in-memory address are served by the attached HTTP server (see serveInternal). */
-  private internalHttp: InMemoryHttp | undefined;
+  private internalRequester: InternalRequester | undefined;
 
   /** Called by the HTTP server: it answers the components' in-process requests. */
-  serveInternal(handler: RequestListener): void {
-    this.internalHttp = new InMemoryHttp(handler);
+  serveInternal(requester: InternalRequester): void {
+    this.internalRequester = requester;
   }
 
   private internalRequest(path: string, init?: InternalRequestInit): Promise<InternalResponse> {
-    if (!this.internalHttp) return Promise.reject(new Error('the agent has no HTTP server to serve in-memory requests'));
-    return this.internalHttp.request(path, init);
+    if (!this.internalRequester) return Promise.reject(new Error('the agent has no HTTP server to serve in-memory requests'));
+    return this.internalRequester(path, init);
   }
 
+  /** Core metrics plus every component's metrics, merged per metric family. */
   async gatherMetrics(): Promise<{ contentType: string; body: string }> {
-    const registries = [this.coreRegistry, ...this.components().flatMap((n) => (n.registry ? [n.registry] : []))];
+    const registries = [this.coreRegistry, ...this.root.registries()];
     const texts = await Promise.all(registries.map((r) => r.metrics()));
     return { contentType: this.coreRegistry.contentType, body: mergeExpositions(texts) };
   }

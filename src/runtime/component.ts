@@ -82,8 +82,14 @@ export interface ComponentInstance<A> {
   /** Component-specific details for the API/UI. */
   debugInfo?(): unknown;
   /** Serves `/api/v0/component/<id>/<rest>`. */
-  handler?(req: IncomingMessage, res: ServerResponse, rest: string): void | Promise<void>;
+  handler?: ComponentHandler;
 }
+
+/** Serves a component's own routes; `rest` is the path after `/api/v0/component/<id>/`. */
+export type ComponentHandler = (req: IncomingMessage, res: ServerResponse, rest: string) => void | Promise<void>;
+
+/** Answers a request to the agent's own HTTP server in-process (see HostInfo.internalRequest). */
+export type InternalRequester = (path: string, init?: InternalRequestInit) => Promise<InternalResponse>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface ComponentDefinition<A = any, E = any> {

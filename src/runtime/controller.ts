@@ -12,7 +12,7 @@ import { evaluateInto, Scope } from '../lang/eval.js';
 import { decodeBody, encodeExports, type BlockSchema, type DecodeContext } from '../lang/schema.js';
 import type { SourceFile } from '../lang/position.js';
 import { NULL, objectValue, stringValue, valuesEqual, type Value } from '../lang/value.js';
-import { stabilityAllowed, type ComponentContext, type HostInfo, type ComponentInstance, type ComponentRegistry, type Stability } from './component.js';
+import { stabilityAllowed, type ComponentContext, type ComponentHandler, type HostInfo, type ComponentInstance, type ComponentRegistry, type Stability } from './component.js';
 import {
   ArgumentArgs,
   ExportArgs,
@@ -25,7 +25,7 @@ import { health, leastHealthy, type Health } from './health.js';
 import type { LiveDebugHub } from './live-debug.js';
 import { blockDiag, nameEnd, planGraph, stabilityMessage, type ConfigFile, type OuterDeclare, type PlannedNode } from './loader.js';
 import type { Logger } from './logger.js';
-import { ModuleSource } from './modules.js';
+import { decodeModuleArguments, moduleArgumentsEqual, ModuleSource, resolveCustomDefinition } from './modules.js';
 import { CoalescingQueue } from './queue.js';
 
 /** Process-wide things every controller shares. */
@@ -63,7 +63,11 @@ export interface ControllerOptions {
   onExports?: (exports: Value) => void;
 }
 
-/** What the API reports about a node. */
+/**
+ * What the API reports about a node: plain data, a snapshot taken when asked.
+ * The running instance stays inside the controller; the HTTP server asks for
+ * a component's route handler with `Controller.handler`.
+ */
 export interface NodeInfo {
   id: string;
   globalId: string;
@@ -80,8 +84,13 @@ export interface NodeInfo {
   debugInfo: unknown;
   block: BlockStmt;
   source: SourceFile;
+  /** Ids of the modules this node runs (a custom component runs one, named by its global id). */
+  createdModuleIds: string[];
+}
+
+/** A node of this controller with its running parts, for in-process callers (tests); the API sees NodeInfo only. */
+export interface LocalNode extends NodeInfo {
   instance: ComponentInstance<unknown> | undefined;
-  child: Controller | undefined;
   registry: Registry | undefined;
 }
 
@@ -340,7 +349,7 @@ export class Controller {
     if ('diagnostic' in args) return args.diagnostic;
     if (node.child && node.childDefinition === def.block) {
       // Same definition: new argument values flow into the running module, nothing restarts.
-      if (mapsEqual(node.args as Map<string, Value>, args.values)) return undefined;
+      if (moduleArgumentsEqual(node.args as Map<string, Value>, args.values)) return undefined;
       node.args = args.values;
       return node.child.setArguments(args.values);
     }
@@ -366,17 +375,8 @@ export class Controller {
   }
 
   /** Finds the declare a custom component instance refers to. */
-  private customDefinition(plan: PlannedNode): CustomDefinition | undefined {
-    const parts = plan.block.name;
-    const declares = this.visibleDeclares();
-    const imports = this.visibleImports();
-    if (parts.length === 1) {
-      const d = declares.get(parts[0]!);
-      return d && declareDefinition(d, declares, imports, this.options.scopeVars?.['module_path']);
-    }
-    const module = imports.get(parts[0]!);
-    const d = module?.declares.get(parts.slice(1).join('.'));
-    return d && module ? declareDefinition(d, module.declares, new Map([...imports, ...module.imports]), stringOf(module.modulePath)) : undefined;
+  private customDefinition(plan: PlannedNode) {
+    return resolveCustomDefinition(plan.block.name, this.visibleDeclares(), this.visibleImports(), this.options.scopeVars?.['module_path']);
   }
 
   private visibleDeclares(): Map<string, OuterDeclare> {
@@ -499,22 +499,53 @@ export class Controller {
 
   /** Nodes of this controller and, recursively, of its modules. */
   listAll(): NodeInfo[] {
-    const out: NodeInfo[] = [];
-    for (const info of this.list()) {
-      out.push(info);
-      if (info.child) out.push(...info.child.listAll());
-    }
-    return out;
+    return [...this.walk()].map(([controller, node]) => controller.info(node));
   }
 
-  get(localId: string): NodeInfo | undefined {
+  get(localId: string): LocalNode | undefined {
     const n = this.nodes.get(localId);
-    return n && this.info(n);
+    return n && { ...this.info(n), instance: n.instance, registry: n.registry };
   }
 
   /** Finds a node by global id anywhere below this controller. */
   find(globalId: string): NodeInfo | undefined {
-    return this.listAll().find((n) => n.globalId === globalId);
+    const found = this.locate(globalId);
+    return found && found[0].info(found[1]);
+  }
+
+  /** The nodes of the module `moduleId` (a custom component's global id), or undefined if no such module runs. */
+  moduleNodes(moduleId: string): NodeInfo[] | undefined {
+    return this.locate(moduleId)?.[1].child?.list();
+  }
+
+  /** The route handler of the component `globalId` (`/api/v0/component/<id>/...`), if it has one. */
+  handler(globalId: string): ComponentHandler | undefined {
+    const instance = this.locate(globalId)?.[1].instance;
+    return instance?.handler ? instance.handler.bind(instance) : undefined;
+  }
+
+  /** The running instance of a component anywhere below (tests and in-process callers; the API uses plain NodeInfo). */
+  instance(globalId: string): ComponentInstance<unknown> | undefined {
+    return this.locate(globalId)?.[1].instance;
+  }
+
+  /** Metric registries of every component here and in modules below. */
+  registries(): Registry[] {
+    return [...this.walk()].flatMap(([, n]) => (n.registry ? [n.registry] : []));
+  }
+
+  /** Every node below this controller with the controller that owns it, in evaluation order, modules after their node. */
+  private *walk(): Generator<[Controller, RuntimeNode]> {
+    for (const id of this.graph?.topologicalOrder() ?? []) {
+      const n = this.nodes.get(id)!;
+      yield [this, n];
+      if (n.child) yield* n.child.walk();
+    }
+  }
+
+  private locate(globalId: string): [Controller, RuntimeNode] | undefined {
+    for (const entry of this.walk()) if (entry[0].globalId(entry[1].id) === globalId) return entry;
+    return undefined;
   }
 
   private info(n: RuntimeNode): NodeInfo {
@@ -535,9 +566,7 @@ export class Controller {
       debugInfo: safeDebugInfo(n.instance),
       block: n.plan.block,
       source: n.plan.source,
-      instance: n.instance,
-      child: n.child,
-      registry: n.registry,
+      createdModuleIds: n.child ? [this.globalId(n.id)] : [],
     };
   }
 }
@@ -547,58 +576,6 @@ export class Controller {
 
 function reusable(existing: RuntimeNode, planned: PlannedNode | undefined): boolean {
   return planned !== undefined && planned.kind === existing.plan.kind && planned.name === existing.plan.name;
-}
-
-interface CustomDefinition {
-  block: BlockStmt;
-  source: SourceFile;
-  body: ConfigFile[];
-  declares: ReadonlyMap<string, OuterDeclare>;
-  imports: ReadonlyMap<string, ModuleSource>;
-  modulePath: string | undefined;
-}
-
-function declareDefinition(
-  d: OuterDeclare,
-  declares: ReadonlyMap<string, OuterDeclare>,
-  imports: ReadonlyMap<string, ModuleSource>,
-  modulePath: Value | string | undefined,
-): CustomDefinition {
-  const body: ConfigFile = { source: d.source, file: { kind: 'File', source: d.source, body: d.block.body, comments: [] } };
-  return { block: d.block, source: d.source, body: [body], declares, imports, modulePath: stringOf(modulePath) };
-}
-
-function stringOf(v: Value | string | undefined): string | undefined {
-  if (v === undefined || typeof v === 'string') return v;
-  return v.type === 'string' ? v.value : undefined;
-}
-
-/** Decodes a custom component's attributes against its declare's `argument` blocks. */
-function decodeModuleArguments(
-  def: CustomDefinition,
-  instance: BlockStmt,
-  ctx: DecodeContext,
-): { values: Map<string, Value> } | { diagnostic: Diagnostic } {
-  const declared = new Set(def.block.body.filter((s) => s.kind === 'Block' && s.name.join('.') === 'argument').map((s) => (s as BlockStmt).label));
-  const values = new Map<string, Value>();
-  for (const stmt of instance.body) {
-    const range = { block: instance, source: ctx.source };
-    if (stmt.kind === 'Block') return { diagnostic: blockDiag(range, `unrecognized block name ${JSON.stringify(stmt.name.join('.'))}`, stmt.lCurly) };
-    if (!declared.has(stmt.name.name)) return { diagnostic: blockDiag(range, `unrecognized attribute name ${JSON.stringify(stmt.name.name)}`, stmt.name.pos) };
-    const r = ctx.evaluate(stmt.value, { kind: 'any' });
-    if (!r.ok) return { diagnostic: r.diagnostic };
-    values.set(stmt.name.name, r.value as Value);
-  }
-  return { values };
-}
-
-function mapsEqual(a: Map<string, Value> | undefined, b: Map<string, Value>): boolean {
-  if (!a || a.size !== b.size) return false;
-  for (const [k, v] of a) {
-    const o = b.get(k);
-    if (!o || !valuesEqual(v, o)) return false;
-  }
-  return true;
 }
 
 function toValue(v: unknown): Value {

@@ -1,18 +1,21 @@
 /**
- * Module sources for `import.file` and `import.string`: they load Alloy text
- * whose `declare` blocks become custom components named `<namespace>.<declare>`.
- * `import.file` re-imports when the file (or a directory's *.alloy files)
- * changes, by polling and, with the fsnotify detector, by watching.
+ * Modules: the sources of `import.file` and `import.string`, which load Alloy
+ * text whose `declare` blocks become custom components named
+ * `<namespace>.<declare>`, and the resolution of a custom component instance
+ * to its declare and its arguments. `import.file` re-imports when the file
+ * (or a directory's *.alloy files) changes, by polling and, with the fsnotify
+ * detector, by watching.
  */
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { BlockStmt } from '../lang/ast.js';
-import { formatDiagnostic } from '../lang/diag.js';
+import { formatDiagnostic, type Diagnostic } from '../lang/diag.js';
 import { parseFile } from '../lang/parser.js';
 import { SourceFile } from '../lang/position.js';
-import type { OptionalSecret } from '../lang/value.js';
-import type { OuterDeclare } from './loader.js';
+import type { DecodeContext } from '../lang/schema.js';
+import { valuesEqual, type OptionalSecret, type Value } from '../lang/value.js';
+import { blockDiag, type ConfigFile, type OuterDeclare } from './loader.js';
 import { readConfigPath, type RawConfigFile } from './sources.js';
 
 export class ModuleSource {
@@ -108,4 +111,81 @@ function fingerprintOf(files: RawConfigFile[]): string {
   const hash = createHash('sha256');
   for (const f of files) hash.update(f.name).update('\0').update(f.bytes).update('\0');
   return hash.digest('hex');
+}
+
+// ---------------------------------------------------------------------------
+// Custom components
+
+/** What a custom component instance runs: its declare's body and what that body may see. */
+export interface CustomDefinition {
+  block: BlockStmt;
+  source: SourceFile;
+  body: ConfigFile[];
+  declares: ReadonlyMap<string, OuterDeclare>;
+  imports: ReadonlyMap<string, ModuleSource>;
+  modulePath: string | undefined;
+}
+
+/**
+ * Finds the declare a custom component block refers to: `name` for a declare
+ * in scope, `namespace.name` for one of an import. `modulePath` is the
+ * enclosing module's `module_path`, inherited by local declares.
+ */
+export function resolveCustomDefinition(
+  blockName: readonly string[],
+  declares: ReadonlyMap<string, OuterDeclare>,
+  imports: ReadonlyMap<string, ModuleSource>,
+  modulePath: Value | undefined,
+): CustomDefinition | undefined {
+  if (blockName.length === 1) {
+    const d = declares.get(blockName[0]!);
+    return d && declareDefinition(d, declares, imports, modulePath);
+  }
+  const module = imports.get(blockName[0]!);
+  const d = module?.declares.get(blockName.slice(1).join('.'));
+  return d && module ? declareDefinition(d, module.declares, new Map([...imports, ...module.imports]), module.modulePath) : undefined;
+}
+
+function declareDefinition(
+  d: OuterDeclare,
+  declares: ReadonlyMap<string, OuterDeclare>,
+  imports: ReadonlyMap<string, ModuleSource>,
+  modulePath: Value | string | undefined,
+): CustomDefinition {
+  const body: ConfigFile = { source: d.source, file: { kind: 'File', source: d.source, body: d.block.body, comments: [] } };
+  return { block: d.block, source: d.source, body: [body], declares, imports, modulePath: stringOf(modulePath) };
+}
+
+function stringOf(v: Value | string | undefined): string | undefined {
+  if (v === undefined || typeof v === 'string') return v;
+  return v.type === 'string' ? v.value : undefined;
+}
+
+/** Decodes a custom component's attributes against its declare's `argument` blocks. */
+export function decodeModuleArguments(
+  def: CustomDefinition,
+  instance: BlockStmt,
+  ctx: DecodeContext,
+): { values: Map<string, Value> } | { diagnostic: Diagnostic } {
+  const declared = new Set(def.block.body.filter((s) => s.kind === 'Block' && s.name.join('.') === 'argument').map((s) => (s as BlockStmt).label));
+  const values = new Map<string, Value>();
+  for (const stmt of instance.body) {
+    const range = { block: instance, source: ctx.source };
+    if (stmt.kind === 'Block') return { diagnostic: blockDiag(range, `unrecognized block name ${JSON.stringify(stmt.name.join('.'))}`, stmt.lCurly) };
+    if (!declared.has(stmt.name.name)) return { diagnostic: blockDiag(range, `unrecognized attribute name ${JSON.stringify(stmt.name.name)}`, stmt.name.pos) };
+    const r = ctx.evaluate(stmt.value, { kind: 'any' });
+    if (!r.ok) return { diagnostic: r.diagnostic };
+    values.set(stmt.name.name, r.value as Value);
+  }
+  return { values };
+}
+
+/** Whether two sets of module arguments are equal (unchanged arguments restart nothing). */
+export function moduleArgumentsEqual(a: ReadonlyMap<string, Value> | undefined, b: ReadonlyMap<string, Value>): boolean {
+  if (!a || a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const o = b.get(k);
+    if (!o || !valuesEqual(v, o)) return false;
+  }
+  return true;
 }

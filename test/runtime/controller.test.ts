@@ -186,7 +186,7 @@ testing.passthrough "after" { input = wrap.w.out }
     running.push(c);
     await c.apply(config(text));
     await c.settle();
-    const inner = () => c.find('wrap.w/testing.passthrough.inner')!.instance;
+    const inner = () => c.instance('wrap.w/testing.passthrough.inner');
     const before = inner();
     expect(exportOf(c, 'testing.passthrough.after', 'output')).toEqual({ type: 'string', value: 'one' });
 

@@ -14,6 +14,7 @@ import type { NodeInfo } from '../controller.js';
 import { objectValue, type Value } from '../../lang/value.js';
 import { bodyToJson, debugInfoToJson, exportsToJson, type JsonStmt } from './alloyjson.js';
 import { dataFlowEdges } from './dataflow.js';
+import { InMemoryHttp } from './in-memory.js';
 import { UiHandler } from './ui.js';
 
 /** Largest request body accepted (reload and API calls need none). */
@@ -33,7 +34,8 @@ export class HttpServer {
     private readonly options: HttpServerOptions,
   ) {
     this.ui = new UiHandler(options.uiPathPrefix);
-    agent.serveInternal((req, res) => void this.handle(req, res));
+    const inMemory = new InMemoryHttp((req, res) => void this.handle(req, res));
+    agent.serveInternal((path, init) => inMemory.request(path, init));
   }
 
   /** Whether the server currently speaks TLS. */
@@ -120,8 +122,8 @@ export class HttpServer {
       if (node) json(res, 200, this.componentJson(node, dataFlowEdges(this.siblings(node)), true));
       else text(res, 404, 'component not found\n');
     } else if (modules) {
-      const parent = this.agent.root.find(decodeURIComponent(modules[1]!));
-      if (parent?.child) json(res, 200, this.componentsJson(parent.child.list()));
+      const nodes = this.agent.root.moduleNodes(decodeURIComponent(modules[1]!));
+      if (nodes) json(res, 200, this.componentsJson(nodes));
       else text(res, 404, 'module not found\n');
     } else if (debug) this.liveDebug(res, decodeURIComponent(debug[1]!));
     else return false;
@@ -137,7 +139,7 @@ export class HttpServer {
   /** The nodes of the controller `node` belongs to (root or module). */
   private siblings(node: NodeInfo): NodeInfo[] {
     if (node.moduleId === '') return this.agent.root.list();
-    return this.agent.root.find(node.moduleId)?.child?.list() ?? [node];
+    return this.agent.root.moduleNodes(node.moduleId) ?? [node];
   }
 
   /** The component JSON shape of Alloy's web API. */
@@ -153,7 +155,7 @@ export class HttpServer {
       dataFlowEdgesTo: flows.get(n.id) ?? [],
       health: { state: n.health.state, message: n.health.message, updatedTime: n.health.updated.toISOString() },
       original: '',
-      createdModuleIDs: n.child ? [n.globalId] : [],
+      createdModuleIDs: n.createdModuleIds,
       liveDebuggingEnabled: this.agent.liveDebug.enabled && this.agent.options.registry.get(n.name)?.liveDebugging === true,
     };
     if (!detail) return base;
@@ -218,9 +220,10 @@ export class HttpServer {
   private async componentRoute(req: IncomingMessage, res: ServerResponse, idPart: string, rest: string): Promise<void> {
     const segments = `${idPart}/${rest}`.split('/');
     for (let i = segments.length - 1; i >= 1; i--) {
-      const node = this.agent.root.find(segments.slice(0, i).join('/'));
-      if (node?.instance?.handler) return node.instance.handler(req, res, segments.slice(i).join('/'));
-      if (node) break;
+      const id = segments.slice(0, i).join('/');
+      const handler = this.agent.root.handler(id);
+      if (handler) return handler(req, res, segments.slice(i).join('/'));
+      if (this.agent.root.find(id)) break;
     }
     text(res, 404, '404 page not found\n');
   }
