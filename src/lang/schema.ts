@@ -136,12 +136,17 @@ export interface AttrField<T = unknown, R extends boolean = boolean> {
   readonly doc?: string;
 }
 
-export interface BlockField<T = unknown, M extends 'one' | 'optional' | 'many' = 'one' | 'optional' | 'many'> {
+/**
+ * How often a block may appear: exactly once, at most once (undefined when
+ * absent), at most once with its own schema's defaults when absent (a Go
+ * struct-valued block), or any number of times.
+ */
+export type Multiplicity = 'one' | 'optional' | 'defaulted' | 'many';
+
+export interface BlockField<T = unknown, M extends Multiplicity = Multiplicity> {
   readonly kind: 'block';
   readonly schema: BlockSchema<T>;
   readonly multiplicity: M;
-  /** For optional blocks: the value used when the block is absent. */
-  readonly whenAbsent?: () => T;
   /** The block takes a label (kept as `label` in the decoded value). */
   readonly labelled?: boolean;
 }
@@ -184,8 +189,18 @@ export function block<T>(schema: BlockSchema<T>): BlockField<T, 'one'> {
   return { kind: 'block', schema, multiplicity: 'one' };
 }
 
-export function optionalBlock<T>(schema: BlockSchema<T>, whenAbsent?: () => T): BlockField<T, 'optional'> {
-  return whenAbsent ? { kind: 'block', schema, multiplicity: 'optional', whenAbsent } : { kind: 'block', schema, multiplicity: 'optional' };
+/** A block that may be left out; undefined when absent. */
+export function optionalBlock<T>(schema: BlockSchema<T>): BlockField<T, 'optional'> {
+  return { kind: 'block', schema, multiplicity: 'optional' };
+}
+
+/**
+ * A block that may be left out and then reads as if written empty: every
+ * attribute at its schema's default (what a Go struct-valued block gets from
+ * its SetToDefault). The block's defaults are thus stated once, in its schema.
+ */
+export function defaultedBlock<T>(schema: BlockSchema<T>): BlockField<T, 'defaulted'> {
+  return { kind: 'block', schema, multiplicity: 'defaulted' };
 }
 
 export function blocks<T>(schema: BlockSchema<T>): BlockField<T, 'many'> {
@@ -352,8 +367,16 @@ function fillAbsentFields(
       out[name] = field.defaultValue === undefined ? undefined : convertOrFail(field.type, decode(field.defaultValue, field.type.desc), ctx, undefined);
     } else if (!seenBlocks.has(name)) {
       if (field.multiplicity === 'one') throw new DecodeError(diagnosticAt(ctx, owner, `missing required block ${JSON.stringify(name)}`));
-      out[name] = field.multiplicity === 'many' ? [] : field.whenAbsent?.();
+      out[name] = absentBlockValue(field, ctx, owner);
     }
+  }
+}
+
+function absentBlockValue(field: BlockField, ctx: DecodeContext, owner: BlockStmt | undefined): unknown {
+  switch (field.multiplicity) {
+    case 'many': return [];
+    case 'defaulted': return decodeBlockBody(field.schema, [], ctx, owner);
+    default: return undefined;
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { attr, optionalBlock, schema, t, targetsType, type Infer } from '../../lang/schema.js';
+import { attr, defaultedBlock, optionalBlock, schema, t, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import { health } from '../../runtime/health.js';
 import { LOGS_RECEIVER_TYPE, type Labels, type LogsReceiver } from '../common/log-entries.js';
@@ -19,9 +19,6 @@ import { COMPRESSION_FORMATS } from './source-file/decompress.js';
 import { FileMetrics } from './source-file/metrics.js';
 import { FileSourceTailer, type TailerSettings } from './source-file/tailer.js';
 import { FILENAME_LABEL, resolveGlobs, resolveStatic, type ResolvedTarget } from './source-file/targets.js';
-
-const FILE_WATCH_DEFAULTS = { min_poll_frequency: 250, max_poll_frequency: 250 };
-const FILE_MATCH_DEFAULTS = { enabled: false, sync_period: 10_000, ignore_older_than: 0 };
 
 const FileWatch = schema({
   min_poll_frequency: attr(t.duration, '250ms'),
@@ -53,8 +50,8 @@ const Arguments = schema({
   tail_from_end: attr(t.bool, false),
   on_positions_file_error: attr(t.oneOf('skip', 'restart_from_end', 'restart_from_beginning'), 'restart_from_beginning'),
   legacy_positions_file: attr(t.string, ''),
-  file_watch: optionalBlock(FileWatch, () => ({ ...FILE_WATCH_DEFAULTS })),
-  file_match: optionalBlock(FileMatch, () => ({ ...FILE_MATCH_DEFAULTS })),
+  file_watch: defaultedBlock(FileWatch),
+  file_match: defaultedBlock(FileMatch),
   decompression: optionalBlock(Decompression),
 });
 type Arguments = Infer<typeof Arguments>;
@@ -103,8 +100,8 @@ class FileSource {
   /** Re-resolves targets every file_match.sync_period (when enabled) until aborted; then stops every tailer. */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      await sleep(this.args.file_match?.sync_period ?? FILE_MATCH_DEFAULTS.sync_period, signal);
-      if (!signal.aborted && this.args.file_match?.enabled) await this.reconcile();
+      await sleep(this.args.file_match.sync_period, signal);
+      if (!signal.aborted && this.args.file_match.enabled) await this.reconcile();
     }
     this.stopping = true;
     await this.reconciling;
@@ -146,7 +143,7 @@ class FileSource {
   }
 
   private resolve(): Promise<ResolvedTarget[]> | ResolvedTarget[] {
-    if (!this.args.file_match?.enabled) return resolveStatic(this.args.targets);
+    if (!this.args.file_match.enabled) return resolveStatic(this.args.targets);
     return resolveGlobs(this.args.targets, (err) => this.ctx.logger.error('failed to resolve target', { error: err.message }));
   }
 
@@ -166,21 +163,20 @@ class FileSource {
       return false;
     }
     const match = this.args.file_match;
-    if (match?.enabled && match.ignore_older_than > 0 && info.mtimeMs < Date.now() - match.ignore_older_than) return false;
+    if (match.enabled && match.ignore_older_than > 0 && info.mtimeMs < Date.now() - match.ignore_older_than) return false;
     this.metrics.fileBytes.set({ path: file }, info.size);
     return true;
   }
 
   private tailerSettings(): TailerSettings {
     const a = this.args;
-    const watch = a.file_watch ?? FILE_WATCH_DEFAULTS;
     return {
       codec: codecFor(a.encoding),
       tailFromEnd: a.tail_from_end,
       onPositionsFileError: a.on_positions_file_error,
       legacyPositionsUsed: a.legacy_positions_file !== '',
-      minPollMs: watch.min_poll_frequency,
-      maxPollMs: watch.max_poll_frequency,
+      minPollMs: a.file_watch.min_poll_frequency,
+      maxPollMs: a.file_watch.max_poll_frequency,
       decompression: a.decompression?.enabled ? { format: a.decompression.format, initialDelayMs: a.decompression.initial_delay } : undefined,
     };
   }

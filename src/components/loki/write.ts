@@ -16,7 +16,7 @@
  * a memory limit (`run --memory-limit`) that capacity is also capped at the
  * endpoint's share of the agent's buffer budget.
  */
-import { attr, blocks, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { attr, blocks, defaultedBlock, optional, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { BudgetShare, MemoryBudget } from '../../runtime/memory.js';
@@ -27,8 +27,6 @@ import { SenderLifecycle } from '../common/delivery.js';
 import { Endpoint, NotDeliveredError } from './write/endpoint.js';
 import { WriteMetrics } from './write/metrics.js';
 
-const QUEUE_DEFAULTS = { capacity: 10 * 1024 * 1024, min_shards: 1, drain_timeout: 15_000, block_on_overflow: true };
-
 /**
  * Heap bytes a queued entry costs per byte the queue counts (line and metadata
  * bytes): string headers, the batch arrays, label and delivery objects. Under
@@ -38,10 +36,10 @@ const HEAP_BYTES_PER_QUEUED_BYTE = 2;
 
 const QueueConfig = schema({
   capacity: attr(t.bytes, '10MiB'),
-  min_shards: attr(t.int, QUEUE_DEFAULTS.min_shards),
+  min_shards: attr(t.int, 1),
   // Alloy's code uses 15s (its docs say 1m).
   drain_timeout: attr(t.duration, '15s'),
-  block_on_overflow: attr(t.bool, QUEUE_DEFAULTS.block_on_overflow),
+  block_on_overflow: attr(t.bool, true),
 });
 
 const endpointFields = {
@@ -57,7 +55,7 @@ const endpointFields = {
   tenant_id: attr(t.string, ''),
   retry_on_http_429: attr(t.bool, true),
   ...httpClientFields,
-  queue_config: optionalBlock(QueueConfig, () => ({ ...QUEUE_DEFAULTS })),
+  queue_config: defaultedBlock(QueueConfig),
 };
 
 const EndpointBlock = schema(endpointFields, (e) => {
@@ -65,8 +63,6 @@ const EndpointBlock = schema(endpointFields, (e) => {
   return validateHttpClientConfig(e);
 });
 type EndpointArgs = Infer<typeof EndpointBlock>;
-
-const WAL_DEFAULTS = { enabled: false, max_segment_age: 3_600_000, min_read_frequency: 250, max_read_frequency: 1000, drain_timeout: 30_000 };
 
 const Wal = schema(
   {
@@ -83,7 +79,7 @@ const Arguments = schema({
   endpoint: blocks(EndpointBlock),
   external_labels: attr(t.map(t.string), {}),
   max_streams: attr(t.int, 0),
-  wal: optionalBlock(Wal, () => ({ ...WAL_DEFAULTS })),
+  wal: defaultedBlock(Wal),
 });
 type Arguments = Infer<typeof Arguments>;
 
@@ -129,7 +125,7 @@ class Clients {
   ) {}
 
   static async create(args: Arguments, metrics: WriteMetrics, ctx: ComponentContext<unknown>): Promise<Clients> {
-    if (args.wal?.enabled) {
+    if (args.wal.enabled) {
       ctx.logger.warn('the wal block is not supported by alloy-ts and is ignored; delivery is acknowledged end to end instead');
     }
     const endpoints: Endpoint[] = [];
@@ -185,8 +181,7 @@ class Clients {
 
 /** Under a memory limit, the part of the budget an endpoint's queue may fill (at most its configured capacity). */
 function queueShare(e: EndpointArgs, budget: MemoryBudget | undefined): BudgetShare | undefined {
-  const capacity = (e.queue_config ?? QUEUE_DEFAULTS).capacity;
-  return budget?.share(capacity * HEAP_BYTES_PER_QUEUED_BYTE);
+  return budget?.share(e.queue_config.capacity * HEAP_BYTES_PER_QUEUED_BYTE);
 }
 
 async function createEndpoint(e: EndpointArgs, maxStreams: number, metrics: WriteMetrics, logger: Logger, share: BudgetShare | undefined): Promise<Endpoint> {
@@ -194,7 +189,7 @@ async function createEndpoint(e: EndpointArgs, maxStreams: number, metrics: Writ
   // Alloy's Loki client never uses HTTP/2.
   const client = await HttpClient.create(e, { userAgent: agent, disableHttp2: true });
   const url = new URL(e.url);
-  const q = e.queue_config ?? QUEUE_DEFAULTS;
+  const q = e.queue_config;
   return new Endpoint(
     {
       // Read on every admission, so the queue follows its share as endpoints come and go.

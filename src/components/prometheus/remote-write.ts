@@ -15,7 +15,7 @@
  * sigv4 / azuread / google_iam authentication.
  */
 import { createHash } from 'node:crypto';
-import { attr, blocks, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { attr, blocks, defaultedBlock, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { compareStrings } from '../../lang/value.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import { HttpClient, httpClientFields, isReservedHeader, userAgent, validateHttpClientConfig } from '../common/http-client.js';
@@ -34,24 +34,12 @@ import { SenderLifecycle } from '../common/delivery.js';
 import { RemoteWriteMetrics } from './remote-write/metrics.js';
 import { NotSentError, RemoteWriteQueue, type OutSeries, type SeriesPreparer } from './remote-write/queue.js';
 
-const QUEUE_DEFAULTS = {
-  capacity: 10_000,
-  min_shards: 1,
-  max_shards: 50,
-  max_samples_per_send: 2000,
-  batch_send_deadline: 5000,
-  min_backoff: 30,
-  max_backoff: 5000,
-  retry_on_http_429: true,
-  sample_age_limit: 0,
-};
-
 const QueueConfig = schema(
   {
-    capacity: attr(t.int, QUEUE_DEFAULTS.capacity),
-    min_shards: attr(t.int, QUEUE_DEFAULTS.min_shards),
-    max_shards: attr(t.int, QUEUE_DEFAULTS.max_shards),
-    max_samples_per_send: attr(t.int, QUEUE_DEFAULTS.max_samples_per_send),
+    capacity: attr(t.int, 10_000),
+    min_shards: attr(t.int, 1),
+    max_shards: attr(t.int, 50),
+    max_samples_per_send: attr(t.int, 2000),
     batch_send_deadline: attr(t.duration, '5s'),
     min_backoff: attr(t.duration, '30ms'),
     max_backoff: attr(t.duration, '5s'),
@@ -65,14 +53,11 @@ const QueueConfig = schema(
     return undefined;
   },
 );
-type QueueConfig = Infer<typeof QueueConfig>;
-
-const METADATA_DEFAULTS = { send: true, send_interval: 60_000, max_samples_per_send: 2000 };
 
 const MetadataConfig = schema({
   send: attr(t.bool, true),
   send_interval: attr(t.duration, '1m'),
-  max_samples_per_send: attr(t.int, METADATA_DEFAULTS.max_samples_per_send),
+  max_samples_per_send: attr(t.int, 2000),
 });
 
 const V1_MESSAGE = 'prometheus.WriteRequest';
@@ -89,8 +74,8 @@ const endpointFields = {
   ...httpClientFields,
   // Remote write does not use HTTP/2 unless asked to.
   enable_http2: attr(t.bool, false),
-  queue_config: optionalBlock(QueueConfig, () => ({ ...QUEUE_DEFAULTS })),
-  metadata_config: optionalBlock(MetadataConfig, () => ({ ...METADATA_DEFAULTS })),
+  queue_config: defaultedBlock(QueueConfig),
+  metadata_config: defaultedBlock(MetadataConfig),
   write_relabel_config: blocks(RuleBlock),
 };
 
@@ -202,8 +187,8 @@ async function createQueue(
 ): Promise<RemoteWriteQueue> {
   const agent = userAgent();
   const client = await HttpClient.create(e, { userAgent: agent });
-  const q: QueueConfig = e.queue_config ?? QUEUE_DEFAULTS;
-  const md = e.metadata_config ?? METADATA_DEFAULTS;
+  const q = e.queue_config;
+  const md = e.metadata_config;
   const name = e.name ?? endpointHash(e);
   const rules = e.write_relabel_config.length > 0 ? new RelabelRules(e.write_relabel_config) : undefined;
   return new RemoteWriteQueue(
