@@ -17,7 +17,7 @@
 import type { AttributeStmt, BlockStmt, Body, Expr } from './ast.js';
 import { endPos, startPos } from './ast.js';
 import type { Diagnostic } from './diag.js';
-import type { SourceFile } from './position.js';
+import { SourceFile } from './position.js';
 import { decode, type TypeDesc } from './value-decode.js';
 import {
   arrayValue,
@@ -147,6 +147,8 @@ export interface BlockField<T = unknown, M extends Multiplicity = Multiplicity> 
   readonly kind: 'block';
   readonly schema: BlockSchema<T>;
   readonly multiplicity: M;
+  /** For optional blocks: the value used when the block is absent. */
+  readonly whenAbsent?: () => T;
   /** The block takes a label (kept as `label` in the decoded value). */
   readonly labelled?: boolean;
 }
@@ -189,9 +191,12 @@ export function block<T>(schema: BlockSchema<T>): BlockField<T, 'one'> {
   return { kind: 'block', schema, multiplicity: 'one' };
 }
 
-/** A block that may be left out; undefined when absent. */
-export function optionalBlock<T>(schema: BlockSchema<T>): BlockField<T, 'optional'> {
-  return { kind: 'block', schema, multiplicity: 'optional' };
+/**
+ * A block that may be left out; undefined when absent, or `whenAbsent()`.
+ * For a block whose absence means its schema's defaults, use defaultedBlock.
+ */
+export function optionalBlock<T>(schema: BlockSchema<T>, whenAbsent?: () => T): BlockField<T, 'optional'> {
+  return whenAbsent ? { kind: 'block', schema, multiplicity: 'optional', whenAbsent } : { kind: 'block', schema, multiplicity: 'optional' };
 }
 
 /**
@@ -274,9 +279,22 @@ export function decodeBody<T>(s: BlockSchema<T>, body: Body, ctx: DecodeContext,
   }
 }
 
-/** The value of a schema with nothing written: defaults everywhere (throws if something is required). */
-export function defaultsOf<T>(s: BlockSchema<T>, ctx: DecodeContext): T {
-  return decodeBlockBody(s, [], ctx, undefined);
+/**
+ * The value of a schema with nothing written: its defaults everywhere, as a
+ * removed block reads. Throws if the schema requires something.
+ */
+export function defaultsOf<T>(s: BlockSchema<T>, context?: DecodeContext): T {
+  const ctx: DecodeContext = context ?? {
+    source: SourceFile.fromString('(defaults)', ''),
+    evaluate: () => {
+      throw new Error('an empty body has nothing to evaluate');
+    },
+  };
+  try {
+    return decodeBlockBody(s, [], ctx, undefined);
+  } catch (err) {
+    throw err instanceof DecodeError ? new Error(err.message) : err;
+  }
 }
 
 function decodeBlockBody<T>(s: AnySchema, body: Body, ctx: DecodeContext, owner: BlockStmt | undefined): T {
@@ -376,7 +394,7 @@ function absentBlockValue(field: BlockField, ctx: DecodeContext, owner: BlockStm
   switch (field.multiplicity) {
     case 'many': return [];
     case 'defaulted': return decodeBlockBody(field.schema, [], ctx, owner);
-    default: return undefined;
+    default: return field.whenAbsent?.();
   }
 }
 
