@@ -118,9 +118,11 @@ export class Agent {
   }
 
   /**
-   * Reload: a config that fails to parse or plan leaves everything as it
-   * was (the error is thrown); evaluation errors are returned, with the new
-   * graph applied, as Alloy does.
+   * Reload: a config that fails to read, parse, plan or evaluate leaves the
+   * running graph exactly as it was (components, their arguments, health and
+   * the service blocks) and the error is thrown. Alloy applies a graph whose
+   * evaluation failed in part; alloy-ts swaps in a new graph only once every
+   * node of it evaluated.
    */
   async reload(): Promise<Diagnostic[]> {
     let source: LoadedSource;
@@ -140,11 +142,14 @@ export class Agent {
     const present = new Set(source.files.flatMap((f) => f.file.body.filter((s) => s.kind === 'Block').map((s) => (s as { name: string[] }).name.join('.'))));
     try {
       const diags = await this.root.apply(source.files);
+      if (hasErrors(diags)) {
+        this.recordFailure();
+        return diags;
+      }
       if (!present.has('logging')) this.resetLogging();
       if (!present.has('livedebugging')) this.liveDebug.enabled = false;
       if (!present.has('http')) this.httpConfig = undefined;
-      if (hasErrors(diags)) this.recordFailure();
-      else this.recordSuccess(source);
+      this.recordSuccess(source);
       return diags;
     } catch (err) {
       this.recordFailure();

@@ -25,7 +25,7 @@ import { health, leastHealthy, type Health } from './health.js';
 import type { LiveDebugHub } from './live-debug.js';
 import { blockDiag, nameEnd, planGraph, stabilityMessage, type ConfigFile, type OuterDeclare, type PlannedNode } from './loader.js';
 import type { Logger } from './logger.js';
-import { decodeModuleArguments, moduleArgumentsEqual, ModuleSource, resolveCustomDefinition } from './modules.js';
+import { decodeModuleArguments, moduleArgumentsEqual, ModuleSource, resolveCustomDefinition, type CustomDefinition } from './modules.js';
 import { CoalescingQueue } from './queue.js';
 
 /** Process-wide things every controller shares. */
@@ -96,6 +96,37 @@ export interface LocalNode extends NodeInfo {
 
 const EMPTY_EXPORTS: Value = objectValue([], true);
 
+/** An evaluated config that has not changed anything yet: commit it or discard it. */
+export interface PreparedPass {
+  readonly diagnostics: Diagnostic[];
+  /** The module's exports as the pass computed them (what a parent's dependants see). */
+  readonly exports: Value;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/** The result of evaluating one node: its effects wait for the commit of the pass. */
+interface Evaluation {
+  diagnostic?: Diagnostic;
+  /** Exports dependants evaluated later in the same pass see (before the commit publishes them). */
+  exports?: Value;
+  /** Applies the evaluation to what runs. */
+  commit?: () => void | Promise<void>;
+  /** Releases what the evaluation prepared (a new module source, a child pass). */
+  discard?: () => void | Promise<void>;
+}
+
+/** What an evaluation reads: the graph being evaluated and what the pass has computed so far. */
+interface PassView {
+  plans: Graph<PlannedNode>;
+  nodes: Map<string, RuntimeNode>;
+  exports: Map<string, Value>;
+  /** Module sources loaded by this pass, by import node id. */
+  modules: Map<string, ModuleSource>;
+  moduleExports: Map<string, Value>;
+  argumentValues: ReadonlyMap<string, Value> | undefined;
+}
+
 class RuntimeNode {
   exports: Value = EMPTY_EXPORTS;
   evalHealth: Health = health('unknown', 'not evaluated yet');
@@ -128,7 +159,7 @@ export class Controller {
   private readonly queue: CoalescingQueue;
   private applying: Promise<unknown> = Promise.resolve();
   private readonly moduleExports = new Map<string, Value>();
-  /** Module arguments (custom component attributes), by argument label. */
+  /** Module arguments (custom component attributes) of the committed graph, by argument label. */
   private argumentValues: ReadonlyMap<string, Value> | undefined;
   private stopped = false;
 
@@ -145,18 +176,44 @@ export class Controller {
   }
 
   /**
-   * Applies a new config: plans it (graph errors reject it and change
-   * nothing), reuses nodes with the same id, stops removed ones, and
-   * evaluates everything in dependency order. Returns evaluation diagnostics;
-   * throws DiagnosticsError when the graph itself is invalid.
+   * Applies a new config atomically: plans it (graph errors throw a
+   * DiagnosticsError), evaluates every node of the new graph without
+   * touching what runs, and only when nothing failed swaps it in (stops
+   * removed nodes, updates changed ones, starts new ones). When any node
+   * fails, nothing changes and the diagnostics are returned.
    */
   async apply(files: readonly ConfigFile[]): Promise<Diagnostic[]> {
-    const run = this.applying.then(() => this.applyNow(files));
-    this.applying = run.catch(() => undefined);
-    return run;
+    const pass = await this.prepare(files, this.argumentValues);
+    if (hasErrors(pass.diagnostics)) await pass.discard();
+    else await pass.commit();
+    return pass.diagnostics;
   }
 
-  private async applyNow(files: readonly ConfigFile[]): Promise<Diagnostic[]> {
+  /**
+   * Evaluates `files` with module arguments `argumentValues` as a pass that
+   * is either committed or discarded. Nothing else evaluates in this
+   * controller until one of the two is called.
+   */
+  async prepare(files: readonly ConfigFile[], argumentValues: ReadonlyMap<string, Value> | undefined): Promise<PreparedPass> {
+    let release!: () => void;
+    const previous = this.applying;
+    this.applying = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      const pass = await this.evaluatePass(files, argumentValues);
+      return {
+        diagnostics: pass.diagnostics,
+        exports: pass.exports,
+        commit: () => pass.commit().finally(release),
+        discard: () => pass.discard().finally(release),
+      };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private async evaluatePass(files: readonly ConfigFile[], argumentValues: ReadonlyMap<string, Value> | undefined): Promise<PreparedPass> {
     const plan = planGraph(files, {
       registry: this.globals.registry,
       inModule: this.options.modulePath !== '',
@@ -169,23 +226,48 @@ export class Controller {
     if (hasErrors(plan.diagnostics)) throw new DiagnosticsError(plan.diagnostics);
     for (const d of plan.diagnostics) this.globals.logger.warn(d.message, { file: d.start.file, line: d.start.line });
 
-    const removed = [...this.nodes.values()].filter((n) => !reusable(n, plan.graph.get(n.id)));
-    await this.stopNodes(removed);
-    for (const n of removed) this.nodes.delete(n.id);
+    const view: PassView = { plans: plan.graph, nodes: new Map(), exports: new Map(), modules: new Map(), moduleExports: new Map(), argumentValues };
     for (const planned of plan.graph.values()) {
       const existing = this.nodes.get(planned.id);
-      if (existing) existing.plan = planned;
-      else this.nodes.set(planned.id, new RuntimeNode(planned));
+      view.nodes.set(planned.id, existing && reusable(existing, planned) ? existing : new RuntimeNode(planned));
     }
-    this.graph = plan.graph;
-
     const diagnostics: Diagnostic[] = [];
+    const evaluated: [RuntimeNode, PlannedNode, Evaluation][] = [];
     for (const id of plan.graph.topologicalOrder()) {
-      const d = await this.evaluate(this.nodes.get(id)!);
-      if (d) diagnostics.push(d);
+      const node = view.nodes.get(id)!;
+      const planned = plan.graph.get(id)!;
+      const e = await this.evaluateNode(node, planned, view);
+      if (e.diagnostic) diagnostics.push(e.diagnostic);
+      if (e.exports) view.exports.set(id, e.exports);
+      evaluated.push([node, planned, e]);
     }
-    this.publishModuleExports();
-    return diagnostics;
+    return {
+      diagnostics,
+      exports: sortedObject(view.moduleExports),
+      commit: async () => {
+        await this.swapIn(plan.graph, view);
+        this.argumentValues = argumentValues;
+        this.moduleExports.clear();
+        for (const [node, planned, e] of evaluated) {
+          node.plan = planned;
+          await e.commit?.();
+          node.evalHealth = health('healthy', 'component evaluated');
+        }
+        this.publishModuleExports();
+      },
+      discard: async () => {
+        for (const [, , e] of evaluated) await e.discard?.();
+      },
+    };
+  }
+
+  /** Stops the nodes the new graph drops and makes its nodes the live ones. */
+  private async swapIn(graph: Graph<PlannedNode>, view: PassView): Promise<void> {
+    const removed = [...this.nodes.values()].filter((n) => view.nodes.get(n.id) !== n);
+    await this.stopNodes(removed);
+    this.nodes.clear();
+    for (const [id, node] of view.nodes) this.nodes.set(id, node);
+    this.graph = graph;
   }
 
   private stabilityDiagnostics(graph: Graph<PlannedNode>): Diagnostic[] {
@@ -226,168 +308,229 @@ export class Controller {
   // -------------------------------------------------------------------------
   // Evaluation
 
+  /** The live graph as an evaluation sees it (re-evaluation after an export changed). */
+  private liveView(): PassView {
+    return { plans: this.graph!, nodes: this.nodes, exports: new Map(), modules: new Map(), moduleExports: new Map(), argumentValues: this.argumentValues };
+  }
+
+  /** Re-evaluates one live node and applies the result at once; a failure marks it unhealthy and keeps what runs. */
   private async evaluate(node: RuntimeNode): Promise<Diagnostic | undefined> {
     if (this.stopped) return undefined;
-    const scope = this.scopeFor(node);
+    const e = await this.evaluateNode(node, node.plan, this.liveView());
+    if (e.diagnostic) {
+      await e.discard?.();
+      node.evalHealth = health('unhealthy', `component evaluation failed: ${e.diagnostic.message}`);
+      return e.diagnostic;
+    }
+    await e.commit?.();
+    node.evalHealth = health('healthy', 'component evaluated');
+    return undefined;
+  }
+
+  /** Evaluates `plan` for `node` against `view`; what would change what runs is left to the returned commit. */
+  private async evaluateNode(node: RuntimeNode, plan: PlannedNode, view: PassView): Promise<Evaluation> {
+    if (this.stopped) return {};
+    const scope = this.scopeFor(plan, view);
     const ctx: DecodeContext = {
-      source: node.plan.source,
+      source: plan.source,
       evaluate: (expr, desc) => {
-        const r = evaluateInto(expr, scope, node.plan.source, desc as { kind: 'any' });
+        const r = evaluateInto(expr, scope, plan.source, desc as { kind: 'any' });
         if (r.ok) return { ok: true, value: r.value as unknown };
-        return { ok: false, diagnostic: r.error.diagnostic ?? blockDiag(node.plan, r.error.message, node.plan.block.lCurly) };
+        return { ok: false, diagnostic: r.error.diagnostic ?? blockDiag(plan, r.error.message, plan.block.lCurly) };
       },
     };
     const started = performance.now();
     try {
-      const diagnostic = await this.evaluateKind(node, ctx);
+      const e = await this.evaluateKind(node, plan, ctx, view);
       this.globals.metrics?.evaluationSeconds.observe((performance.now() - started) / 1000);
-      node.evalHealth = diagnostic
-        ? health('unhealthy', `component evaluation failed: ${diagnostic.message}`)
-        : health('healthy', 'component evaluated');
-      return diagnostic;
+      return e;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      node.evalHealth = health('unhealthy', `component evaluation failed: ${message}`);
-      return blockDiag(node.plan, message, node.plan.block.lCurly);
+      return { diagnostic: blockDiag(plan, message, plan.block.lCurly) };
     }
   }
 
-  private async evaluateKind(node: RuntimeNode, ctx: DecodeContext): Promise<Diagnostic | undefined> {
-    const plan = node.plan;
+  private async evaluateKind(node: RuntimeNode, plan: PlannedNode, ctx: DecodeContext, view: PassView): Promise<Evaluation> {
     switch (plan.kind) {
       case 'component':
-        return this.evaluateComponent(node, ctx);
+        return this.evaluateComponent(node, plan, ctx);
       case 'argument':
-        return this.evaluateArgument(node, ctx);
+        return this.evaluateArgument(node, plan, ctx, view);
       case 'export': {
         const r = decodeBody(ExportArgs, plan.block.body, ctx, plan.block);
-        if (r.diagnostic) return r.diagnostic;
-        this.moduleExports.set(plan.label, r.value!.value);
-        this.publishModuleExports();
-        return undefined;
+        if (r.diagnostic) return { diagnostic: r.diagnostic };
+        const value = r.value!.value;
+        view.moduleExports.set(plan.label, value);
+        return {
+          commit: () => {
+            this.moduleExports.set(plan.label, value);
+            this.publishModuleExports();
+          },
+        };
       }
       case 'config':
       case 'service': {
         const s = (SINGLETON_CONFIG_BLOCKS as Record<string, BlockSchema>)[plan.name] ?? (SERVICE_BLOCKS as Record<string, BlockSchema>)[plan.name]!;
         const r = decodeBody(s, plan.block.body, ctx, plan.block);
-        if (r.diagnostic) return r.diagnostic;
-        node.args = r.value;
-        this.globals.onConfigBlock(plan.name, r.value);
-        return undefined;
+        if (r.diagnostic) return { diagnostic: r.diagnostic };
+        return {
+          commit: () => {
+            node.args = r.value;
+            this.globals.onConfigBlock(plan.name, r.value);
+          },
+        };
       }
       case 'import':
-        return this.evaluateImport(node, ctx);
+        return this.evaluateImport(node, plan, ctx, view);
       case 'declare':
-        return undefined;
+        return {};
       case 'custom':
-        return this.evaluateCustom(node, ctx);
+        return this.evaluateCustom(node, plan, ctx, view);
       case 'foreach':
-        return blockDiag(plan, 'foreach blocks are not supported by alloy-ts yet', plan.block.lCurly);
+        return { diagnostic: blockDiag(plan, 'foreach blocks are not supported by alloy-ts yet', plan.block.lCurly) };
     }
-  }
-
-  private async evaluateComponent(node: RuntimeNode, ctx: DecodeContext): Promise<Diagnostic | undefined> {
-    const def = node.plan.def!;
-    const r = decodeBody(def.args, node.plan.block.body, ctx, node.plan.block);
-    if (r.diagnostic) return r.diagnostic;
-    if (!node.instance) {
-      node.args = r.value;
-      node.instance = await def.build(this.componentContext(node), r.value);
-      this.startRun(node);
-    } else if (!argsEqual(node.args, r.value)) {
-      node.args = r.value;
-      await node.instance.update(r.value);
-    }
-    return undefined;
   }
 
   /**
-   * New module arguments (the custom component's attributes changed):
-   * re-evaluates the argument nodes; their dependants follow through the queue.
+   * A new component is built here (its exports are what dependants in the
+   * same pass see) but only runs once committed; a running one is updated
+   * on commit.
    */
-  async setArguments(values: ReadonlyMap<string, Value>): Promise<Diagnostic | undefined> {
-    await this.applying;
-    this.argumentValues = values;
-    let first: Diagnostic | undefined;
-    for (const node of this.nodes.values()) {
-      if (node.plan.kind !== 'argument') continue;
-      first ??= await this.evaluate(node);
+  private async evaluateComponent(node: RuntimeNode, plan: PlannedNode, ctx: DecodeContext): Promise<Evaluation> {
+    const def = plan.def!;
+    const r = decodeBody(def.args, plan.block.body, ctx, plan.block);
+    if (r.diagnostic) return { diagnostic: r.diagnostic };
+    if (!node.instance) {
+      const instance = await def.build(this.componentContext(node), r.value);
+      return {
+        commit: () => {
+          node.args = r.value;
+          node.instance = instance;
+          this.startRun(node);
+        },
+      };
     }
-    return first;
+    if (argsEqual(node.args, r.value)) return {};
+    const instance = node.instance;
+    return {
+      commit: async () => {
+        node.args = r.value;
+        await instance.update(r.value);
+      },
+    };
   }
 
-  private evaluateArgument(node: RuntimeNode, ctx: DecodeContext): Diagnostic | undefined {
-    const r = decodeBody(ArgumentArgs, node.plan.block.body, ctx, node.plan.block);
-    if (r.diagnostic) return r.diagnostic;
-    const given = this.argumentValues?.get(node.plan.label);
+  private evaluateArgument(node: RuntimeNode, plan: PlannedNode, ctx: DecodeContext, view: PassView): Evaluation {
+    const r = decodeBody(ArgumentArgs, plan.block.body, ctx, plan.block);
+    if (r.diagnostic) return { diagnostic: r.diagnostic };
+    const given = view.argumentValues?.get(plan.label);
     if (given === undefined && !r.value!.optional && r.value!.default === undefined) {
-      return blockDiag(node.plan, `missing required argument "${node.plan.label}" to module`, node.plan.block.lCurly);
+      return { diagnostic: blockDiag(plan, `missing required argument "${plan.label}" to module`, plan.block.lCurly) };
     }
-    this.setNodeExports(node, objectValue([['value', given ?? r.value!.default ?? NULL]], true));
-    return undefined;
+    const exports = objectValue([['value', given ?? r.value!.default ?? NULL]], true);
+    return { exports, commit: () => this.setNodeExports(node, exports) };
   }
 
-  private async evaluateImport(node: RuntimeNode, ctx: DecodeContext): Promise<Diagnostic | undefined> {
-    const plan = node.plan;
+  /**
+   * A running import whose arguments did not change re-reads its source in
+   * place (unchanged content keeps its declares, so instances are not
+   * rebuilt); otherwise a new module source is loaded and replaces the old
+   * one on commit.
+   */
+  private async evaluateImport(node: RuntimeNode, plan: PlannedNode, ctx: DecodeContext, view: PassView): Promise<Evaluation> {
     const s = (IMPORT_BLOCKS as Record<string, BlockSchema>)[plan.name]!;
     const r = decodeBody(s, plan.block.body, ctx, plan.block);
-    if (r.diagnostic) return r.diagnostic;
-    // A changed module file re-evaluates the import itself (reloading it), then its instances.
-    const onChange = () => this.queue.submit(`${plan.id}#reimport`, async () => {
-      await this.reevaluate(plan.id);
-      for (const dependant of this.graph?.dependants(plan.id) ?? []) await this.reevaluate(dependant);
-    });
-    if (!node.module) node.module = new ModuleSource(plan.name, plan.label, onChange);
-    const problem = await node.module.update(r.value as Record<string, unknown>);
-    return problem === undefined ? undefined : blockDiag(plan, problem, plan.block.lCurly);
+    if (r.diagnostic) return { diagnostic: r.diagnostic };
+    const args = r.value as Record<string, unknown>;
+    const reuse = node.module !== undefined && argsEqual(node.args, args);
+    const module = reuse ? node.module! : new ModuleSource(plan.name, plan.label, () => this.reimport(plan.id));
+    const problem = await module.update(args);
+    const discard = reuse ? undefined : () => module.close();
+    if (problem !== undefined) return { diagnostic: blockDiag(plan, problem, plan.block.lCurly), ...(discard ? { discard } : {}) };
+    view.modules.set(plan.id, module);
+    return {
+      commit: () => {
+        if (node.module !== module) node.module?.close();
+        node.module = module;
+        node.args = args;
+      },
+      ...(discard ? { discard } : {}),
+    };
   }
 
-  private async evaluateCustom(node: RuntimeNode, ctx: DecodeContext): Promise<Diagnostic | undefined> {
-    const def = this.customDefinition(node.plan);
-    if (!def) return blockDiag(node.plan, `cannot find the definition of component name "${node.plan.name}"`, node.plan.block.lCurly);
-    const args = decodeModuleArguments(def, node.plan.block, ctx);
-    if ('diagnostic' in args) return args.diagnostic;
-    if (node.child && node.childDefinition === def.block) {
-      // Same definition: new argument values flow into the running module, nothing restarts.
-      if (moduleArgumentsEqual(node.args as Map<string, Value>, args.values)) return undefined;
-      node.args = args.values;
-      return node.child.setArguments(args.values);
+  /** A changed module file re-evaluates the import itself (reloading it), then its instances. */
+  private reimport(id: string): void {
+    this.queue.submit(`${id}#reimport`, async () => {
+      await this.reevaluate(id);
+      for (const dependant of this.graph?.dependants(id) ?? []) await this.reevaluate(dependant);
+    });
+  }
+
+  /**
+   * A custom component runs its declare's body in a child controller. Changed
+   * arguments are evaluated through the running module as a pass of its own
+   * (nothing restarts); a new definition prepares a new module that replaces
+   * the old one on commit.
+   */
+  private async evaluateCustom(node: RuntimeNode, plan: PlannedNode, ctx: DecodeContext, view: PassView): Promise<Evaluation> {
+    const def = resolveCustomDefinition(plan.block.name, this.visibleDeclares(view), this.visibleImports(view), this.options.scopeVars?.['module_path']);
+    if (!def) return { diagnostic: blockDiag(plan, `cannot find the definition of component name "${plan.name}"`, plan.block.lCurly) };
+    const args = decodeModuleArguments(def, plan.block, ctx);
+    if ('diagnostic' in args) return { diagnostic: args.diagnostic };
+    const running = node.child && node.childDefinition === def.block ? node.child : undefined;
+    if (running && moduleArgumentsEqual(node.args as Map<string, Value>, args.values)) return {};
+    const child = running ?? this.moduleController(node, def, args.values);
+    let pass: PreparedPass;
+    try {
+      pass = await child.prepare(def.body, args.values);
+    } catch (err) {
+      if (err instanceof DiagnosticsError) return { diagnostic: err.diagnostics[0] };
+      throw err;
     }
-    node.args = args.values;
-    node.childDefinition = def.block;
-    const globalId = this.globalId(node.id);
-    await node.child?.stop();
-    node.child = new Controller(this.globals, {
-      modulePath: globalId,
+    const first = pass.diagnostics.find((d) => d.severity !== 'warning');
+    if (first) {
+      await pass.discard();
+      return { diagnostic: first };
+    }
+    return {
+      exports: pass.exports,
+      commit: async () => {
+        node.args = args.values;
+        if (child !== node.child) {
+          await node.child?.stop();
+          node.child = child;
+          node.childDefinition = def.block;
+        }
+        await pass.commit();
+      },
+      discard: () => pass.discard(),
+    };
+  }
+
+  private moduleController(node: RuntimeNode, def: CustomDefinition, argumentValues: ReadonlyMap<string, Value>): Controller {
+    return new Controller(this.globals, {
+      modulePath: this.globalId(node.id),
       scopeVars: def.modulePath === undefined ? {} : { module_path: stringValue(def.modulePath) },
       outerDeclares: def.declares,
       outerImports: def.imports,
-      argumentValues: args.values,
+      argumentValues,
       onExports: (exports) => this.setNodeExports(node, exports),
     });
-    try {
-      const diags = await node.child.apply(def.body);
-      return diags[0];
-    } catch (err) {
-      if (err instanceof DiagnosticsError) return err.diagnostics[0];
-      throw err;
-    }
   }
 
-  /** Finds the declare a custom component instance refers to. */
-  private customDefinition(plan: PlannedNode) {
-    return resolveCustomDefinition(plan.block.name, this.visibleDeclares(), this.visibleImports(), this.options.scopeVars?.['module_path']);
-  }
-
-  private visibleDeclares(): Map<string, OuterDeclare> {
+  private visibleDeclares(view: PassView): Map<string, OuterDeclare> {
     const out = new Map(this.options.outerDeclares ?? []);
-    for (const n of this.nodes.values()) if (n.plan.kind === 'declare') out.set(n.plan.label, { block: n.plan.block, source: n.plan.source });
+    for (const plan of view.plans.values()) if (plan.kind === 'declare') out.set(plan.label, { block: plan.block, source: plan.source });
     return out;
   }
 
-  private visibleImports(): Map<string, ModuleSource> {
+  private visibleImports(view: PassView): Map<string, ModuleSource> {
     const out = new Map(this.options.outerImports ?? []);
-    for (const n of this.nodes.values()) if (n.plan.kind === 'import' && n.module) out.set(n.plan.label, n.module);
+    for (const plan of view.plans.values()) {
+      if (plan.kind !== 'import') continue;
+      const module = view.modules.get(plan.id) ?? view.nodes.get(plan.id)?.module;
+      if (module) out.set(plan.label, module);
+    }
     return out;
   }
 
@@ -397,6 +540,8 @@ export class Controller {
   private setNodeExports(node: RuntimeNode, exports: Value): void {
     if (valuesEqual(exports, node.exports) && exports.type === node.exports.type) return;
     node.exports = exports;
+    // A node built by a pass that is not committed yet has no dependants to tell.
+    if (this.nodes.get(node.id) !== node) return;
     const metrics = this.globals.metrics;
     for (const dependant of this.graph?.dependants(node.id) ?? []) {
       metrics?.queueSize.inc();
@@ -417,15 +562,15 @@ export class Controller {
 
   private publishModuleExports(): void {
     if (!this.options.onExports) return;
-    this.options.onExports(objectValue([...this.moduleExports].sort(([a], [b]) => (a < b ? -1 : 1)), true));
+    this.options.onExports(sortedObject(this.moduleExports));
   }
 
-  /** Scope with the exports of every node `node` references, nested by id parts. */
-  private scopeFor(node: RuntimeNode): Scope {
+  /** Scope with the exports of every node `plan` references, nested by id parts. */
+  private scopeFor(plan: PlannedNode, view: PassView): Scope {
     const root = new Map<string, unknown>();
-    for (const ref of node.plan.refs) {
-      const target = this.nodes.get(ref);
-      if (!target) continue;
+    for (const ref of plan.refs) {
+      const exports = view.exports.get(ref) ?? view.nodes.get(ref)?.exports;
+      if (!exports) continue;
       const parts = ref.split('.');
       let level = root;
       for (const p of parts.slice(0, -1)) {
@@ -433,7 +578,7 @@ export class Controller {
         if (!(next instanceof Map)) level.set(p, (next = new Map<string, unknown>()));
         level = next as Map<string, unknown>;
       }
-      level.set(parts[parts.length - 1]!, target.exports);
+      level.set(parts[parts.length - 1]!, exports);
     }
     const vars = new Map<string, Value>(Object.entries(this.options.scopeVars ?? {}));
     for (const [k, v] of root) vars.set(k, toValue(v));
@@ -576,6 +721,10 @@ export class Controller {
 
 function reusable(existing: RuntimeNode, planned: PlannedNode | undefined): boolean {
   return planned !== undefined && planned.kind === existing.plan.kind && planned.name === existing.plan.name;
+}
+
+function sortedObject(fields: ReadonlyMap<string, Value>): Value {
+  return objectValue([...fields].sort(([a], [b]) => (a < b ? -1 : 1)), true);
 }
 
 function toValue(v: unknown): Value {

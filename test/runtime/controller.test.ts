@@ -131,13 +131,19 @@ testing.passthrough "c" { input = missing.thing.value }
     );
   });
 
-  it('marks a component unhealthy when its evaluation fails and keeps its old arguments', async () => {
+  it('rejects a config whose evaluation fails and leaves the running graph as it was', async () => {
     const c = controller();
     running.push(c);
-    await c.apply(config('testing.passthrough "a" { input = 1 }\n'));
-    const diags = await c.apply(config('testing.passthrough "a" { input = 1 + "x" }\n'));
+    await c.apply(config('testing.passthrough "a" { input = 1 }\ntesting.passthrough "gone" { input = 2 }\n'));
+    const before = c.instance('testing.passthrough.gone');
+    const diags = await c.apply(config('testing.passthrough "a" { input = 3 }\ntesting.passthrough "new" { input = 1 + "x" }\n'));
     expect(diags.map((d) => d.message)).toEqual(['"x" should be number, got string']);
-    expect(c.get('testing.passthrough.a')!.health.state).toBe('unhealthy');
+    expect(c.list().map((n) => [n.id, n.health.state])).toEqual([
+      ['testing.passthrough.a', 'healthy'],
+      ['testing.passthrough.gone', 'healthy'],
+    ]);
+    expect(c.instance('testing.passthrough.gone')).toBe(before);
+    expect(counts.get('testing.passthrough.a')!.updates).toBe(0);
     expect(exportOf(c, 'testing.passthrough.a', 'output')).toMatchObject({ value: 1n });
   });
 
