@@ -12,6 +12,7 @@ import { lokiSourceFile } from './loki/source-file.js';
 import { lokiWrite } from './loki/write.js';
 import { prometheusExporterCadvisor } from './prometheus/exporter-cadvisor.js';
 import { prometheusExporterSelf } from './prometheus/exporter-self.js';
+import { prometheusExporterUnix } from './prometheus/exporter-unix.js';
 import { prometheusRelabel } from './prometheus/relabel.js';
 import { prometheusRemoteWrite } from './prometheus/remote-write.js';
 import { prometheusScrape } from './prometheus/scrape.js';
@@ -30,6 +31,7 @@ export function builtinComponents(): ComponentRegistry {
     lokiWrite,
     prometheusExporterCadvisor,
     prometheusExporterSelf,
+    prometheusExporterUnix,
     prometheusRelabel,
     prometheusRemoteWrite,
     prometheusScrape,

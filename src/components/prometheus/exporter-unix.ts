@@ -1,0 +1,161 @@
+/**
+ * prometheus.exporter.unix: host metrics as node_exporter exposes them
+ * (Alloy embeds node_exporter; grafana/alloy
+ * internal/component/prometheus/exporter/unix/config.go for the arguments and
+ * their defaults, internal/static/integrations/node_exporter for how they map
+ * onto node_exporter). Served at /api/v0/component/<id>/metrics and exported
+ * as one scrape target, job "integrations/unix".
+ *
+ * The collectors read /proc, /sys and the mount table below `procfs_path`,
+ * `sysfs_path` and `rootfs_path`, so a container given the host's directories
+ * reports the host. They live in exporter-unix/ and are loaded on the first
+ * build of this component only. Blocks of collectors alloy-ts does not
+ * implement (ethtool, ipvs, ntp, perf, runit, supervisord, sysctl, systemd,
+ * tapestats, bcache) are accepted with Alloy's defaults and have no effect.
+ */
+import { Re2Regexp } from '../../go/regexp/regexp.js';
+import { attr, defaultedBlock, schema, t, targetsType, type InferFields } from '../../lang/schema.js';
+import { defineComponent } from '../../runtime/component.js';
+import { untilAborted } from '../common/until-aborted.js';
+import { exporterTarget } from './exporter-self.js';
+
+/** Alloy's Linux defaults (node_exporter config.go init). */
+const DEFAULT_MOUNT_POINTS_EXCLUDE = '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+)($|/)';
+const DEFAULT_FS_TYPES_EXCLUDE =
+  '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$';
+const DEFAULT_NETSTAT_FIELDS =
+  '^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$';
+const DEFAULT_VMSTAT_FIELDS = '^(oom_kill|pgpg|pswp|pg.*fault).*';
+const DEFAULT_DISK_EXCLUDE = '^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$';
+
+const include = { device_exclude: attr(t.string, ''), device_include: attr(t.string, '') };
+
+const FIELDS = {
+    include_exporter_metrics: attr(t.bool, false),
+    procfs_path: attr(t.string, '/proc'),
+    sysfs_path: attr(t.string, '/sys'),
+    rootfs_path: attr(t.string, '/'),
+    udev_data_path: attr(t.string, '/run/udev/data'),
+    enable_collectors: attr(t.list(t.string), []),
+    disable_collectors: attr(t.list(t.string), []),
+    set_collectors: attr(t.list(t.string), []),
+    arp: defaultedBlock(schema({ ...include, netlink: attr(t.bool, false) })),
+    bcache: defaultedBlock(schema({ priority_stats: attr(t.bool, false) })),
+    cpu: defaultedBlock(schema({ bugs_include: attr(t.string, ''), guest: attr(t.bool, false), info: attr(t.bool, false), flags_include: attr(t.string, '') })),
+    disk: defaultedBlock(schema({ device_exclude: attr(t.string, DEFAULT_DISK_EXCLUDE), device_include: attr(t.string, '') })),
+    ethtool: defaultedBlock(schema({ ...include, metrics_include: attr(t.string, '.*') })),
+    filesystem: defaultedBlock(
+      schema({ fs_types_exclude: attr(t.string, DEFAULT_FS_TYPES_EXCLUDE), mount_points_exclude: attr(t.string, DEFAULT_MOUNT_POINTS_EXCLUDE), mount_timeout: attr(t.duration, '5s') }),
+    ),
+    hwmon: defaultedBlock(schema({ chip_exclude: attr(t.string, ''), chip_include: attr(t.string, '') })),
+    ipvs: defaultedBlock(schema({ backend_labels: attr(t.list(t.string), []) })),
+    ntp: defaultedBlock(
+      schema({
+        ip_ttl: attr(t.int, 1),
+        local_offset_tolerance: attr(t.duration, '1ms'),
+        max_distance: attr(t.duration, '3.46608s'),
+        protocol_version: attr(t.int, 4),
+        server: attr(t.string, '127.0.0.1'),
+        server_is_local: attr(t.bool, false),
+      }),
+    ),
+    netclass: defaultedBlock(schema({ ignore_invalid_speed_device: attr(t.bool, false), ignored_devices: attr(t.string, '^$') })),
+    netdev: defaultedBlock(schema({ address_info: attr(t.bool, false), ...include })),
+    netstat: defaultedBlock(schema({ fields: attr(t.string, DEFAULT_NETSTAT_FIELDS) })),
+    perf: defaultedBlock(
+      schema({
+        cpus: attr(t.string, ''),
+        tracepoint: attr(t.list(t.string), []),
+        disable_hardware_profilers: attr(t.bool, false),
+        disable_software_profilers: attr(t.bool, false),
+        disable_cache_profilers: attr(t.bool, false),
+        hardware_profilers: attr(t.list(t.string), []),
+        software_profilers: attr(t.list(t.string), []),
+        cache_profilers: attr(t.list(t.string), []),
+      }),
+    ),
+    powersupply: defaultedBlock(schema({ ignored_supplies: attr(t.string, '^$') })),
+    runit: defaultedBlock(schema({ service_dir: attr(t.string, '/etc/service') })),
+    supervisord: defaultedBlock(schema({ url: attr(t.string, 'http://localhost:9001/RPC2') })),
+    sysctl: defaultedBlock(schema({ include: attr(t.list(t.string), []), include_info: attr(t.list(t.string), []) })),
+    systemd: defaultedBlock(
+      schema({
+        enable_restarts: attr(t.bool, false),
+        start_time: attr(t.bool, false),
+        task_metrics: attr(t.bool, false),
+        unit_exclude: attr(t.string, '.+\\.(automount|device|mount|scope|slice)'),
+        unit_include: attr(t.string, '.+'),
+      }),
+    ),
+    tapestats: defaultedBlock(schema({ ignored_devices: attr(t.string, '^$') })),
+    textfile: defaultedBlock(schema({ directory: attr(t.string, '') })),
+    vmstat: defaultedBlock(schema({ fields: attr(t.string, DEFAULT_VMSTAT_FIELDS) })),
+};
+export type UnixArguments = InferFields<typeof FIELDS>;
+const Arguments = schema(FIELDS, (a) => invalidPattern(a) ?? exclusiveFilters(a));
+
+/** The patterns the implemented collectors compile; node_exporter would stop on a bad one. */
+function invalidPattern(a: UnixArguments): string | undefined {
+  const patterns: Record<string, string> = {
+    'arp.device_exclude': a.arp.device_exclude, 'arp.device_include': a.arp.device_include,
+    'cpu.bugs_include': a.cpu.bugs_include, 'cpu.flags_include': a.cpu.flags_include,
+    'disk.device_exclude': a.disk.device_exclude, 'disk.device_include': a.disk.device_include,
+    'filesystem.fs_types_exclude': a.filesystem.fs_types_exclude, 'filesystem.mount_points_exclude': a.filesystem.mount_points_exclude,
+    'hwmon.chip_exclude': a.hwmon.chip_exclude, 'hwmon.chip_include': a.hwmon.chip_include,
+    'netclass.ignored_devices': a.netclass.ignored_devices, 'netdev.device_exclude': a.netdev.device_exclude,
+    'netdev.device_include': a.netdev.device_include, 'netstat.fields': a.netstat.fields,
+    'powersupply.ignored_supplies': a.powersupply.ignored_supplies, 'vmstat.fields': a.vmstat.fields,
+  };
+  for (const [name, pattern] of Object.entries(patterns)) {
+    try {
+      Re2Regexp.compile(pattern);
+    } catch (err) {
+      return `${name}: invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`;
+    }
+  }
+  return undefined;
+}
+
+/** node_exporter refuses both an include and an exclude pattern for netdev and arp (Alloy passes them on). */
+function exclusiveFilters(a: UnixArguments): string | undefined {
+  for (const block of ['netdev', 'arp'] as const) {
+    if (a[block].device_exclude !== '' && a[block].device_include !== '') return `${block}: device_exclude and device_include are mutually exclusive`;
+  }
+  return undefined;
+}
+
+const Exports = schema({ targets: attr(targetsType) });
+
+type NodeCollectorModule = typeof import('./exporter-unix/node-collector.js');
+let collectorsModule: Promise<NodeCollectorModule> | undefined;
+
+export const prometheusExporterUnix = defineComponent({
+  name: 'prometheus.exporter.unix',
+  stability: 'generally-available',
+  args: Arguments,
+  exports: Exports,
+  async build(ctx, initial) {
+    const { NodeCollector, selectCollectors } = await (collectorsModule ??= import('./exporter-unix/node-collector.js'));
+    const create = (args: UnixArguments) => {
+      const { unavailable } = selectCollectors(args);
+      if (unavailable.length > 0) ctx.logger.warn('collectors not implemented by alloy-ts are left out', { collectors: unavailable.join(',') });
+      return new NodeCollector(args, ctx.logger);
+    };
+    let collector = create(initial);
+    ctx.setExports({ targets: [exporterTarget('prometheus.exporter.unix', ctx.globalId, 'integrations/unix', ctx.host.memoryAddr)] });
+    return {
+      update(next) {
+        collector = create(next);
+      },
+      run: untilAborted,
+      async handler(_req, res, rest) {
+        if (rest !== 'metrics') {
+          res.writeHead(404).end('404 page not found\n');
+          return;
+        }
+        const body = await collector.scrape();
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
+      },
+    };
+  },
+});

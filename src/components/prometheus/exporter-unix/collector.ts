@@ -1,0 +1,123 @@
+/**
+ * What every collector of prometheus.exporter.unix shares: where the host's
+ * /proc, /sys and root filesystem are (node_exporter's --path.procfs,
+ * --path.sysfs, --path.rootfs and --path.udev.data, which Alloy sets from
+ * procfs_path, sysfs_path, rootfs_path and udev_data_path), reading their
+ * files, and the "no data" outcome.
+ *
+ * As in node_exporter (prometheus/node_exporter collector/collector.go), a
+ * collector that finds no source on this host returns NoDataError: it exposes
+ * nothing and reports node_scrape_collector_success 0 without logging an error.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../../runtime/logger.js';
+import type { Exposition } from './exposition.js';
+
+export class NoDataError extends Error {
+  constructor(message = 'collector returned no data') {
+    super(message);
+  }
+}
+
+export interface HostPathSettings {
+  readonly procfs_path: string;
+  readonly sysfs_path: string;
+  readonly rootfs_path: string;
+  readonly udev_data_path: string;
+}
+
+/** node_exporter collector/paths.go: procFilePath, sysFilePath, rootfsFilePath, rootfsStripPrefix. */
+export class HostPaths {
+  constructor(private readonly settings: HostPathSettings) {}
+
+  proc(...parts: string[]): string {
+    return join(this.settings.procfs_path, ...parts);
+  }
+
+  sys(...parts: string[]): string {
+    return join(this.settings.sysfs_path, ...parts);
+  }
+
+  rootfs(...parts: string[]): string {
+    return join(this.settings.rootfs_path, ...parts);
+  }
+
+  udevData(...parts: string[]): string {
+    return join(this.settings.udev_data_path, ...parts);
+  }
+
+  /** A mount point as seen from the host: the rootfs prefix taken off ("/" when nothing is left). */
+  stripRootfs(path: string): string {
+    const root = this.settings.rootfs_path;
+    if (root === '/' || root === '') return path;
+    const stripped = path.startsWith(root) ? path.slice(root.length) : path;
+    return stripped === '' ? '/' : stripped;
+  }
+}
+
+/** The context a collector is built with. */
+export interface CollectorEnv {
+  readonly paths: HostPaths;
+  readonly logger: Logger;
+}
+
+/** One node_exporter collector: adds its families to the scrape, or throws (NoDataError when its source is absent). */
+export interface Collector {
+  update(out: Exposition): Promise<void>;
+}
+
+/** Error codes that mean "this file is not there (for us)": the source is absent, not broken. */
+const ABSENT_CODES = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ENODEV', 'ENXIO']);
+
+export function isAbsent(err: unknown): boolean {
+  return ABSENT_CODES.has((err as NodeJS.ErrnoException | undefined)?.code ?? '');
+}
+
+/** A file's text; throws as fs does. */
+export function readText(path: string): Promise<string> {
+  return readFile(path, 'latin1');
+}
+
+/**
+ * A sysfs attribute's text, trimmed, or undefined when it cannot be read:
+ * absent, unreadable, or refused by the driver (EINVAL, EOPNOTSUPP, EIO, ... as
+ * for `speed` of a link that is down) — prometheus/procfs leaves such
+ * attributes out.
+ */
+export async function readAttribute(path: string): Promise<string | undefined> {
+  try {
+    return (await readFile(path, 'latin1')).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** An attribute as an integer (decimal, or 0x-prefixed hex as procfs' ParseInt base 0), undefined when absent or not a number. */
+export async function readNumberAttribute(path: string): Promise<number | undefined> {
+  const text = await readAttribute(path);
+  if (text === undefined || text === '') return undefined;
+  const n = /^-?0x/i.test(text) ? Number.parseInt(text, 16) : Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Entry names of a directory, sorted; undefined when the directory is absent. */
+export async function listDir(path: string): Promise<string[] | undefined> {
+  try {
+    return (await readdir(path)).sort();
+  } catch (err) {
+    if (isAbsent(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Splits text into whitespace-separated fields (Go strings.Fields). */
+export function fields(line: string): string[] {
+  const out = line.trim().split(/\s+/);
+  return out.length === 1 && out[0] === '' ? [] : out;
+}
+
+/** Non-empty lines of a text. */
+export function lines(text: string): string[] {
+  return text.split('\n').filter((l) => l !== '');
+}

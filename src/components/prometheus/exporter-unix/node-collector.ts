@@ -1,0 +1,135 @@
+/**
+ * The collectors of prometheus.exporter.unix and one scrape over the enabled
+ * ones, as node_exporter's NodeCollector runs them (collector/collector.go):
+ * all at once, each reporting node_scrape_collector_duration_seconds and
+ * node_scrape_collector_success. Loaded only when a config uses the component.
+ *
+ * Which collectors run follows Alloy (internal/static/integrations/
+ * node_exporter/config.go mapConfigToNodeConfig): node_exporter's defaults, or
+ * exactly `set_collectors` when it is not empty; then `disable_collectors`,
+ * then `enable_collectors`. Names this implementation does not have are
+ * dropped, as Alloy drops collectors its platform lacks.
+ */
+import type { Logger } from '../../../runtime/logger.js';
+import { HostPaths, NoDataError, type Collector, type CollectorEnv } from './collector.js';
+import { CpuCollector } from './cpu.js';
+import { DiskstatsCollector } from './diskstats.js';
+import { Exposition } from './exposition.js';
+import { FilesystemCollector } from './filesystem.js';
+import { NetclassCollector } from './netclass.js';
+import { ArpCollector, ConntrackCollector, DeviceFilter, NetdevCollector, NetstatCollector, SockstatCollector, SoftnetCollector, UdpQueuesCollector } from './network.js';
+import { EntropyCollector, FilefdCollector, LoadavgCollector, MeminfoCollector, PressureCollector, SchedstatCollector, StatCollector, VmstatCollector } from './proc-stats.js';
+import type { UnixArguments } from '../exporter-unix.js';
+import { OsCollector, SelinuxCollector, TimeCollector, UnameCollector } from './system.js';
+import { TextfileCollector } from './textfile.js';
+import { CpufreqCollector, EdacCollector, HwmonCollector, PowerSupplyCollector, ThermalZoneCollector } from './sysfs-hardware.js';
+
+type Factory = (env: CollectorEnv, args: UnixArguments) => Collector;
+
+/** Collectors implemented here, by node_exporter name. */
+const FACTORIES: Readonly<Record<string, Factory>> = {
+  arp: (env, a) => new ArpCollector(env, new DeviceFilter(a.arp.device_exclude, a.arp.device_include)),
+  conntrack: (env) => new ConntrackCollector(env),
+  cpu: (env, a) => new CpuCollector(env, a.cpu),
+  cpufreq: (env) => new CpufreqCollector(env),
+  diskstats: (env, a) => new DiskstatsCollector(env, diskFilter(a)),
+  edac: (env) => new EdacCollector(env),
+  entropy: (env) => new EntropyCollector(env),
+  filefd: (env) => new FilefdCollector(env),
+  filesystem: (env, a) => new FilesystemCollector(env, a.filesystem),
+  hwmon: (env, a) => new HwmonCollector(env, a.hwmon),
+  loadavg: (env) => new LoadavgCollector(env),
+  meminfo: (env) => new MeminfoCollector(env),
+  netclass: (env, a) => new NetclassCollector(env, a.netclass),
+  netdev: (env, a) => new NetdevCollector(env, new DeviceFilter(a.netdev.device_exclude, a.netdev.device_include)),
+  netstat: (env, a) => new NetstatCollector(env, a.netstat.fields),
+  os: (env) => new OsCollector(env),
+  powersupplyclass: (env, a) => new PowerSupplyCollector(env, a.powersupply.ignored_supplies),
+  pressure: (env) => new PressureCollector(env),
+  schedstat: (env) => new SchedstatCollector(env),
+  selinux: (env) => new SelinuxCollector(env),
+  sockstat: (env) => new SockstatCollector(env),
+  softnet: (env) => new SoftnetCollector(env),
+  stat: (env) => new StatCollector(env),
+  textfile: (env, a) => new TextfileCollector(env, a.textfile.directory),
+  thermal_zone: (env) => new ThermalZoneCollector(env),
+  time: (env) => new TimeCollector(env),
+  udp_queues: (env) => new UdpQueuesCollector(env),
+  uname: (env) => new UnameCollector(env),
+  vmstat: (env, a) => new VmstatCollector(env, a.vmstat.fields),
+};
+
+/** Alloy's diskstats filter: an include pattern replaces the exclude one (config.go mapConfigToNodeConfig). */
+function diskFilter(a: UnixArguments): DeviceFilter {
+  return a.disk.device_include !== '' ? new DeviceFilter('', a.disk.device_include) : new DeviceFilter(a.disk.device_exclude, '');
+}
+
+/** Every Linux collector node_exporter has, and whether it is on by default (node_exporter's registerCollector calls). */
+const NODE_EXPORTER_DEFAULTS: Readonly<Record<string, boolean>> = {
+  arp: true, bcache: true, bonding: true, btrfs: true, buddyinfo: false, cgroups: false, conntrack: true, cpu: true, cpufreq: true,
+  diskstats: true, dmi: true, drbd: false, drm: false, edac: true, entropy: true, ethtool: false, fibrechannel: true, filefd: true,
+  filesystem: true, hwmon: true, infiniband: true, interrupts: false, ipvs: true, ksmd: false, lnstat: false, loadavg: true,
+  logind: false, mdadm: true, meminfo: true, meminfo_numa: false, mountstats: false, netclass: true, netdev: true, netstat: true,
+  network_route: false, nfs: true, nfsd: true, ntp: false, nvme: true, os: true, perf: false, powersupplyclass: true, pressure: true,
+  processes: false, qdisc: false, rapl: true, runit: false, schedstat: true, selinux: true, slabinfo: false, sockstat: true,
+  softirqs: false, softnet: true, stat: true, supervisord: false, sysctl: false, systemd: false, tapestats: true, tcpstat: false,
+  textfile: true, thermal_zone: true, time: true, timex: true, udp_queues: true, uname: true, vmstat: true, watchdog: true,
+  wifi: false, xfs: true, zfs: true, zoneinfo: false,
+};
+
+export interface CollectorSelection {
+  /** Enabled and implemented here, sorted. */
+  readonly enabled: readonly string[];
+  /** Enabled, known to node_exporter, but not implemented here. */
+  readonly unavailable: readonly string[];
+}
+
+export function selectCollectors(a: Pick<UnixArguments, 'set_collectors' | 'enable_collectors' | 'disable_collectors'>): CollectorSelection {
+  const state = new Map<string, boolean>();
+  const set = new Set(a.set_collectors);
+  for (const [name, on] of Object.entries(NODE_EXPORTER_DEFAULTS)) state.set(name, set.size > 0 ? set.has(name) : on);
+  for (const name of a.disable_collectors) state.set(name, false);
+  for (const name of a.enable_collectors) state.set(name, true);
+  const on = [...state].filter(([, v]) => v).map(([k]) => k).sort();
+  return { enabled: on.filter((n) => n in FACTORIES), unavailable: on.filter((n) => !(n in FACTORIES) && n in NODE_EXPORTER_DEFAULTS) };
+}
+
+export class NodeCollector {
+  private readonly collectors: readonly (readonly [string, Collector])[];
+
+  constructor(
+    args: UnixArguments,
+    private readonly logger: Logger,
+  ) {
+    const env: CollectorEnv = { paths: new HostPaths(args), logger };
+    const { enabled } = selectCollectors(args);
+    this.collectors = enabled.map((name) => [name, FACTORIES[name]!(env, args)] as const);
+  }
+
+  get names(): string[] {
+    return this.collectors.map(([n]) => n);
+  }
+
+  /** One scrape: every collector at once; the text format body. */
+  async scrape(): Promise<string> {
+    const out = new Exposition();
+    const duration = out.family('node_scrape_collector_duration_seconds', 'gauge', 'node_exporter: Duration of a collector scrape.', ['collector']);
+    const success = out.family('node_scrape_collector_success', 'gauge', 'node_exporter: Whether a collector succeeded.', ['collector']);
+    await Promise.all(
+      this.collectors.map(async ([name, collector]) => {
+        const start = performance.now();
+        let ok = 1;
+        try {
+          await collector.update(out);
+        } catch (err) {
+          ok = 0;
+          if (err instanceof NoDataError) this.logger.debug('collector returned no data', { name, err: err.message });
+          else this.logger.error('collector failed', { name, err: (err as Error).message });
+        }
+        duration.add((performance.now() - start) / 1000, name);
+        success.add(ok, name);
+      }),
+    );
+    return out.render();
+  }
+}
