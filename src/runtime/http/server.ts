@@ -201,7 +201,7 @@ export class HttpServer {
     if (!this.agent.root.find(id)) return text(res, 404, 'component not found\n');
     res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
     res.flushHeaders();
-    const unsubscribe = hub.subscribe(id, (line) => res.write(`${line}\n`));
+    const unsubscribe = hub.subscribe(id, { write: (chunk) => res.write(chunk), onDrain: (resume) => res.once('drain', resume) });
     let open = true;
     // Once only: a second unsubscribe could drop a newer subscriber's listener set.
     const end = () => {
