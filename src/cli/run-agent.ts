@@ -9,13 +9,11 @@ import { renderDiagnostics } from '../lang/diag-printer.js';
 import { parseDurationMs } from '../lang/units.js';
 import { builtinComponents } from '../components/index.js';
 import { Agent } from '../runtime/agent.js';
-import type { Stability } from '../runtime/component.js';
 import { HttpServer } from '../runtime/http/server.js';
 import { CliError, resolvePath, useColor, type CliIO } from './io.js';
 import { MEMORY_LIMIT_FLAG, resolveMemoryLimit } from './memory-limit.js';
+import { withRunDefaults, type RunFlags } from './run-flags.js';
 import { packageVersion } from '../version.js';
-
-export type RunFlags = Record<string, string | boolean | number>;
 
 export interface RunningAgent {
   agent: Agent;
@@ -25,21 +23,23 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export async function startAgent(configPath: string, flags: RunFlags, io: CliIO): Promise<RunningAgent> {
-  const memoryLimitBytes = resolveMemoryLimit(flags[MEMORY_LIMIT_FLAG] as string | undefined, io.env ?? process.env);
+/** Starts an agent; flags not given take their defaults (run-flags.ts). */
+export async function startAgent(configPath: string, given: Partial<RunFlags>, io: CliIO): Promise<RunningAgent> {
+  const flags = withRunDefaults(given);
+  const memoryLimitBytes = resolveMemoryLimit(flags[MEMORY_LIMIT_FLAG], io.env ?? process.env);
   const agent = new Agent({
     configPath: resolvePath(io, configPath),
     registry: builtinComponents(),
-    storagePath: resolvePath(io, String(flags['storage.path'] ?? 'data-alloy/')),
-    minStability: String(flags['stability.level'] ?? 'generally-available') as Stability,
-    httpListenAddr: String(flags['server.http.listen-addr'] ?? '127.0.0.1:12345'),
-    memoryAddr: String(flags['server.http.memory-addr'] ?? 'alloy.internal:12345'),
+    storagePath: resolvePath(io, flags['storage.path']),
+    minStability: flags['stability.level'],
+    httpListenAddr: flags['server.http.listen-addr'],
+    memoryAddr: flags['server.http.memory-addr'],
     version: packageVersion(),
-    shutdownDeadlineMs: parseDurationMs(String(flags['feature.component-shutdown-deadline'] ?? '10m')),
+    shutdownDeadlineMs: parseDurationMs(flags['feature.component-shutdown-deadline']),
     memoryLimitBytes,
     writeLog: (line) => io.stderr.write(line),
   });
-  const server = new HttpServer(agent, { listenAddr: agent.options.httpListenAddr, uiPathPrefix: String(flags['server.http.ui-path-prefix'] ?? '/') });
+  const server = new HttpServer(agent, { listenAddr: agent.options.httpListenAddr, uiPathPrefix: flags['server.http.ui-path-prefix'] });
   const address = await server.listen();
   agent.logger.info('now listening for http traffic', { service: 'http', addr: `${address.address}:${address.port}` });
   logMemoryLimit(agent);
