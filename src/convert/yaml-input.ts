@@ -1,0 +1,129 @@
+/**
+ * Reading Promtail/Prometheus YAML the way their Go structs see it: a YAML
+ * map is a plain object, a missing key takes the struct's default, and
+ * durations parse as Go's time.ParseDuration or Prometheus' model.Duration.
+ */
+import { parseDocument, isMap, isSeq, isScalar, LineCounter, type Node as YamlNode } from 'yaml';
+import { parseDurationNs } from '../lang/units.js';
+import { Duration } from './builder.js';
+
+export type YamlMap = Record<string, unknown>;
+
+/** A YAML value that failed to load, with the Go yaml.v2 style message. */
+export class YamlLoadError extends Error {}
+
+/**
+ * Parses a document; `known` gives, for the top-level map, the keys its Go
+ * struct accepts (yaml.UnmarshalStrict) and the struct's type name.
+ */
+export function loadYaml(text: string, strict?: { keys: readonly string[]; typeName: string }): YamlMap {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, version: '1.1' });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0]?.line ?? 1;
+    throw new YamlLoadError(`yaml: line ${line}: ${goYamlMessage(e.code, e.message)}`);
+  }
+  const root = doc.contents;
+  if (strict && isMap(root)) {
+    const unknown: string[] = [];
+    for (const pair of root.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (!strict.keys.includes(key)) {
+        const line = lineCounter.linePos((pair.key as YamlNode).range?.[0] ?? 0).line;
+        unknown.push(`  line ${line}: field ${key} not found in type ${strict.typeName}`);
+      }
+    }
+    if (unknown.length > 0) throw new YamlLoadError(`yaml: unmarshal errors:\n${unknown.join('\n')}`);
+  }
+  const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as YamlMap) : {};
+}
+
+function goYamlMessage(code: string, message: string): string {
+  // go-yaml's wording for the common parse failures.
+  if (code === 'BAD_INDENT' || code === 'MISSING_CHAR' || code === 'UNEXPECTED_TOKEN' || code === 'BLOCK_AS_IMPLICIT_KEY') {
+    return 'did not find expected key';
+  }
+  return message.split('\n')[0] ?? message;
+}
+
+// ---------------------------------------------------------------------------
+// Typed reads
+
+export function map(v: unknown): YamlMap | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as YamlMap) : undefined;
+}
+
+export function list(v: unknown): unknown[] | undefined {
+  return Array.isArray(v) ? v : undefined;
+}
+
+export function str(v: unknown, dflt = ''): string {
+  if (v === undefined || v === null) return dflt;
+  return typeof v === 'string' ? v : String(v);
+}
+
+export function optStr(v: unknown): string | undefined {
+  return v === undefined || v === null ? undefined : str(v);
+}
+
+export function bool(v: unknown, dflt = false): boolean {
+  if (v === undefined || v === null) return dflt;
+  return v === true || v === 'true';
+}
+
+export function int(v: unknown, dflt = 0): number {
+  if (v === undefined || v === null) return dflt;
+  return typeof v === 'number' ? v : Number(v);
+}
+
+export function strings(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? v.map((x) => str(x)) : undefined;
+}
+
+export function stringMap(v: unknown): Record<string, string> | undefined {
+  const m = map(v);
+  if (!m) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(m)) out[k] = str(val);
+  return out;
+}
+
+/** A Go time.Duration field (time.ParseDuration; YAML integers are nanoseconds). */
+export function goDuration(v: unknown, dflt: Duration = new Duration(0n)): Duration {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v === 'number') return new Duration(BigInt(v));
+  return new Duration(parseDurationNs(String(v)));
+}
+
+const PROM_UNITS: Record<string, bigint> = {
+  y: 365n * 24n * 3_600_000_000_000n,
+  w: 7n * 24n * 3_600_000_000_000n,
+  d: 24n * 3_600_000_000_000n,
+  h: 3_600_000_000_000n,
+  m: 60_000_000_000n,
+  s: 1_000_000_000n,
+  ms: 1_000_000n,
+};
+
+/** A Prometheus model.Duration field ("1d", "5m", "1h30m"). */
+export function promDuration(v: unknown, dflt: Duration = new Duration(0n)): Duration {
+  if (v === undefined || v === null) return dflt;
+  const text = String(v);
+  if (text === '0') return new Duration(0n);
+  const re = /(\d+)(ms|y|w|d|h|m|s)/gy;
+  let total = 0n;
+  let m: RegExpExecArray | null;
+  let consumed = 0;
+  while ((m = re.exec(text))) {
+    total += BigInt(m[1]!) * PROM_UNITS[m[2]!]!;
+    consumed = re.lastIndex;
+  }
+  if (consumed !== text.length || text === '') throw new YamlLoadError(`not a valid duration string: ${JSON.stringify(text)}`);
+  return new Duration(total);
+}
+
+export function isSeqNode(n: unknown): boolean {
+  return isSeq(n);
+}
