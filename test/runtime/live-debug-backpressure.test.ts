@@ -48,7 +48,9 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 function echoReceiver(): LogsReceiver {
   const exports = running.agent.root.get(ID)!.exports;
-  return (exports.type === 'object' && (exports.fields.get('receiver') as { payload: LogsReceiver }).payload)!;
+  const receiver = exports.type === 'object' ? exports.fields.get('receiver') : undefined;
+  if (receiver?.type !== 'capsule') throw new Error(`${ID} exports no receiver`);
+  return receiver.payload as unknown as LogsReceiver;
 }
 
 /** Pushes `count` one-entry batches (one debug line each) in bursts, yielding between bursts so the server can write. */
