@@ -3,7 +3,7 @@
  * `text/tabwriter`, plus the "trimmer" filter Alloy's printer puts after it.
  * Alloy's formatter output is byte-identical to upstream only if both behave
  * exactly like the Go originals, so this file follows their algorithms
- * step by step (see spec §6.4).
+ * step by step (Go text/tabwriter, https://pkg.go.dev/text/tabwriter).
  *
  * Input model (as in Go):
  * - Text is split into cells. A cell ends at a TAB (hard tab, `htab`) or a

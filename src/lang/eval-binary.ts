@@ -1,8 +1,8 @@
 /**
  * Unary and binary operators (Go syntax/internal/transform/binary.go,
- * unary.go; spec §3.2). Integer arithmetic is int64/uint64 with wrap-around;
+ * unary.go). Integer arithmetic is int64/uint64 with wrap-around;
  * `/` truncates; `^` on integers has Go's loop quirks; secrets combine by the
- * rules of §3.5. Failures throw value errors naming the offending operand.
+ * rules of syntax/alloytypes/secret.go. Failures throw value errors naming the offending operand.
  */
 import { Tok, tokName } from './token.js';
 import {

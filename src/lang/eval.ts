@@ -1,5 +1,5 @@
 /**
- * The expression evaluator (Go syntax/vm/vm.go, spec §3). Evaluates an AST
+ * The expression evaluator (grafana/alloy syntax/vm/vm.go). Evaluates an AST
  * expression against a scope (variables, then the standard library) and
  * reports failures as Alloy does: `<pos>: <expr-text><path> <reason>`.
  *

@@ -1,6 +1,6 @@
 /**
- * Decoding values into typed targets (Go internal/value/decode.go, spec
- * §3.4). Targets are described by a small type-descriptor language; decoding
+ * Decoding values into typed targets (grafana/alloy
+ * syntax/internal/value/decode.go). Targets are described by a small type-descriptor language; decoding
  * performs Alloy's conversions (number ↔ string, secrets, optional secrets,
  * []byte → string) and throws value errors (value-errors.ts) that the
  * evaluator can place in the source.

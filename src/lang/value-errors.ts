@@ -1,7 +1,8 @@
 /**
  * Errors raised while operating on values (Go syntax/internal/value errors).
  * They carry the offending value so the evaluator can find the expression
- * that produced it and print `<expr><path> <reason>` (spec §3.6).
+ * that produced it and print `<expr><path> <reason>` (grafana/alloy
+ * syntax/vm/error.go).
  *
  * Host functions and the decoder throw these; the evaluator catches them at
  * its boundary and turns them into diagnostics, so they never escape.

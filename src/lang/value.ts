@@ -1,5 +1,5 @@
 /**
- * The Alloy value model (spec §3.1). Values are plain immutable objects tagged
+ * The Alloy value model (grafana/alloy syntax/internal/value/value.go). Values are plain immutable objects tagged
  * by `type`; numbers carry Go's hidden kind (int64, uint64 or float64).
  *
  * Object identity matters: the evaluator remembers which expression produced
@@ -113,7 +113,7 @@ export type Value =
   | CapsuleValue;
 
 // ---------------------------------------------------------------------------
-// Secrets (spec §3.5, alloytypes/secret.go, optional_secret.go)
+// Secrets (grafana/alloy syntax/alloytypes/secret.go, optional_secret.go)
 
 /** A sensitive string that is never displayed. */
 export class Secret implements CapsulePayload {

@@ -1,5 +1,6 @@
 /**
- * Schemas of the config blocks the runtime itself understands (spec §13).
+ * Schemas of the config blocks the runtime itself understands (grafana/alloy
+ * docs/sources/reference/config-blocks/).
  * They are decoded like component arguments, so `validate` reports the same
  * messages for them.
  */

@@ -1,6 +1,6 @@
 /**
  * `alloy-ts fmt` in-process: every flag, message and exit status of Alloy's
- * `fmt` command (spec §8), on our fixtures and conformance/fmt/cli_*.
+ * `fmt` command (grafana/alloy internal/alloycli/cmd_fmt.go), on our fixtures and conformance/fmt/cli_*.
  */
 import { chmodSync, copyFileSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';

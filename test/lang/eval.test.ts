@@ -1,6 +1,6 @@
 /**
  * The evaluator: operators, access and indexing, literals, error texts and
- * positions (spec §3). Each case evaluates one expression and compares the
+ * positions (grafana/alloy syntax/vm/vm.go, error.go). Each case evaluates one expression and compares the
  * rendered result (Alloy syntax) or the exact error text.
  */
 import { describe, expect, it } from 'vitest';

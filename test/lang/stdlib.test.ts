@@ -1,5 +1,6 @@
 /**
- * The standard library, function by function (spec §4). Expected results are
+ * The standard library, function by function (grafana/alloy
+ * syntax/internal/stdlib/stdlib.go). Expected results are
  * what Alloy (Go) produces; each case evaluates an expression and compares
  * the rendered value, or the exact error text.
  */

@@ -1,6 +1,6 @@
 /**
  * Jittered exponential backoff with the timing of grafana/dskit's backoff
- * (spec §0.5), used by loki.write's retries and by tailers that reconnect.
+ * (backoff/backoff.go), used by loki.write's retries and by tailers that reconnect.
  *
  * The delay of each wait is drawn uniformly from a window [lo, hi) that starts
  * at [min, 2·min) and doubles after every wait until hi reaches max. A wait

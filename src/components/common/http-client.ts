@@ -1,6 +1,6 @@
 /**
- * The HTTP client configuration shared by components that talk HTTP (spec
- * §0.3): its schema fields (squashed into a block, as Alloy does), their
+ * The HTTP client configuration shared by components that talk HTTP (grafana/alloy
+ * internal/component/common/config/types.go): its schema fields (squashed into a block, as Alloy does), their
  * validation with Alloy's messages, and an undici-based client that applies
  * TLS, proxies, redirects, `http_headers` and the authorization of choice
  * (basic, bearer, authorization, OAuth2 client credentials).

@@ -1,6 +1,6 @@
 /**
- * The metrics data plane (spec §11, architecture "batches, backpressure,
- * acknowledgements"). Samples travel in batches of parallel arrays — one
+ * The metrics data plane (in Prometheus, storage.Appender plays this part;
+ * grafana/alloy internal/component/prometheus/fanout.go). Samples travel in batches of parallel arrays — one
  * series label set, value and timestamp per sample — so the hot path creates
  * no object per sample: label sets are long-lived objects owned by the
  * producer's series cache and shared by every batch that carries the series,

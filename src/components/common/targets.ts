@@ -1,5 +1,5 @@
 /**
- * Discovery targets (spec §0.1): string → string maps passed between
+ * Discovery targets (grafana/alloy internal/component/discovery/target.go): string → string maps passed between
  * components as `list(map(string))`. Labels starting with `__` are reserved:
  * they steer components (`__path__`, `__address__`) and never reach storage.
  * As in Alloy's target builder, a label whose value is "" does not exist.

@@ -1,5 +1,6 @@
 /**
- * discovery.docker (spec §1): lists the containers of a Docker (or podman)
+ * discovery.docker (grafana/alloy internal/component/discovery/docker/docker.go,
+ * Prometheus discovery/moby/docker.go): lists the containers of a Docker (or podman)
  * daemon every `refresh_interval` and exports one target per container
  * network and TCP port, labelled like Prometheus' Docker SD.
  *

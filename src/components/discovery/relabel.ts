@@ -1,5 +1,5 @@
 /**
- * discovery.relabel (spec §2): applies `rule` blocks to every target and
+ * discovery.relabel (grafana/alloy internal/component/discovery/relabel/relabel.go): applies `rule` blocks to every target and
  * exports the survivors, in input order, and the rules themselves. It runs
  * inside every update, so the output follows the targets at once. Label
  * names are checked with the UTF-8 scheme, as Alloy's discovery relabeling does.

@@ -1,5 +1,5 @@
 /**
- * local.file_match (spec §3): expands the `__path__` glob of every path
+ * local.file_match (grafana/alloy internal/component/local/file_match/file.go): expands the `__path__` glob of every path
  * target into one target per matching file, on every update and every
  * `sync_period`.
  *

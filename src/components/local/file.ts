@@ -1,5 +1,6 @@
 /**
- * local.file: exports a file's content (spec §4), re-read on change
+ * local.file: exports a file's content (grafana/alloy internal/component/local/file/file.go),
+ * re-read on change
  * (fsnotify: watch + poll) or every poll_frequency (poll).
  */
 import { watch, type FSWatcher } from 'node:fs';

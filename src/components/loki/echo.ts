@@ -1,4 +1,4 @@
-/** loki.echo: logs every entry it receives (spec §9). */
+/** loki.echo: logs every entry it receives (grafana/alloy internal/component/loki/echo/echo.go). */
 import { schema, t } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { untilAborted } from '../common/until-aborted.js';

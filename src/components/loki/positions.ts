@@ -1,5 +1,6 @@
 /**
- * The positions file of log sources (spec §5): how far each source has
+ * The positions file of log sources (grafana/alloy
+ * internal/component/loki/source/internal/positions/positions.go): how far each source has
  * delivered, kept in Alloy's format so an agent can take over Alloy's file
  * and the other way round:
  *

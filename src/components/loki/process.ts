@@ -1,5 +1,5 @@
 /**
- * loki.process (spec §7): runs received log entries through `stage.*`
+ * loki.process (grafana/alloy internal/component/loki/process/process.go): runs received log entries through `stage.*`
  * blocks and forwards the result. The pipeline works on whole batches;
  * entries leave it regrouped into batches of one label set each, in order.
  * The pipeline (and its stage state and metrics) is rebuilt only when the

@@ -1,5 +1,5 @@
 /**
- * loki.relabel (spec §8): rewrites the labels of log streams with `rule`
+ * loki.relabel (grafana/alloy internal/component/loki/relabel/relabel.go): rewrites the labels of log streams with `rule`
  * blocks and forwards what survives. Rules run once per batch (a batch is
  * one stream) and their result is cached per label set; a batch whose
  * labels are dropped, or end up empty, is acknowledged without forwarding.

@@ -1,5 +1,5 @@
 /**
- * loki.source.docker (spec §6): follows the logs of the containers named by
+ * loki.source.docker (grafana/alloy internal/component/loki/source/docker/docker.go): follows the logs of the containers named by
  * `targets` (`__meta_docker_container_id`) through the Docker API.
  *
  * One tailer per container: targets are ordered by their label string and

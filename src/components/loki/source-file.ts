@@ -1,5 +1,6 @@
 /**
- * loki.source.file: tails files and forwards their lines (spec §5).
+ * loki.source.file: tails files and forwards their lines (grafana/alloy
+ * internal/component/loki/source/file/file.go).
  *
  * One tailer per distinct (path, public labels) target; an update starts the
  * new ones and stops the vanished ones (dropping their position entries),

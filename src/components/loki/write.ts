@@ -1,5 +1,6 @@
 /**
- * loki.write: sends log entries to Loki's push API (spec §10).
+ * loki.write: sends log entries to Loki's push API (grafana/alloy
+ * internal/component/loki/write/write.go, internal/component/common/loki/client/).
  *
  * A pushed batch gets its external labels (under its own), its stream label
  * string and its entry sizes once, then goes to every endpoint; each endpoint

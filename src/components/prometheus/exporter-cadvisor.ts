@@ -1,5 +1,6 @@
 /**
- * prometheus.exporter.cadvisor (spec §11.4): cAdvisor's container metrics for
+ * prometheus.exporter.cadvisor (grafana/alloy
+ * internal/component/prometheus/exporter/cadvisor/cadvisor.go): cAdvisor's container metrics for
  * the containers of a Docker (or podman) daemon, served at
  * /api/v0/component/<id>/metrics and exported as one scrape target.
  *

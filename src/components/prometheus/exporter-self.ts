@@ -9,7 +9,7 @@ import { untilAborted } from '../common/until-aborted.js';
 
 const Exports = schema({ targets: attr(targetsType) });
 
-/** The target Alloy's exporters export (spec §11.4). */
+/** The target Alloy's exporters export (grafana/alloy internal/component/prometheus/exporter/exporter.go). */
 export function exporterTarget(componentName: string, componentId: string, job: string, memoryAddr: string): Record<string, string> {
   return {
     __address__: memoryAddr,

@@ -1,5 +1,5 @@
 /**
- * prometheus.relabel (spec §11.2): rewrites each sample's series labels with
+ * prometheus.relabel (grafana/alloy internal/component/prometheus/relabel/relabel.go): rewrites each sample's series labels with
  * `rule` blocks (Prometheus' legacy label names) and forwards what survives.
  *
  * Results are cached per series: by the identity of the incoming label

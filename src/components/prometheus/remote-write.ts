@@ -1,6 +1,7 @@
 /**
  * prometheus.remote_write: sends samples to Prometheus remote-write v1
- * endpoints (spec §11.3, wire format §12.4).
+ * endpoints (grafana/alloy internal/component/prometheus/remotewrite/;
+ * wire format: Prometheus prompb/remote.proto and prompb/types.proto).
  *
  * Each endpoint has its own queue (remote-write-queue.ts): a batch is handed
  * to every endpoint and the append promise resolves once all of them sent or

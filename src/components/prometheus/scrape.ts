@@ -1,5 +1,6 @@
 /**
- * prometheus.scrape (spec §11.1): scrapes every target on its own loop
+ * prometheus.scrape (grafana/alloy internal/component/prometheus/scrape/scrape.go,
+ * Prometheus scrape/scrape.go): scrapes every target on its own loop
  * (scrape-loop.ts) and forwards the samples to `forward_to`.
  *
  * Targets are keyed by their full populated label set: an update keeps the

@@ -9,7 +9,7 @@ import { compareStrings } from '../../lang/value.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
-/** Which label names a consumer accepts (spec §0.2). */
+/** Which label names a consumer accepts (Prometheus model/labels: legacy or UTF-8 validation). */
 export type LabelNameScheme = 'utf8' | 'legacy';
 
 const LEGACY_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

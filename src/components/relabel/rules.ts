@@ -1,7 +1,8 @@
 /**
  * The relabel engine shared by discovery.relabel, loki.relabel,
  * loki.source.docker (`relabel_rules`) and the Prometheus components
- * (spec §0.2): the `rule` block with Alloy's defaults and validation
+ * (grafana/alloy internal/component/common/relabel/relabel.go, Prometheus
+ * model/relabel/relabel.go): the `rule` block with Alloy's defaults and validation
  * messages, and Prometheus' relabel semantics. Regexps are Go's, anchored as
  * `^(?s:…)$`; replacements use Go's `Regexp.Expand`.
  *

@@ -1,6 +1,7 @@
 /**
  * `array.concat`, `array.combine_maps`, `array.group_by` and `coalesce`:
- * raw functions that work on values directly (spec §4).
+ * raw functions that work on values directly (grafana/alloy
+ * syntax/internal/stdlib/stdlib.go).
  */
 import {
   NULL,

@@ -1,5 +1,5 @@
 /**
- * The `encoding` namespace (spec §4): JSON and YAML decoding, JSON encoding
+ * The `encoding` namespace (grafana/alloy syntax/internal/stdlib/stdlib.go): JSON and YAML decoding, JSON encoding
  * of objects, base64 (standard and URL alphabets, padded, Go's error texts)
  * and URL query escaping (Go url.QueryEscape / QueryUnescape).
  */

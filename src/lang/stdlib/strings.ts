@@ -1,5 +1,6 @@
 /**
- * The `string` namespace: Go `strings` functions and fmt.Sprintf (spec §4).
+ * The `string` namespace: Go `strings` functions and fmt.Sprintf (grafana/alloy
+ * syntax/internal/stdlib/stdlib.go).
  * Arguments decode into strings, so numbers are accepted as their text.
  */
 import { arrayValue, stringValue, type FunctionValue, type Value } from '../value.js';

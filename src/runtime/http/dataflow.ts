@@ -1,5 +1,6 @@
 /**
- * Data-flow edges for the web API's `dataFlowEdgesTo` (spec §14): which way
+ * Data-flow edges for the web API's `dataFlowEdgesTo` (grafana/alloy
+ * internal/component/component_provider.go): which way
  * data travels along each reference between two nodes of one controller.
  *
  * A reference into another node's exports is a dependency edge (referrer →

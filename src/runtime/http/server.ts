@@ -1,5 +1,5 @@
 /**
- * The agent's HTTP server (spec §14): health, readiness, reload, metrics,
+ * The agent's HTTP server (grafana/alloy internal/service/http/http.go): health, readiness, reload, metrics,
  * the web API and component-owned routes. Request bodies are bounded and
  * handler failures become 500s, never a crashed process.
  */

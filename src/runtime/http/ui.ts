@@ -1,5 +1,6 @@
 /**
- * Serves the web UI under `--server.http.ui-path-prefix` (spec §14): the
+ * Serves the web UI under `--server.http.ui-path-prefix` (grafana/alloy
+ * internal/web/ui/ui.go): the
  * static assets of `ui/` (plain ES modules, no build step), dagre's ESM
  * bundle straight from node_modules, and `index.html` for any other page
  * under the prefix so client-side routes survive a reload.

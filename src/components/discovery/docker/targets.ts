@@ -1,6 +1,6 @@
 /**
  * Turns a Docker container list and network list into discovery targets with
- * Prometheus' `__meta_docker_*` label set (spec §1): one target per
+ * Prometheus' `__meta_docker_*` label set (discovery/moby/docker.go, network.go): one target per
  * (network × TCP port), a fallback target per network without TCP ports,
  * `container:<id>` network modes borrowing the other container's networks,
  * and `match_first_network` keeping the alphabetically first network.

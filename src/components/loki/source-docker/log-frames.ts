@@ -1,6 +1,7 @@
 /**
  * Parsing of a Docker `GET /containers/{id}/logs?timestamps=1` response into
- * log lines (spec §6).
+ * log lines (grafana/alloy internal/component/loki/source/docker/tailer.go; the
+ * multiplexed stream framing is Docker's pkg/stdcopy).
  *
  * Non-TTY containers answer with a multiplexed stream: frames of an 8-byte
  * header `[stream, 0, 0, 0, length (uint32 BE)]` and a payload. TTY

@@ -1,5 +1,6 @@
 /**
- * One container of loki.source.docker (spec §6): reads its log through the
+ * One container of loki.source.docker (grafana/alloy
+ * internal/component/loki/source/docker/tailer.go): reads its log through the
  * Docker API and forwards the lines, remembering in the positions file how
  * far downstream acknowledged them.
  *

@@ -1,6 +1,6 @@
 /**
  * loki.source.file's `decompression`: a compressed file is read once to its
- * end (spec §5). Offsets count decompressed bytes, so a restart skips what was
+ * end (grafana/alloy internal/component/loki/source/file/tailer.go). Offsets count decompressed bytes, so a restart skips what was
  * delivered; the final line is delivered even without a newline.
  */
 import { createReadStream } from 'node:fs';

@@ -1,5 +1,6 @@
 /**
- * Following one file by path, as Alloy's tailer does (spec §5), by polling:
+ * Following one file by path, as Alloy's tailer does (grafana/alloy
+ * internal/component/loki/source/file/internal/tail/), by polling:
  * read to the end, then wait (min→max poll frequency) and compare the path
  * with the open file.
  *

@@ -1,4 +1,4 @@
-/** loki.source.file's metrics, with Alloy's names and help (spec §5). */
+/** loki.source.file's metrics, with Alloy's names and help (grafana/alloy internal/component/loki/source/file/metrics.go). */
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 export class FileMetrics {

@@ -175,7 +175,7 @@ export class FileSourceTailer {
   }
 
   /**
-   * Where to start (spec §5): the stored offset; on an unparseable one, what
+   * Where to start (grafana/alloy internal/component/loki/source/file/tailer.go): the stored offset; on an unparseable one, what
    * on_positions_file_error says; the legacy `{}` entry; the last line with
    * tail_from_end when nothing is stored. A stored offset past the end of the
    * file means the file was replaced while we were away: start at 0 (Alloy

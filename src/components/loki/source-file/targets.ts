@@ -1,5 +1,6 @@
 /**
- * From loki.source.file's targets to the files to tail (spec §5): `__path__`
+ * From loki.source.file's targets to the files to tail (grafana/alloy
+ * internal/component/loki/source/file/resolver.go): `__path__`
  * as written, or — with `file_match.enabled` — expanded like local.file_match
  * does (globPathTarget: doublestar glob minus `__path_exclude__`, absolute).
  * Labels are the target's public ones (no `__*`).

@@ -1,5 +1,6 @@
 /**
- * loki.write's metrics, with Alloy's names, labels and buckets (spec §10).
+ * loki.write's metrics, with Alloy's names, labels and buckets (grafana/alloy
+ * internal/component/common/loki/client/metrics.go).
  * Series are per endpoint host and tenant; a tenant's series (and its drop
  * reasons) start at zero when the tenant is first seen, as Alloy does.
  */

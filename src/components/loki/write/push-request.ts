@@ -1,5 +1,5 @@
 /**
- * Loki's push request (spec §12.1) written straight from log batches (their
+ * Loki's push request (grafana/loki pkg/push/push.proto) written straight from log batches (their
  * parallel arrays, no entry objects), then snappy block-compressed. Also the
  * stream label string and the entry sizes batching counts.
  *
@@ -22,7 +22,8 @@ export const TENANT_LABEL = '__tenant_id__';
 
 /**
  * Loki's stream selector for a label set: names sorted, `__*` labels left out,
- * values quoted the way Go's strconv.Quote does (spec §12.3).
+ * values quoted the way Go's strconv.Quote does (grafana/alloy
+ * internal/component/common/loki/client/batch.go labelsMapToString).
  */
 export function streamLabelString(labels: Labels): string {
   const names = Object.keys(labels)

@@ -1,6 +1,6 @@
 /**
- * prometheus.remote_write's metrics, with the names Alloy exposes (spec
- * §11.3): Prometheus' `prometheus_remote_storage_*` queue metrics, labelled
+ * prometheus.remote_write's metrics, with the names Alloy exposes (Prometheus
+ * storage/remote/queue_manager.go): Prometheus' `prometheus_remote_storage_*` queue metrics, labelled
  * per endpoint with `remote_name` and `url`, and the component's
  * `prometheus_remote_write_wal_*` intake counters — alloy-ts keeps no WAL, so
  * "appended" counts samples taken into the in-memory queues.

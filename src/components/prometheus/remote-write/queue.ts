@@ -1,6 +1,7 @@
 /**
  * One prometheus.remote_write endpoint: its own bounded queue, shards and
- * retries, so a slow or dead endpoint never holds back another (spec §11.3).
+ * retries, so a slow or dead endpoint never holds back another (as Prometheus'
+ * storage/remote/queue_manager.go does per remote).
  *
  * Delivery and acknowledgement
  * - `accept(batch)` resolves once this endpoint sent every sample of the

@@ -1,5 +1,5 @@
 /**
- * Prometheus remote-write v1 (spec §12.4): the `prometheus.WriteRequest`
+ * Prometheus remote-write v1 (Prometheus prompb/remote.proto, prompb/types.proto): the `prometheus.WriteRequest`
  * protobuf written straight from sample arrays, then snappy block-compressed.
  *
  *   WriteRequest   { repeated TimeSeries timeseries = 1; repeated MetricMetadata metadata = 3; }

@@ -1,5 +1,5 @@
 /**
- * One target's scrape loop (spec §11.1): first scrape at the target's own
+ * One target's scrape loop (Prometheus scrape/scrape.go scrapeLoop): first scrape at the target's own
  * offset within the interval, then every interval (ticks missed by a slow
  * scrape or a busy pipeline are skipped, not queued). Each scrape fetches
  * the body (over HTTP, or in-process for the agent's in-memory address),

@@ -1,6 +1,6 @@
 /**
  * From a discovered target to what a scrape loop needs (Prometheus'
- * PopulateLabels, spec §11.1): defaults for `job`, `__scrape_interval__`,
+ * PopulateLabels in scrape/target.go): defaults for `job`, `__scrape_interval__`,
  * `__scrape_timeout__`, `__metrics_path__`, `__scheme__` and `__param_*`
  * where the target has none, per-target overrides through those labels,
  * `instance` defaulting to `__address__`, `__meta_*` removed; the labels not
