@@ -50,6 +50,7 @@ export class LokiReceiver {
   /** Every request, with the status it got. */
   readonly log: { status: number; headers: IncomingHttpHeaders; clientCertCN?: string }[] = [];
   private forced: number[] = [];
+  private forcedUntil: { status: number; until: number } | undefined;
   private delayMs = 0;
   private waiters: (() => void)[] = [];
 
@@ -84,6 +85,11 @@ export class LokiReceiver {
   /** The next `times` requests are answered with `status` (after being decoded). */
   respondWith(status: number, times = 1): void {
     for (let i = 0; i < times; i++) this.forced.push(status);
+  }
+
+  /** Every request for the next `ms` is answered with `status` (an outage of that length). */
+  respondWithFor(status: number, ms: number): void {
+    this.forcedUntil = { status, until: Date.now() + ms };
   }
 
   /** Delays every answer by `ms`. */
@@ -142,7 +148,8 @@ export class LokiReceiver {
       this.answer(req, res, 400, `cannot decode push request: ${(err as Error).message}`);
       return;
     }
-    const status = this.forced.shift() ?? 204;
+    const outage = this.forcedUntil && Date.now() < this.forcedUntil.until ? this.forcedUntil.status : undefined;
+    const status = outage ?? this.forced.shift() ?? 204;
     if (status >= 200 && status < 300) this.accepted.push(request);
     this.answer(req, res, status, status >= 300 ? `forced status ${status}\nsecond line` : '');
   }

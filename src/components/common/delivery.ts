@@ -7,8 +7,10 @@
  *   definitively dropped) and rejects if one was abandoned at shutdown.
  * - Wakeup: lets a sender loop sleep until its next deadline or new work.
  * - SenderLifecycle: a writer's senders across updates and shutdown.
+ * - FailureLog: a sender's failures at warn, one line per interval.
  */
 import type { ComponentInstance } from '../../runtime/component.js';
+import type { LogFields, Logger, LogLevel } from '../../runtime/logger.js';
 import { untilAborted } from './until-aborted.js';
 
 export class PartsAck {
@@ -126,5 +128,35 @@ export class SenderLifecycle<A, S extends Senders> {
   /** The component instance a writer returns from build: updates, run and debug info are all ours. */
   instance(): ComponentInstance<A> {
     return { update: (args) => this.update(args), run: (signal) => this.run(signal), debugInfo: () => this.debugInfo() };
+  }
+}
+
+/** How often a sender may log that its sends fail. */
+export const FAILURE_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * The failures of one endpoint, logged at warn as Alloy logs its retries, but
+ * at most one line per interval: a dead endpoint retried every 100 ms would
+ * otherwise flood the log (so would a positions file that cannot be written,
+ * logged at error). Each line carries `failures`, how many sends failed
+ * since the previous line (this one included), and the latest error.
+ */
+export class FailureLog {
+  private lastLoggedAt = Number.NEGATIVE_INFINITY;
+  private unlogged = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly intervalMs = FAILURE_LOG_INTERVAL_MS,
+    private readonly level: LogLevel = 'warn',
+  ) {}
+
+  record(msg: string, fields: LogFields): void {
+    this.unlogged++;
+    const now = performance.now();
+    if (now - this.lastLoggedAt < this.intervalMs) return;
+    this.logger.log(this.level, msg, { ...fields, failures: this.unlogged });
+    this.lastLoggedAt = now;
+    this.unlogged = 0;
   }
 }

@@ -24,8 +24,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
-import { quote } from '../../lang/strings.js';
+import { quote } from '../../go/strconv.js';
 import type { Logger } from '../../runtime/logger.js';
+import { FailureLog } from '../common/delivery.js';
 import type { Labels } from '../common/log-entries.js';
 
 export interface PositionKey {
@@ -40,6 +41,8 @@ export interface PositionsOptions {
   readonly syncPeriodMs?: number;
   /** How soon after a change the file is written. */
   readonly writeBehindMs?: number;
+  /** Told the outcome of every write (undefined = written), so the component can report its health and count failures. */
+  readonly onWrite?: (error: Error | undefined) => void;
 }
 
 const DEFAULT_SYNC_PERIOD_MS = 10_000;
@@ -67,6 +70,9 @@ export class Positions {
   private saving: Promise<void> = Promise.resolve();
   private dirty = false;
   private stopped = false;
+  /** A read-only or full disk fails every write: say so once per interval, not at every change. */
+  private readonly writeErrors: FailureLog;
+  private readonly onWrite: ((error: Error | undefined) => void) | undefined;
 
   private constructor(
     readonly file: string,
@@ -77,6 +83,8 @@ export class Positions {
     this.entries = entries;
     this.syncPeriodMs = opts.syncPeriodMs ?? DEFAULT_SYNC_PERIOD_MS;
     this.writeBehindMs = opts.writeBehindMs ?? DEFAULT_WRITE_BEHIND_MS;
+    this.writeErrors = new FailureLog(logger, undefined, 'error');
+    this.onWrite = opts.onWrite;
   }
 
   /**
@@ -126,9 +134,18 @@ export class Positions {
   save(): Promise<void> {
     this.dirty = false;
     const text = formatPositions(this.list());
-    this.saving = this.saving.then(() => writeAtomically(this.file, text)).catch((err: Error) => {
-      this.logger.error('error writing positions file', { path: this.file, err: err.message });
-    });
+    this.saving = this.saving.then(
+      () =>
+        writeAtomically(this.file, text).then(
+          () => this.onWrite?.(undefined),
+          (err: Error) => {
+            // Written again at the next change or sync.
+            this.dirty = true;
+            this.writeErrors.record('error writing positions file', { path: this.file, err: err.message });
+            this.onWrite?.(err);
+          },
+        ),
+    );
     return this.saving;
   }
 

@@ -64,8 +64,9 @@ export const lokiSourceFile = defineComponent({
   async build(ctx, initial) {
     const positionsFile = path.join(ctx.dataPath, 'positions.yml');
     if (initial.legacy_positions_file) await convertLegacyPositions(initial.legacy_positions_file, positionsFile, ctx.logger);
-    const positions = await Positions.open(positionsFile, { logger: ctx.logger });
-    const source = new FileSource(ctx, positions, initial);
+    const metrics = new FileMetrics(ctx.registry);
+    const positions = await Positions.open(positionsFile, { logger: ctx.logger, onWrite: positionsHealth(ctx, metrics) });
+    const source = new FileSource(ctx, positions, initial, metrics);
     await source.reconcile();
     ctx.setHealth(health('healthy', 'started'));
     return {
@@ -85,7 +86,6 @@ export const lokiSourceFile = defineComponent({
 /** The component's state: its arguments and the tailer of each target. */
 class FileSource {
   private readonly tailers = new Map<string, FileSourceTailer>();
-  private readonly metrics: FileMetrics;
   private stopping = false;
   /** Reconciliations run one at a time (update and the file_match tick). */
   private reconciling: Promise<void> = Promise.resolve();
@@ -94,9 +94,8 @@ class FileSource {
     private readonly ctx: ComponentContext<unknown>,
     private readonly positions: Positions,
     public args: Arguments,
-  ) {
-    this.metrics = new FileMetrics(ctx.registry);
-  }
+    private readonly metrics: FileMetrics,
+  ) {}
 
   /** Re-resolves targets every file_match.sync_period (when enabled) until aborted; then stops every tailer. */
   async run(signal: AbortSignal): Promise<void> {
@@ -181,6 +180,22 @@ class FileSource {
       decompression: a.decompression?.enabled ? { format: a.decompression.format, initialDelayMs: a.decompression.initial_delay } : undefined,
     };
   }
+}
+
+/**
+ * A positions file that cannot be written (read-only or full storage) makes
+ * the component unhealthy with the reason, until a write succeeds again:
+ * lines still flow, but a restart would send them again.
+ */
+function positionsHealth(ctx: ComponentContext<unknown>, metrics: FileMetrics): (error: Error | undefined) => void {
+  let failing = false;
+  return (error) => {
+    if (error) {
+      metrics.positionsWriteErrors.inc();
+      ctx.setHealth(health('unhealthy', `error writing positions file: ${error.message}`));
+    } else if (failing) ctx.setHealth(health('healthy', 'positions file written again'));
+    failing = error !== undefined;
+  };
 }
 
 /** Entry labels: the public labels plus `filename` (which wins over a target's own). */

@@ -318,7 +318,7 @@ describe('loki.write retries', () => {
     expect(h.logs.some((line) => line.includes('forced status 400') && !line.includes('second line'))).toBe(true);
   });
 
-  it('drops 429 at once with retry_on_http_429 = false, and gives up after max_backoff_retries', async () => {
+  it('drops 429 at once with retry_on_http_429 = false; keeps retrying 5xx past max_backoff_retries (alloy-ts never drops retryable failures)', async () => {
     const l = await loki();
     const h = await run(`loki.write "norate" { ${endpoint(l.pushUrl, 'retry_on_http_429 = false')} }
 loki.write "few" { ${endpoint(l.pushUrl, 'max_backoff_retries = 3')} }`);
@@ -326,12 +326,16 @@ loki.write "few" { ${endpoint(l.pushUrl, 'max_backoff_retries = 3')} }`);
     await h.receiver('loki.write.norate').push(makeBatch({ job: 'a' }, 2));
     expect(await h.metric('loki_write_dropped_entries_total', { reason: 'rate_limited' }, 'loki.write.norate')).toBe(2);
 
-    l.respondWith(503, 3);
+    l.respondWith(503, 6);
     await h.receiver('loki.write.few').push(makeBatch({ job: 'b' }, 4));
-    expect(l.log.slice(1).map((r) => r.status)).toEqual([503, 503, 503]);
-    expect(await h.metric('loki_write_dropped_entries_total', { reason: 'ingester_error' }, 'loki.write.few')).toBe(4);
-    expect(await h.metric('loki_write_batch_retries_total', {}, 'loki.write.few')).toBe(3);
-    expect(l.entries()).toHaveLength(0);
+    expect(l.log.slice(1).map((r) => r.status)).toEqual([503, 503, 503, 503, 503, 503, 204]);
+    expect(await h.metric('loki_write_dropped_entries_total', { reason: 'ingester_error' }, 'loki.write.few')).toBe(0);
+    expect(await h.metric('loki_write_batch_retries_total', {}, 'loki.write.few')).toBe(6);
+    expect(l.entries()).toHaveLength(4);
+    // Six failures within the log interval: one warn line, counting the first failure.
+    const warned = h.logs.filter((line) => line.includes('error sending batch, will retry'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatch(/level=warn .*failures=1/);
   });
 });
 

@@ -8,6 +8,8 @@ export class FileMetrics {
   readonly fileBytes: Gauge<'path'>;
   readonly readLines: Counter<'path'>;
   readonly filesActive: Gauge;
+  /** Failed writes of the positions file (alloy-ts only: Alloy just logs them). */
+  readonly positionsWriteErrors: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -15,6 +17,7 @@ export class FileMetrics {
     this.fileBytes = new Gauge({ name: 'loki_source_file_file_bytes_total', help: 'Number of bytes total.', labelNames: ['path'], registers });
     this.readLines = new Counter({ name: 'loki_source_file_read_lines_total', help: 'Number of lines read.', labelNames: ['path'], registers });
     this.filesActive = new Gauge({ name: 'loki_source_file_files_active_total', help: 'Number of active files.', registers });
+    this.positionsWriteErrors = new Counter({ name: 'loki_source_file_positions_write_errors_total', help: 'Number of failed writes of the positions file.', registers });
   }
 
   /** Drops a path's series when its tailer stops. */

@@ -5,8 +5,9 @@
  * Delivery and acknowledgement
  * - `accept(batch)` returns a promise that resolves once this endpoint has
  *   delivered every entry of the batch (2xx) or definitively dropped it, as
- *   Alloy does: a non-retryable status, retries exhausted, the stream limit, or
- *   a full queue with block_on_overflow = false. It rejects only when the
+ *   Alloy does: a non-retryable status, the stream limit, or a full queue with
+ *   block_on_overflow = false. Unlike Alloy, retryable failures are retried
+ *   until delivered, however many retries that takes (see `send`). It rejects only when the
  *   endpoint is stopped before it could do either (shutdown after the drain
  *   deadline) — the entries were not delivered and their source must not
  *   advance past them.
@@ -28,7 +29,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from '../../../runtime/logger.js';
 import { Backoff, type BackoffConfig } from '../../common/backoff.js';
-import { PartsAck, Wakeup } from '../../common/delivery.js';
+import { FailureLog, PartsAck, Wakeup } from '../../common/delivery.js';
 import type { HttpClient } from '../../common/http-client.js';
 import { encodePushRequest, type EntryRun, type SizedBatch } from './push-request.js';
 import type { DropReason, TenantMetrics, WriteMetrics } from './metrics.js';
@@ -130,6 +131,7 @@ export class Endpoint {
   private stopped = false;
   private readonly hardStop = new AbortController();
   private readonly requestHeaders = new Map<string, Record<string, string>>();
+  private readonly failures: FailureLog;
 
   constructor(
     private readonly settings: EndpointSettings,
@@ -138,6 +140,7 @@ export class Endpoint {
     private readonly logger: Logger,
   ) {
     this.host = settings.url.host;
+    this.failures = new FailureLog(logger);
     this.shards = Array.from({ length: Math.max(settings.shards, 1) }, () => new Shard());
     this.loops = this.shards.map((shard) => this.runShard(shard));
   }
@@ -314,7 +317,18 @@ export class Endpoint {
     return due - performance.now();
   }
 
-  /** Encodes the batch once and posts it until delivered, rejected for good, or out of retries. */
+  /**
+   * Encodes the batch once and posts it until delivered or rejected for good.
+   *
+   * Retryable failures (network errors, timeouts, 5xx, 429 unless
+   * retry_on_http_429 = false) are retried until the endpoint is hard-stopped,
+   * never dropped: Alloy drops the batch after max_backoff_retries, losing
+   * lines a file or Docker source still has on disk. Holding the batch keeps
+   * its entries unacknowledged, so the queue fills, sources wait (memory stays
+   * within queue capacity plus the sources' windows) and their positions stay
+   * before the undelivered lines. After max_backoff_retries the retries go on
+   * at the widest backoff window.
+   */
   private async send(batch: PendingBatch): Promise<Outcome> {
     const m = this.metrics.forTenant(this.host, batch.tenant);
     let body: Buffer;
@@ -326,12 +340,10 @@ export class Endpoint {
     }
     m.encodedBytes.inc(body.length);
     m.requestSize.observe(body.length);
-    const backoff = new Backoff(this.settings.backoff, this.hardStop.signal);
-    let status: number;
-    let error: string | undefined;
+    const backoff = new Backoff({ ...this.settings.backoff, maxRetries: 0 }, this.hardStop.signal);
     for (;;) {
       const started = performance.now();
-      ({ status, error } = await this.post(body, batch.tenant));
+      const { status, error } = await this.post(body, batch.tenant);
       m.requestDuration(status).observe((performance.now() - started) / 1000);
       if (status === 429 && !this.settings.retryOn429) {
         this.logger.warn('dropping batch due to rate limiting applied at ingester', { host: this.host, tenant: batch.tenant });
@@ -342,15 +354,16 @@ export class Endpoint {
         m.sentEntries.inc(batch.entries);
         return { kind: 'sent' };
       }
-      if (!isRetryable(status)) break;
-      this.logger.debug('error sending batch, will retry', { host: this.host, status, tenant: batch.tenant, err: error });
+      if (this.hardStop.signal.aborted) return { kind: 'cancelled' };
+      if (!isRetryable(status)) {
+        this.logger.error('final error sending batch, non-retryable status, dropping data', { host: this.host, status, tenant: batch.tenant, err: error });
+        return this.dropped(m, batch, body, 'ingester_error');
+      }
+      this.failures.record('error sending batch, will retry', { host: this.host, status, tenant: batch.tenant, retries: backoff.retries, err: error });
       m.batchRetries.inc();
       await backoff.wait();
-      if (!backoff.ongoing()) break;
+      if (this.hardStop.signal.aborted) return { kind: 'cancelled' };
     }
-    if (this.hardStop.signal.aborted) return { kind: 'cancelled' };
-    this.logger.error('final error sending batch, no retries left, dropping data', { host: this.host, status, tenant: batch.tenant, err: error });
-    return this.dropped(m, batch, body, status === 429 ? 'rate_limited' : 'ingester_error');
   }
 
   private dropped(m: TenantMetrics, batch: PendingBatch, body: Buffer, reason: DropReason): Outcome {

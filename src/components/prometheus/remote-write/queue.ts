@@ -30,7 +30,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from '../../../runtime/logger.js';
-import { PartsAck, Wakeup } from '../../common/delivery.js';
+import { FailureLog, PartsAck, Wakeup } from '../../common/delivery.js';
 import type { HttpClient } from '../../common/http-client.js';
 import type { SampleBatch, SeriesLabels } from '../../common/metric-samples.js';
 import { EncodeScratch, encodeWriteRequest, REMOTE_WRITE_HEADERS, type EncodedSeries, type FamilyMetadata, type SampleRun } from './request-encoding.js';
@@ -183,6 +183,7 @@ export class RemoteWriteQueue {
   private readonly hardStop = new AbortController();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly requestHeaders: Record<string, string>;
+  private readonly failures: FailureLog;
   /** Rates since the last shard calculation. */
   private samplesInSince = 0;
   private samplesOutSince = 0;
@@ -198,6 +199,7 @@ export class RemoteWriteQueue {
     private readonly logger: Logger,
     private readonly metadataSource: () => FamilyMetadata[],
   ) {
+    this.failures = new FailureLog(logger);
     this.requestHeaders = { ...REMOTE_WRITE_HEADERS, 'user-agent': settings.userAgent, ...lowerCased(settings.headers) };
     this.shards = this.startShards(Math.max(settings.minShards, 1));
     this.timers.push(setInterval(() => this.calculateShards(), RESHARD_INTERVAL_MS).unref());
@@ -484,7 +486,7 @@ export class RemoteWriteQueue {
         this.logger.error('non-recoverable error sending to remote storage, dropping the request', { remote_name: this.settings.name, count, err: result.error });
         return { outcome: 'failed', bytes: 0 };
       }
-      this.logger.warn('failed to send batch, retrying', { remote_name: this.settings.name, err: result.error });
+      this.failures.record('failed to send batch, retrying', { remote_name: this.settings.name, err: result.error });
       onRetry();
       await sleep(result.retryAfterMs ?? backoff, this.hardStop.signal);
       if (this.hardStop.signal.aborted) return { outcome: 'cancelled', bytes: 0 };
