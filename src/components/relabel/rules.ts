@@ -10,7 +10,7 @@
  * `relabel.Rules`), which also runs them.
  */
 import { createHash } from 'node:crypto';
-import { attr, optional, schema, t, type ArgType, type InferFields } from '../../lang/schema.js';
+import { attr, defaultsOf, optional, schema, t, type ArgType, type InferFields } from '../../lang/schema.js';
 import { goQuote } from '../../lang/value-strconv.js';
 import { stringValue, uintValue, type CapsulePayload } from '../../lang/value.js';
 import { ExpandTemplate } from '../../go/regexp/expand.js';
@@ -121,16 +121,10 @@ export const RuleBlock = schema(ruleFields, validateRule);
  * builds rules rather than decoding a `rule` block. Throws Alloy's message.
  */
 export function ruleConfig(fields: Partial<Omit<RuleConfig, 'regex'>> & { regex?: string }): RuleConfig {
-  const rule: RuleConfig = {
-    source_labels: undefined,
-    separator: DEFAULT_SEPARATOR,
-    modulus: 0n,
-    target_label: '',
-    replacement: DEFAULT_REPLACEMENT,
-    action: 'replace',
-    ...fields,
-    regex: RelabelRegex.compile(fields.regex ?? DEFAULT_REGEX),
-  };
+  const { regex, ...rest } = fields;
+  // The unvalidated schema: the defaults alone are not a valid rule (no target_label).
+  const rule: RuleConfig = { ...defaultsOf(schema(ruleFields)), ...rest };
+  if (regex !== undefined) rule.regex = RelabelRegex.compile(regex);
   const problem = validateRule(rule);
   if (problem) throw new Error(problem);
   return rule;
