@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Scope, evaluateInto } from '../../src/lang/eval.js';
 import { parseFile } from '../../src/lang/parser.js';
 import { SourceFile } from '../../src/lang/position.js';
-import { attr, decodeBody, defaultedBlock, optionalBlock, schema, t, type BlockSchema, type DecodeContext } from '../../src/lang/schema.js';
+import { attr, decodeBody, defaultedBlock, defaultsOf, optionalBlock, schema, t, type BlockSchema, type DecodeContext } from '../../src/lang/schema.js';
 
 /** Decodes the body of `b { … }` written in `text` with `s`; the diagnostic as `line:col: message`. */
 function decodeText<T>(s: BlockSchema<T>, text: string): { value?: T; error?: string } {
@@ -58,5 +58,16 @@ describe('defaultedBlock', () => {
     const r = decodeText(Args, '');
     expect(r.value!.tls).toBeUndefined();
     expect(decodeText(Args, '  tls {}').value!.tls).toEqual({ insecure: false });
+  });
+});
+
+describe('defaultsOf', () => {
+  it('is the value of a block written empty, without a source to decode', () => {
+    expect(defaultsOf(Queue)).toEqual({ capacity: 10 * 1024 * 1024, drain_timeout: 15_000, min_shards: 1 });
+    expect(defaultsOf(Args)).toEqual({ queue: { capacity: 10 * 1024 * 1024, drain_timeout: 15_000, min_shards: 1 }, tls: undefined });
+  });
+
+  it('says which attribute a schema requires', () => {
+    expect(() => defaultsOf(schema({ url: attr(t.string) }))).toThrow('missing required attribute "url"');
   });
 });
