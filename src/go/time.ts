@@ -8,7 +8,7 @@
  * Instants are `{ ms, ns }`: whole milliseconds since the epoch and the
  * nanoseconds within that millisecond, the log batch model's representation.
  */
-import { goQuote } from './fmt.js';
+import { goQuote } from './strconv.js';
 
 export interface Instant {
   /** Milliseconds since the Unix epoch (whole). */

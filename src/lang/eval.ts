@@ -16,7 +16,7 @@ import { parseExpression } from './parser.js';
 import { printExpr } from './printer.js';
 import { renderAlloy } from './render.js';
 import { lookupStdlib } from './stdlib/index.js';
-import { unquote } from './strings.js';
+import { parseGoFloat, parseGoInt, parseGoUint, unquote } from '../go/strconv.js';
 import { Tok } from './token.js';
 import {
   NULL,
@@ -43,7 +43,6 @@ import {
   ValueError,
   innerError,
 } from './value-errors.js';
-import { parseGoFloat, parseGoInt, parseGoUint } from './value-strconv.js';
 
 // ---------------------------------------------------------------------------
 // Scope

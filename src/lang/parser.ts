@@ -38,7 +38,7 @@ import type { Diagnostic } from './diag.js';
 import { isValidIdentifier } from './identifier.js';
 import { NO_POS, type SourceFile } from './position.js';
 import { Scanner } from './scanner.js';
-import { quote } from './strings.js';
+import { quote } from '../go/strconv.js';
 import { Tok, binaryPrecedence, tokName } from './token.js';
 
 const { EmbeddedActionsParser, EOF: CHEVROTAIN_EOF, Lexer, createToken } = chevrotain;

@@ -33,7 +33,7 @@ import type {
 } from './ast.js';
 import { DiagnosticsError } from './diag.js';
 import type { SourceFile } from './position.js';
-import { quote } from './strings.js';
+import { quote } from '../go/strconv.js';
 import { ByteBuffer, TAB_ESCAPE, alignAndTrim } from '../go/tabwriter.js';
 import { Tok, tokName } from './token.js';
 

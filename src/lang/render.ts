@@ -7,10 +7,9 @@
  * one line; secrets print as `(secret)`.
  */
 import { isValidIdentifier } from './identifier.js';
-import { quote } from './strings.js';
+import { formatFloat, quote } from '../go/strconv.js';
 import { compareStrings, type ObjectValue, type Value } from './value.js';
 import { numberToString } from './value-decode.js';
-import { formatFloat } from './value-strconv.js';
 
 /** Renders a value in Alloy syntax. `indent` is the nesting depth of the surrounding object. */
 export function renderAlloy(v: Value, indent = 0): string {

@@ -6,7 +6,7 @@
  * `ch`, errors reported when a character is *read*), because the exact set,
  * order and offsets of lexical errors are part of the observable behaviour.
  */
-import { isGoPrintable } from './strings.js';
+import { isGoPrintable } from '../go/strconv.js';
 import { Tok } from './token.js';
 
 /** Called for every lexical error, with the byte offset it applies to. */

@@ -32,7 +32,7 @@ import {
   TypeMismatchError,
   ValError,
 } from './value-errors.js';
-import { formatFloatPlain, parseGoFloat, parseGoInt, parseGoUint } from './value-strconv.js';
+import { formatFloatPlain, parseGoFloat, parseGoInt, parseGoUint } from '../go/strconv.js';
 
 /** A decoding target. */
 export type TypeDesc =

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatFloat, GoFloat, sprintf, sprintValue, type GoValue } from '../../src/go/fmt.js';
+import { GoFloat, sprintf, sprintValue, type GoValue } from '../../src/go/fmt.js';
+import { formatFloat } from '../../src/go/strconv.js';
 import { findAllMatches, replaceAllExpand, replaceAllLiteral } from '../../src/go/regexp/ops.js';
 import { Template } from '../../src/go/template/template.js';
 import { Re2Regexp } from '../../src/go/regexp/regexp.js';

@@ -1,6 +1,6 @@
 /** unquote / quote with Go strconv.Unquote / strconv.Quote semantics. */
 import { describe, expect, it } from 'vitest';
-import { quote, unquote } from '../../src/lang/strings.js';
+import { quote, unquote } from '../../src/go/strconv.js';
 
 describe('unquote', () => {
   it.each([

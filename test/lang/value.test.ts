@@ -21,7 +21,7 @@ import {
 } from '../../src/lang/value.js';
 import { convertValue, decodeValue, type TypeDesc } from '../../src/lang/value-decode.js';
 import { ElementError, FieldError, MissingKeyError, TypeMismatchError, ValError } from '../../src/lang/value-errors.js';
-import { formatFloat, parseGoFloat, parseGoInt, parseGoUint } from '../../src/lang/value-strconv.js';
+import { formatFloat, parseGoFloat, parseGoInt, parseGoUint } from '../../src/go/strconv.js';
 
 describe('strconv', () => {
   it('parses integers like ParseInt/ParseUint base 0', () => {

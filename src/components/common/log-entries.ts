@@ -5,7 +5,7 @@
  * backpressure (await it before sending more) and the acknowledgement (it
  * resolves once every entry is durable downstream).
  */
-import { quote } from '../../lang/strings.js';
+import { quote } from '../../go/strconv.js';
 import { LOGS_RECEIVER_TYPE, type LogLineReceiver } from '../../runtime/config-blocks.js';
 
 export type Labels = Readonly<Record<string, string>>;

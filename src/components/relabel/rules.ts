@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { attr, defaultsOf, optional, schema, t, type ArgType, type InferFields } from '../../lang/schema.js';
-import { goQuote } from '../../lang/value-strconv.js';
+import { goQuote } from '../../go/strconv.js';
 import { stringValue, uintValue, type CapsulePayload } from '../../lang/value.js';
 import { ExpandTemplate } from '../../go/regexp/expand.js';
 import { Re2Regexp } from '../../go/regexp/regexp.js';

@@ -7,8 +7,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { formatGoTime, parseGoTime } from '../time.js';
-import { formatFloat, goQuote, GoFloat, GoTime, goTypeName, sprint, sprintf, sprintln, sprintValue, type GoValue } from '../fmt.js';
-import { goFunc, isTrue, type GoFunc } from './template.js';
+import { compareGoStrings, GoFloat, GoTime, goTypeName, sortedKeys, sprint, sprintf, sprintln, sprintValue, type GoValue } from '../fmt.js';
+import { formatFloat, goQuote, parseGoInt } from '../strconv.js';
+import { goFunc, isTrue, type GoFunc } from './exec.js';
 import { Re2Regexp } from '../regexp/regexp.js';
 import { findAllMatches, quoteMeta, replaceAllExpand, replaceAllLiteral } from '../regexp/ops.js';
 
@@ -27,8 +28,8 @@ function toInt64(v: GoValue): number {
   if (v instanceof GoFloat) return Math.trunc(v.value);
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'string') {
-    const n = /^[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.test(v) ? Number(v.replace(/^([+-]?)0([0-7]+)$/, '$10o$2')) : Number.NaN;
-    if (!Number.isNaN(n)) return n;
+    const n = parseGoInt(v, 0);
+    if (n !== undefined) return Number(n);
     const f = Number(v);
     return Number.isFinite(f) && v.trim() !== '' ? Math.trunc(f) : 0;
   }
@@ -275,7 +276,7 @@ const STRINGS: Record<string, GoFunc> = {
     return new Map(head.map((p, i) => [`_${i}`, p] as [string, GoValue]));
   }),
   join: goFunc(['string', 'any'], (sep: string, l: GoValue) => (Array.isArray(l) ? l.map(strval) : [strval(l)]).join(sep)),
-  sortAlpha: goFunc(['any'], (l: GoValue) => toList(l, 'sortAlpha').map(strval).sort()),
+  sortAlpha: goFunc(['any'], (l: GoValue) => toList(l, 'sortAlpha').map(strval).sort(compareGoStrings)),
   wrap: goFunc(['int', 'string'], (w: number, s: string) => wrapWords(s, w, '\n')),
   wrapWith: goFunc(['int', 'string', 'string'], (w: number, sep: string, s: string) => wrapWords(s, w, sep)),
 };
@@ -422,7 +423,7 @@ const ints = (f: (a: number, b: number) => number) => goFunc(['any', 'any'], (a:
 const floats = (f: (...xs: number[]) => number) => goFunc(['any'], (...a: GoValue[]) => new GoFloat(f(...a.map(toFloat64))), 'any');
 
 const MATH: Record<string, GoFunc> = {
-  atoi: s1((s) => (/^[+-]?\d+$/.test(s) ? Number(s) : 0)),
+  atoi: s1((s) => Number(parseGoInt(s, 10) ?? 0n)),
   int: goFunc(['any'], toInt64),
   int64: goFunc(['any'], toInt64),
   float64: goFunc(['any'], (v: GoValue) => new GoFloat(toFloat64(v))),
@@ -485,7 +486,7 @@ function toJsonValue(v: GoValue): unknown {
   if (v instanceof GoFloat) return v.value;
   if (v instanceof GoTime) return sprintValue(v);
   if (Array.isArray(v)) return v.map(toJsonValue);
-  if (v instanceof Map) return Object.fromEntries([...v.keys()].sort().map((k) => [k, toJsonValue(v.get(k))]));
+  if (v instanceof Map) return Object.fromEntries(sortedKeys(v).map((k) => [k, toJsonValue(v.get(k))]));
   return v;
 }
 

@@ -5,7 +5,7 @@
  */
 import { bytesValue, stringValue, type FunctionValue, type Value } from '../value.js';
 import { T } from '../value-decode.js';
-import { goQuote } from '../value-strconv.js';
+import { goQuote } from '../../go/strconv.js';
 import { typedFunc } from './func.js';
 import { encodeJson, parseJson } from './json.js';
 import { parseYaml } from './yaml.js';

@@ -23,7 +23,7 @@ import {
   type Value,
 } from '../value.js';
 import { goJsonFloat } from '../render.js';
-import { goQuote } from '../value-strconv.js';
+import { goQuote } from '../../go/strconv.js';
 
 export interface JsonOptions {
   /** Keep integer literals as ints (ojg) instead of floats (encoding/json). */

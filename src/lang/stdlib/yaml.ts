@@ -20,8 +20,7 @@ import {
   uintValue,
   type Value,
 } from '../value.js';
-import { parseGoFloat, parseGoInt, parseGoUint } from '../value-strconv.js';
-import { quote } from '../strings.js';
+import { parseGoFloat, parseGoInt, parseGoUint, quote } from '../../go/strconv.js';
 import { STD_ALPHABET, base64Decode } from './base64.js';
 
 /** Decodes the first YAML document of `text` (null when there is none). */

@@ -15,7 +15,7 @@ import type { Diagnostic } from '../../lang/diag.js';
 import type { SourceFile } from '../../lang/position.js';
 import { attr, t, type BlockSchema, type Field } from '../../lang/schema.js';
 import { Tok } from '../../lang/token.js';
-import { unquote } from '../../lang/strings.js';
+import { unquote } from '../../go/strconv.js';
 import { ALLOY_SERVICES } from '../alloy-components.js';
 import { stabilityAllowed, type ComponentRegistry, type Stability } from '../component.js';
 import { ArgumentArgs, ExportArgs, ForeachArgs, IMPORT_BLOCKS, SERVICE_BLOCKS, SINGLETON_CONFIG_BLOCKS } from '../config-blocks.js';

@@ -10,7 +10,7 @@
  * (see `derivedLabels`), so a stage.labels over a low-cardinality value does
  * not copy the labels per entry, and later regrouping compares by identity.
  */
-import { formatFloat } from '../../../go/fmt.js';
+import { formatFloat } from '../../../go/strconv.js';
 import type { Labels, StructuredMetadata } from '../../common/log-entries.js';
 
 /** Values of the extracted map: what JSON, regex and logfmt stages produce. */

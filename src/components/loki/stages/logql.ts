@@ -8,7 +8,7 @@
  * query parser), a selector whose matchers all accept "" is allowed;
  * pattern filters, `or` and backquoted strings come from Loki's grammar.
  */
-import { unescapeGoString } from '../../../go/fmt.js';
+import { unescapeGoString } from '../../../go/strconv.js';
 import { Re2Regexp } from '../../../go/regexp/regexp.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';

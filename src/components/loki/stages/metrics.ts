@@ -7,7 +7,7 @@
  */
 import type { Registry } from 'prom-client';
 import { attr, enumBlocks, schema, t, type Infer } from '../../../lang/schema.js';
-import { formatFloat } from '../../../go/fmt.js';
+import { formatFloat } from '../../../go/strconv.js';
 import { labelsString, type Labels } from '../../common/log-entries.js';
 import { parseDurationNs } from '../../../lang/units.js';
 import { extractedString, isValidLabelName, type Entry, type Extracted } from './entry.js';

@@ -11,7 +11,7 @@
  */
 import protobuf from 'protobufjs/minimal.js';
 import { compressSync } from 'snappy';
-import { quote } from '../../../lang/strings.js';
+import { quote } from '../../../go/strconv.js';
 import type { Labels, LogBatch, StructuredMetadata } from '../../common/log-entries.js';
 
 const { Writer } = protobuf;
