@@ -7,9 +7,14 @@ import { localFileMatch } from './local/file-match.js';
 import { lokiEcho } from './loki/echo.js';
 import { lokiProcess } from './loki/process.js';
 import { lokiRelabel } from './loki/relabel.js';
+import { lokiSourceApi } from './loki/source-api.js';
 import { lokiSourceDocker } from './loki/source-docker.js';
 import { lokiSourceFile } from './loki/source-file.js';
 import { lokiWrite } from './loki/write.js';
+import { otelcolExporterOtlp } from './otelcol/exporter-otlp.js';
+import { otelcolExporterOtlphttp } from './otelcol/exporter-otlphttp.js';
+import { otelcolProcessorBatch } from './otelcol/processor-batch.js';
+import { otelcolReceiverOtlp } from './otelcol/receiver-otlp.js';
 import { prometheusExporterCadvisor } from './prometheus/exporter-cadvisor.js';
 import { prometheusExporterSelf } from './prometheus/exporter-self.js';
 import { prometheusExporterUnix } from './prometheus/exporter-unix.js';
@@ -26,9 +31,14 @@ export function builtinComponents(): ComponentRegistry {
     lokiEcho,
     lokiProcess,
     lokiRelabel,
+    lokiSourceApi,
     lokiSourceDocker,
     lokiSourceFile,
     lokiWrite,
+    otelcolExporterOtlp,
+    otelcolExporterOtlphttp,
+    otelcolProcessorBatch,
+    otelcolReceiverOtlp,
     prometheusExporterCadvisor,
     prometheusExporterSelf,
     prometheusExporterUnix,
