@@ -8,7 +8,8 @@ import { arch, platform } from 'node:os';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DiagnosticsError, hasErrors, type Diagnostic } from '../lang/diag.js';
 import type { ComponentRegistry, HostInfo, InternalRequester, InternalRequestInit, InternalResponse, Stability } from './component.js';
-import type { HttpArgs, LiveDebuggingArgs, LoggingArgs, LogLineReceiver } from './config-blocks.js';
+import { defaultsOf } from '../lang/schema.js';
+import { LiveDebuggingArgs, LoggingArgs, type HttpArgs, type LogLineReceiver } from './config-blocks.js';
 import { Controller, type NodeInfo } from './controller.js';
 import { LiveDebugHub } from './live-debug.js';
 import { Logger, LogSettings } from './logger.js';
@@ -146,8 +147,8 @@ export class Agent {
         this.recordFailure();
         return diags;
       }
-      if (!present.has('logging')) this.resetLogging();
-      if (!present.has('livedebugging')) this.liveDebug.enabled = false;
+      if (!present.has('logging')) this.applyConfigBlock('logging', defaultsOf(LoggingArgs));
+      if (!present.has('livedebugging')) this.applyConfigBlock('livedebugging', defaultsOf(LiveDebuggingArgs));
       if (!present.has('http')) this.httpConfig = undefined;
       this.recordSuccess(source);
       return diags;
@@ -186,10 +187,6 @@ export class Agent {
     } else if (name === 'http') {
       this.httpConfig = args as HttpArgs;
     }
-  }
-
-  private resetLogging(): void {
-    this.logSettings.options = { ...this.logSettings.options, level: 'info', format: 'logfmt', sinks: [] };
   }
 
   /** Every component node of every controller (root and modules). */

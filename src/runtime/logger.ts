@@ -3,6 +3,9 @@
  * level filter, fields inherited by child loggers (component_path,
  * component_id), and optional extra sinks (the `logging.write_to` receivers).
  */
+import { defaultsOf } from '../lang/schema.js';
+import { LoggingArgs } from './config-blocks.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'logfmt' | 'json';
 
@@ -26,8 +29,10 @@ export interface LoggerOptions {
 export class LogSettings {
   constructor(public options: LoggerOptions) {}
 
+  /** The `logging` block's defaults, before (or without) a config that has one. */
   static defaults(write: (line: string) => void = (l) => process.stderr.write(l)): LogSettings {
-    return new LogSettings({ level: 'info', format: 'logfmt', write, sinks: [] });
+    const { level, format } = defaultsOf(LoggingArgs);
+    return new LogSettings({ level, format, write, sinks: [] });
   }
 }
 
