@@ -11,6 +11,10 @@ import { lokiSourceApi } from './loki/source-api.js';
 import { lokiSourceDocker } from './loki/source-docker.js';
 import { lokiSourceFile } from './loki/source-file.js';
 import { lokiWrite } from './loki/write.js';
+import { otelcolExporterOtlp } from './otelcol/exporter-otlp.js';
+import { otelcolExporterOtlphttp } from './otelcol/exporter-otlphttp.js';
+import { otelcolProcessorBatch } from './otelcol/processor-batch.js';
+import { otelcolReceiverOtlp } from './otelcol/receiver-otlp.js';
 import { prometheusExporterCadvisor } from './prometheus/exporter-cadvisor.js';
 import { prometheusExporterSelf } from './prometheus/exporter-self.js';
 import { prometheusExporterUnix } from './prometheus/exporter-unix.js';
@@ -31,6 +35,10 @@ export function builtinComponents(): ComponentRegistry {
     lokiSourceDocker,
     lokiSourceFile,
     lokiWrite,
+    otelcolExporterOtlp,
+    otelcolExporterOtlphttp,
+    otelcolProcessorBatch,
+    otelcolReceiverOtlp,
     prometheusExporterCadvisor,
     prometheusExporterSelf,
     prometheusExporterUnix,

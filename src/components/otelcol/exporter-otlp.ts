@@ -1,0 +1,69 @@
+/**
+ * otelcol.exporter.otlp: sends traces, metrics and logs over OTLP/gRPC
+ * through a bounded sending queue with retries (exporterhelper/). grpc-js
+ * loads only when a config uses this component.
+ *
+ * Arguments and defaults: grafana/alloy
+ * internal/component/otelcol/exporter/otlp/otlp.go and config_grpc.go
+ * (GRPCClientArguments).
+ */
+import { attr, block, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { defineComponent } from '../../runtime/component.js';
+import { handlerType } from './config/auth.js';
+import { blockOrDefaults } from './config/defaults.js';
+import { TlsClientBlock } from './config/tls.js';
+import { DebugMetricsBlock, notSupported } from './config/unsupported.js';
+import { exporterInstance } from './exporterhelper/component.js';
+import { queueField, retryField } from './exporterhelper/settings.js';
+import { InputExports } from './pdata/consumer.js';
+import { SIGNALS } from './pdata/model.js';
+
+/** Compressions grpc-js can send (Alloy also accepts zstd and snappy). */
+export const GRPC_COMPRESSIONS = ['gzip', 'deflate', 'none', ''] as const;
+
+const KeepaliveClient = schema({
+  ping_wait: optional(t.duration),
+  ping_response_timeout: optional(t.duration),
+  ping_without_stream: attr(t.bool, false),
+});
+
+const GrpcClient = schema({
+  endpoint: attr(t.string),
+  compression: attr(
+    t.checked('string', (s) => {
+      if (!(GRPC_COMPRESSIONS as readonly string[]).includes(s)) throw new Error(`compression ${JSON.stringify(s)} is not supported by alloy-ts for gRPC (supported: "gzip", "deflate", "none")`);
+    }),
+    'gzip',
+  ),
+  tls: blockOrDefaults(TlsClientBlock),
+  keepalive: optionalBlock(KeepaliveClient),
+  read_buffer_size: notSupported('client.read_buffer_size'),
+  write_buffer_size: notSupported('client.write_buffer_size'),
+  wait_for_ready: attr(t.bool, false),
+  headers: attr(t.map(t.string), {}),
+  balancer_name: attr(t.oneOf('round_robin', 'pick_first'), 'round_robin'),
+  authority: optional(t.string),
+  auth: optional(handlerType),
+});
+export type GrpcClientArgs = Infer<typeof GrpcClient>;
+
+const Arguments = schema({
+  timeout: attr(t.duration, '5s'),
+  client: block(GrpcClient),
+  sending_queue: queueField,
+  retry_on_failure: retryField,
+  debug_metrics: optionalBlock(DebugMetricsBlock),
+});
+export type OtlpExporterArgs = Infer<typeof Arguments>;
+
+export const otelcolExporterOtlp = defineComponent({
+  name: 'otelcol.exporter.otlp',
+  stability: 'generally-available',
+  args: Arguments,
+  exports: InputExports,
+  liveDebugging: true,
+  async build(ctx, args) {
+    const { grpcTransport } = await import('./exporter-otlp/grpc-transport.js');
+    return exporterInstance(ctx, args, SIGNALS, (a) => grpcTransport(a, ctx.logger));
+  },
+});

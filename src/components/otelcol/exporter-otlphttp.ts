@@ -1,0 +1,73 @@
+/**
+ * otelcol.exporter.otlphttp: sends traces, metrics and logs over OTLP/HTTP
+ * (protobuf or JSON, gzip by default) through a bounded sending queue with
+ * retries (exporterhelper/).
+ *
+ * Arguments and defaults: grafana/alloy
+ * internal/component/otelcol/exporter/otlphttp/otlphttp.go and
+ * config_http.go (HTTPClientArguments).
+ */
+import { attr, block, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { defineComponent } from '../../runtime/component.js';
+import { handlerType } from './config/auth.js';
+import { blockOrDefaults } from './config/defaults.js';
+import { TlsClientBlock } from './config/tls.js';
+import { DebugMetricsBlock, notSupported, unsupportedBlock } from './config/unsupported.js';
+import { exporterInstance } from './exporterhelper/component.js';
+import { queueField, retryField } from './exporterhelper/settings.js';
+import { InputExports } from './pdata/consumer.js';
+import { SIGNALS } from './pdata/model.js';
+
+export const HTTP_CLIENT_COMPRESSIONS = ['gzip', 'deflate', 'zlib', 'none', ''] as const;
+
+const HttpClient = schema({
+  endpoint: attr(t.string),
+  proxy_url: optional(t.string),
+  compression: attr(
+    t.checked('string', (s) => {
+      if (!(HTTP_CLIENT_COMPRESSIONS as readonly string[]).includes(s)) throw new Error(`compression ${JSON.stringify(s)} is not supported by alloy-ts (supported: "gzip", "deflate", "zlib", "none")`);
+    }),
+    'gzip',
+  ),
+  compression_params: unsupportedBlock('the client > compression_params block'),
+  tls: blockOrDefaults(TlsClientBlock),
+  read_buffer_size: notSupported('client.read_buffer_size'),
+  write_buffer_size: notSupported('client.write_buffer_size'),
+  timeout: attr(t.duration, '30s'),
+  headers: attr(t.map(t.string), {}),
+  max_idle_conns: notSupported('client.max_idle_conns'),
+  max_idle_conns_per_host: notSupported('client.max_idle_conns_per_host'),
+  max_conns_per_host: attr(t.int, 0),
+  idle_conn_timeout: attr(t.duration, '90s'),
+  disable_keep_alives: attr(t.bool, false),
+  http2_read_idle_timeout: notSupported('client.http2_read_idle_timeout'),
+  http2_ping_timeout: notSupported('client.http2_ping_timeout'),
+  force_attempt_http2: attr(t.bool, true),
+  auth: optional(handlerType),
+  cookies: unsupportedBlock('the client > cookies block'),
+});
+export type HttpClientArgs = Infer<typeof HttpClient>;
+
+const Arguments = schema({
+  client: block(HttpClient),
+  sending_queue: queueField,
+  retry_on_failure: retryField,
+  debug_metrics: optionalBlock(DebugMetricsBlock),
+  traces_endpoint: optional(t.string),
+  metrics_endpoint: optional(t.string),
+  logs_endpoint: optional(t.string),
+  encoding: attr(t.oneOf('proto', 'json'), 'proto'),
+});
+export type OtlpHttpExporterArgs = Infer<typeof Arguments>;
+
+export const otelcolExporterOtlphttp = defineComponent({
+  name: 'otelcol.exporter.otlphttp',
+  stability: 'generally-available',
+  args: Arguments,
+  exports: InputExports,
+  liveDebugging: true,
+  async build(ctx, args) {
+    const { httpTransport } = await import('./exporter-otlphttp/http-transport.js');
+    return exporterInstance(ctx, args, SIGNALS, (a) => httpTransport(a, ctx.logger));
+  },
+});
