@@ -45,6 +45,13 @@ describe('UI at the default prefix', () => {
     expect(body).toContain('src="assets/app.js"');
   });
 
+  it('answers / with the UI page for any client, as Alloy does (curl sends Accept: */*)', async () => {
+    const res = await get('/', { headers: { Accept: '*/*' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await res.text()).toContain('<base href="/">');
+  });
+
   it('serves index.html for client-side routes a browser opens, 404 to other clients', async () => {
     const page = await get('/component/local.file.secret', { headers: html });
     expect(page.status).toBe(200);

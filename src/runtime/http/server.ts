@@ -1,13 +1,18 @@
 /**
- * The agent's HTTP server (grafana/alloy internal/service/http/http.go): health, readiness, reload, metrics,
- * the web API and component-owned routes. Request bodies are bounded and
- * handler failures become 500s, never a crashed process.
+ * The agent's HTTP server (grafana/alloy internal/service/http/http.go):
+ * health, readiness, reload, metrics, the web API and component-owned
+ * routes. Request bodies are bounded, handler failures become 500s, never a
+ * crashed process, and connections are bounded: past MAX_CONNECTIONS a new
+ * connection gets a 503, and a connection idle for IDLE_TIMEOUT_MS (before
+ * its first request or between keep-alive requests) is closed. Go's
+ * http.Server that Alloy uses sets neither limit; alloy-ts does so that
+ * clients which open sockets and send nothing cannot exhaust descriptors.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { DiagnosticsError, formatDiagnostic } from '../../lang/diag.js';
 import type { Agent } from '../agent.js';
 import type { NodeInfo } from '../controller.js';
@@ -20,10 +25,23 @@ import { UiHandler } from './ui.js';
 /** Largest request body accepted (reload and API calls need none). */
 const MAX_BODY_BYTES = 1 << 20;
 
+/** Connections served at once; one more is answered 503 and closed. */
+export const MAX_CONNECTIONS = 512;
+
+/** A connection that sends nothing for this long (before a request or between keep-alive requests) is closed. */
+export const IDLE_TIMEOUT_MS = 30_000;
+
 export interface HttpServerOptions {
   listenAddr: string;
   uiPathPrefix?: string;
+  /** Defaults to MAX_CONNECTIONS. */
+  maxConnections?: number;
+  /** Defaults to IDLE_TIMEOUT_MS. */
+  idleTimeoutMs?: number;
 }
+
+/** A request path that is not valid percent-encoding (`/api/v0/web/components/%`): answered 400, as Go's server does. */
+class BadRequestError extends Error {}
 
 export class HttpServer {
   private server: Server | undefined;
@@ -54,8 +72,7 @@ export class HttpServer {
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
     const server = tls ? createTlsServer(tlsOptions(tls), handler) : createServer(handler);
     this.tls = tls !== undefined;
-    server.headersTimeout = 30_000;
-    server.requestTimeout = 60_000;
+    this.limitConnections(server);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -65,6 +82,32 @@ export class HttpServer {
       });
     });
     return server.address() as AddressInfo;
+  }
+
+  /**
+   * Idle connections time out (Node's default timeout handler destroys the
+   * socket); a request in progress lifts the timeout until its response ends,
+   * so long reloads and streams are not cut. Past the cap, a plain-HTTP
+   * connection gets a 503 before it is closed; a TLS one is closed at once (it
+   * cannot be answered before its handshake).
+   */
+  private limitConnections(server: Server): void {
+    const idle = this.options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    const cap = this.options.maxConnections ?? MAX_CONNECTIONS;
+    server.timeout = idle;
+    server.keepAliveTimeout = idle;
+    server.headersTimeout = idle + 1000;
+    server.requestTimeout = 0;
+    let open = 0;
+    server.on('connection', (socket: Socket) => {
+      if (open >= cap) {
+        if (this.tls) socket.destroy();
+        else socket.end(SERVICE_UNAVAILABLE);
+        return;
+      }
+      open++;
+      socket.once('close', () => open--);
+    });
   }
 
   /** The address the server listens on (port 0 in the flags becomes the real port here). */
@@ -80,6 +123,8 @@ export class HttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Serving takes as long as it takes; the idle timeout is back once the response ended (keep-alive).
+    req.socket?.setTimeout?.(0);
     try {
       if (!(await drainBody(req, res))) return;
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -89,7 +134,8 @@ export class HttpServer {
       }
       await this.route(req, res, url);
     } catch (err) {
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      const status = err instanceof BadRequestError ? 400 : 500;
+      if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`${err instanceof Error ? err.message : String(err)}\n`);
     }
   }
@@ -118,14 +164,14 @@ export class HttpServer {
     const debug = /^\/api\/v0\/web\/debug\/(.+)$/.exec(p);
     if (p === '/api/v0/web/components') json(res, 200, this.componentsJson(this.agent.root.list()));
     else if (one) {
-      const node = this.agent.root.find(decodeURIComponent(one[1]!));
+      const node = this.agent.root.find(decodePath(one[1]!));
       if (node) json(res, 200, this.componentJson(node, dataFlowEdges(this.siblings(node)), true));
       else text(res, 404, 'component not found\n');
     } else if (modules) {
-      const nodes = this.agent.root.moduleNodes(decodeURIComponent(modules[1]!));
+      const nodes = this.agent.root.moduleNodes(decodePath(modules[1]!));
       if (nodes) json(res, 200, this.componentsJson(nodes));
       else text(res, 404, 'module not found\n');
-    } else if (debug) this.liveDebug(res, decodeURIComponent(debug[1]!));
+    } else if (debug) this.liveDebug(res, decodePath(debug[1]!));
     else return false;
     return true;
   }
@@ -234,6 +280,18 @@ function argumentsJson(n: NodeInfo): JsonStmt[] {
   if (n.args instanceof Map) return exportsToJson(objectValue(n.args as Map<string, Value>));
   return n.argsSchema && n.args !== undefined ? bodyToJson(n.argsSchema, n.args) : [];
 }
+
+/** Decodes a percent-encoded path part; malformed encoding is the client's error. */
+function decodePath(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new BadRequestError(`invalid URL escape in ${JSON.stringify(part)}`);
+  }
+}
+
+const SERVICE_UNAVAILABLE_BODY = 'too many open connections to the agent: try again later\n';
+const SERVICE_UNAVAILABLE = `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(SERVICE_UNAVAILABLE_BODY)}\r\nConnection: close\r\n\r\n${SERVICE_UNAVAILABLE_BODY}`;
 
 function text(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(body);

@@ -60,9 +60,12 @@ export class UiHandler {
 
   /**
    * Answers GET/HEAD requests for UI pages and assets; false when the request
-   * is not the UI's (the caller answers 404). Unknown pages get index.html only
-   * when the client asks for HTML (a browser navigating), so API clients still
-   * see a plain 404 for a mistyped path.
+   * is not the UI's (the caller answers 404). The prefix itself serves
+   * index.html to any client, as Alloy does (grafana/alloy
+   * internal/web/ui/ui.go serves it for every path under the prefix). Other
+   * unknown pages get index.html only when the client asks for HTML (a
+   * browser navigating), so API clients still see a plain 404 for a mistyped
+   * path, where Alloy would answer 200 with the page.
    */
   async serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -76,7 +79,7 @@ export class UiHandler {
       await this.serveAsset(req, res, rest.slice('assets/'.length));
       return true;
     }
-    if (rest.startsWith('api/') || !acceptsHtml(req)) return false;
+    if (rest.startsWith('api/') || (rest !== '' && !acceptsHtml(req))) return false;
     await this.serveIndex(req, res);
     return true;
   }
