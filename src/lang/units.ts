@@ -3,6 +3,7 @@
  * (time.ParseDuration / Duration.String) and byte sizes (alecthomas/units
  * Base2Bytes, where KB = KiB = 1024).
  */
+import { quote } from '../go/strconv.js';
 
 const DURATION_UNITS: Record<string, bigint> = {
   ns: 1n,
@@ -20,7 +21,7 @@ const INT64_MAX = (1n << 63n) - 1n;
 /** Parses a Go duration ("1m30s", "250ms", "-1.5h", "0") into nanoseconds; throws with Go's message. */
 export function parseDurationNs(text: string): bigint {
   const fail = (): never => {
-    throw new Error(`time: invalid duration ${goQuoteSimple(text)}`);
+    throw new Error(`time: invalid duration ${quote(text)}`);
   };
   let s = text;
   let negative = false;
@@ -37,9 +38,9 @@ export function parseDurationNs(text: string): bigint {
     if (whole === '' && (frac === undefined || frac === '')) fail();
     s = s.slice(m[0].length);
     const unitMatch = /^[^\d.]+/.exec(s);
-    if (!unitMatch) throw new Error(`time: missing unit in duration ${goQuoteSimple(text)}`);
+    if (!unitMatch) throw new Error(`time: missing unit in duration ${quote(text)}`);
     const unit = DURATION_UNITS[unitMatch[0]];
-    if (unit === undefined) throw new Error(`time: unknown unit ${goQuoteSimple(unitMatch[0])} in duration ${goQuoteSimple(text)}`);
+    if (unit === undefined) throw new Error(`time: unknown unit ${quote(unitMatch[0])} in duration ${quote(text)}`);
     s = s.slice(unitMatch[0].length);
     let value = BigInt(whole || '0') * unit;
     if (frac) value += (BigInt(frac) * unit) / 10n ** BigInt(frac.length);
@@ -97,7 +98,7 @@ const SIZE_UNITS: Record<string, number> = {
 export function parseBytes(text: string): number {
   const m = /^(\d+(?:\.\d+)?)([a-zA-Z]*)$/.exec(text.trim());
   const unit = m ? SIZE_UNITS[(m[2] || 'B').toUpperCase()] : undefined;
-  if (!m || unit === undefined) throw new Error(`units: unknown unit ${goQuoteSimple(m?.[2] ?? text)} in ${goQuoteSimple(text)}`);
+  if (!m || unit === undefined) throw new Error(`units: unknown unit ${quote(m?.[2] ?? text)} in ${quote(text)}`);
   return Math.round(Number(m[1]) * unit);
 }
 
@@ -110,8 +111,4 @@ export function formatBytes(n: number): string {
     i++;
   }
   return `${n}${names[i]}`;
-}
-
-function goQuoteSimple(s: string): string {
-  return JSON.stringify(s);
 }
