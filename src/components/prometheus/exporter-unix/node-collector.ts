@@ -11,6 +11,7 @@
  * dropped, as Alloy drops collectors its platform lacks.
  */
 import type { Logger } from '../../../runtime/logger.js';
+import { packageVersion } from '../../../version.js';
 import { HostPaths, NoDataError, type Collector, type CollectorEnv } from './collector.js';
 import { CpuCollector } from './cpu.js';
 import { DiskstatsCollector } from './diskstats.js';
@@ -130,6 +131,23 @@ export class NodeCollector {
         success.add(ok, name);
       }),
     );
+    addBuildInfo(out);
     return out.render();
   }
 }
+
+/**
+ * node_exporter_build_info, which Alloy registers beside the collectors
+ * (node_exporter.go MetricsHandler, build.NewCollector("node_exporter")); here
+ * it tells alloy-ts' version and the Node.js runtime in place of Go's.
+ */
+function addBuildInfo(out: Exposition): void {
+  out
+    .family('node_exporter_build_info', 'gauge', "A metric with a constant '1' value labeled by version, revision, branch, goversion from which node_exporter was built, and the goos and goarch for the build.", [
+      'branch', 'goarch', 'goos', 'goversion', 'revision', 'version',
+    ])
+    .add(1, '', GOARCH[process.arch] ?? process.arch, process.platform, `node${process.versions.node}`, '', packageVersion());
+}
+
+/** Node's process.arch in Go's GOARCH spelling. */
+const GOARCH: Readonly<Record<string, string>> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
