@@ -21,6 +21,7 @@
  */
 import { t } from '../../lang/schema.js';
 import type { CapsulePayload } from '../../lang/value.js';
+import { fnv1a } from './fnv.js';
 
 /** Capsule type of metrics receivers, as Alloy names it. */
 export const METRICS_RECEIVER_TYPE = 'storage.Appendable';
@@ -225,12 +226,5 @@ export function seriesLabelsOf(pairs: readonly (readonly [string, string])[]): S
   return Object.freeze(out);
 }
 
-/** 32-bit FNV-1a of a string's UTF-16 units: a cheap, stable hash for sharding series. */
-export function seriesHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+/** A cheap, stable hash of a series' encoded labels, for sharding series (FNV-1a). */
+export const seriesHash: (s: string) => number = fnv1a;

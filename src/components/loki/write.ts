@@ -25,6 +25,7 @@ import { HttpClient, httpClientFields, userAgent, validateHttpClientConfig } fro
 import { sizeBatch, streamLabelString, TENANT_LABEL } from './write/push-request.js';
 import { LOGS_RECEIVER_TYPE, receiverOf, type Labels, type LogBatch, type LogsReceiver } from '../common/log-entries.js';
 import { SenderLifecycle } from '../common/delivery.js';
+import { fnv1a } from '../common/fnv.js';
 import { Endpoint, NotDeliveredError } from './write/endpoint.js';
 import { WriteMetrics } from './write/metrics.js';
 
@@ -215,14 +216,4 @@ async function createEndpoint(e: EndpointArgs, maxStreams: number, metrics: Writ
     metrics,
     logger.child({ component: 'endpoint', host: url.host, ...(e.name ? { name: e.name } : {}) }),
   );
-}
-
-/** 32-bit FNV-1a of a string's UTF-16 units: a cheap, stable shard key. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
