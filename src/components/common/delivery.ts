@@ -1,6 +1,6 @@
 /**
  * Building blocks of writers that acknowledge pushed batches end to end
- * (architecture: "batches, backpressure, acknowledgements").
+ * (the push/append contract of log-entries.ts and metric-samples.ts).
  *
  * - PartsAck: one pushed batch cut into parts that travel separately (runs in
  *   outgoing requests); its promise resolves once every part finished (sent or
