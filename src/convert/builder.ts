@@ -179,7 +179,8 @@ function encodeFields(body: Body, prefix: readonly string[], shape: StructShape,
   for (const field of flatten(shape)) {
     const v = value[field.name];
     if (field.optional) {
-      const dflt = shape.defaults?.[field.name] ?? defaultOf(shape, field.name);
+      // The outer struct's SetToDefault decides, squashed fields included.
+      const dflt = shape.defaults?.[field.name];
       if (goDeepEqual(v, dflt) || (isZero(dflt, field) && isZero(v, field))) continue;
     }
     encodeField(body, prefix, field, v);
@@ -194,16 +195,6 @@ function flatten(shape: StructShape): FieldShape[] {
     else if (f.kind !== 'label') out.push(f);
   }
   return out;
-}
-
-function defaultOf(shape: StructShape, name: string): GoValue {
-  for (const f of shape.fields) {
-    if (f.kind === 'squash' && f.shape) {
-      const d = f.shape.defaults?.[name] ?? defaultOf(f.shape, name);
-      if (d !== undefined) return d;
-    }
-  }
-  return undefined;
 }
 
 function encodeField(body: Body, prefix: readonly string[], field: FieldShape, v: GoValue): void {

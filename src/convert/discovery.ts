@@ -6,11 +6,11 @@
  * (Go field order and defaults) and how the Prometheus YAML, with
  * Prometheus' own defaults, maps onto it.
  */
-import { attr, block, Duration, componentBlock, squash, struct, type Block, type GoValue, type StructShape } from './builder.js';
+import { attr, block, Duration, componentBlock, pointerBlock, squash, struct, type Block, type GoValue, type StructShape } from './builder.js';
 import type { ConvertDiagnostics } from './diag.js';
 import { httpClientConfig, tlsConfig, validateHttpClientConfig } from './prometheus-common.js';
 import { HTTP_CLIENT_CONFIG, TLS_CONFIG } from './shapes/common.js';
-import { bool, int, list, map, promDuration, str, strings, stringMap, type YamlMap } from './yaml-input.js';
+import { bool, int, list, map, promDuration, str, strings, stringMap, YamlLoadError, type YamlMap } from './yaml-input.js';
 
 type Obj = Record<string, GoValue>;
 
@@ -130,8 +130,9 @@ const CONSUL: SdKind = {
     { server: 'localhost:8500', tag_separator: ',', scheme: 'http', allow_stale: true, refresh_interval: secs(30), follow_redirects: true, enable_http2: true },
   ),
   args: (y) => {
-    const http = withHttp(y);
-    // Prometheus' consul SD moves its own basic auth fields into the HTTP client.
+    // Prometheus' consul SD also copies its deprecated username/password into the HTTP client's basic auth.
+    const legacyAuth = y['username'] !== undefined || y['password'] !== undefined;
+    const http = withHttp(legacyAuth ? { ...y, basic_auth: { username: y['username'], password: y['password'] } } : y);
     return {
       server: str(y['server'], 'localhost:8500'),
       token: str(y['token']),
@@ -261,7 +262,7 @@ const AZURE: SdKind = {
       block('oauth', struct([attr('client_id', false), attr('tenant_id', false), attr('client_secret', false)])),
       block('managed_identity', struct([attr('client_id', false)])),
       block('sdk_auth', struct([attr('tenant_id')])),
-      block('workload_identity', struct([])),
+      pointerBlock('workload_identity', struct([])),
       attr('refresh_interval'),
       attr('resource_group'),
       ...PROXY_FIELDS,
@@ -380,7 +381,9 @@ const HTTP_SD: SdKind = {
   key: 'http_sd_configs',
   counter: 'http',
   component: 'discovery.http',
-  shape: struct([squash(HTTP_CLIENT_CONFIG), attr('refresh_interval'), attr('url', false)], { refresh_interval: secs(60), follow_redirects: true, enable_http2: true }),
+  // discovery.http sets its defaults while decoding (UnmarshalAlloy), not with
+  // SetToDefault, so the builder compares against zero values.
+  shape: struct([squash(HTTP_CLIENT_CONFIG), attr('refresh_interval'), attr('url', false)], {}),
   args: (y) => ({ ...httpClientConfig(y), refresh_interval: promDuration(y['refresh_interval'], secs(60)), url: str(y['url']) }),
   validate: (y, d) => validateHttpClientConfig(y, d),
 };
@@ -422,6 +425,8 @@ const KUMA = plainSd(
   ['server'],
   'after',
 );
+// Prometheus' kuma SD refreshes every 15 s by default, Alloy's every 30 s.
+const KUMA_SD: SdKind = { ...KUMA, args: (y) => ({ ...KUMA.args(y), refresh_interval: promDuration(y['refresh_interval'], secs(15)) }) };
 
 const LINODE = plainSd(
   'linode_sd_configs',
@@ -563,9 +568,21 @@ const TRITON: SdKind = {
   },
 };
 
+const AZURE_METHODS = ['OAuth', 'ManagedIdentity', 'SDK', 'WorkloadIdentity'];
+
+/** What Prometheus' SD configs reject while the YAML is read (their UnmarshalYAML checks). */
+export function checkSdConfigs(sc: YamlMap): void {
+  for (const entry of list(sc['azure_sd_configs']) ?? []) {
+    const method = str(map(entry)?.['authentication_method'], 'OAuth');
+    if (!AZURE_METHODS.includes(method)) {
+      throw new YamlLoadError(`unknown authentication_type ${JSON.stringify(method)}. Supported types are "OAuth", "ManagedIdentity", "SDK" or "WorkloadIdentity"`);
+    }
+  }
+}
+
 /** Every SD kind converted, by YAML key. */
 export const SD_KINDS: ReadonlyMap<string, SdKind> = new Map(
-  [KUBERNETES, FILE, DOCKER, CONSUL, DNS, GCE, AZURE, DIGITALOCEAN, DOCKERSWARM, EC2, LIGHTSAIL, HTTP_SD, IONOS_SD, KUMA, LINODE, MARATHON, NERVE, SERVERSET, OPENSTACK, OVHCLOUD, SCALEWAY, TRITON].map((k) => [k.key, k]),
+  [KUBERNETES, FILE, DOCKER, CONSUL, DNS, GCE, AZURE, DIGITALOCEAN, DOCKERSWARM, EC2, LIGHTSAIL, HTTP_SD, IONOS_SD, KUMA_SD, LINODE, MARATHON, NERVE, SERVERSET, OPENSTACK, OVHCLOUD, SCALEWAY, TRITON].map((k) => [k.key, k]),
 );
 
 /** Appends one SD config's component; returns the reference to its targets. */

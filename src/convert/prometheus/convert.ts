@@ -8,7 +8,7 @@
  */
 import { componentBlock, Duration, Expr, Float, type Block, type GoValue } from '../builder.js';
 import type { ConvertDiagnostics } from '../diag.js';
-import { appendSd, SD_KINDS, staticTargets, type TargetRef } from '../discovery.js';
+import { appendSd, checkSdConfigs, SD_KINDS, staticTargets, type TargetRef } from '../discovery.js';
 import { encodeValue } from '../builder.js';
 import { httpClientConfig, relabelRules, validateHttpClientConfig } from '../prometheus-common.js';
 import { DISCOVERY_RELABEL } from '../shapes/loki.js';
@@ -47,6 +47,7 @@ export function convertPrometheus(text: string, diags: ConvertDiagnostics): Bloc
   let cfg: YamlMap;
   try {
     cfg = loadYaml(text, { keys: TOP_LEVEL_KEYS, typeName: 'config.plain' });
+    for (const sc of list(cfg['scrape_configs']) ?? []) checkSdConfigs(map(sc) ?? {});
   } catch (e) {
     if (!(e instanceof YamlLoadError) && !(e instanceof Error)) throw e;
     diags.critical(`failed to parse Prometheus config: ${(e as Error).message}`);
@@ -205,11 +206,10 @@ function scrapeArgs(global: YamlMap, sc: YamlMap, targets: string, forwardTo: st
   };
 }
 
-/** Prometheus reads SD configs in the order of their YAML keys' names (discovery registry). */
+/** Prometheus reads SD configs in the order of their YAML keys' names, static targets last (discovery registry). */
 function sdKeysInOrder(sc: YamlMap): string[] {
-  return Object.keys(sc)
-    .filter((k) => k.endsWith('_sd_configs') || k === 'static_configs')
-    .sort();
+  const keys = Object.keys(sc).filter((k) => k.endsWith('_sd_configs')).sort();
+  return sc['static_configs'] !== undefined ? [...keys, 'static_configs'] : keys;
 }
 
 function appendSds(out: Block[], sc: YamlMap, label: string): TargetRef[] {

@@ -4,6 +4,7 @@
  * snapshot). Only what the converter reads is modelled; the rest stays YAML.
  */
 import { Duration } from '../builder.js';
+import { checkSdConfigs } from '../discovery.js';
 import { bool, goDuration, int, list, map, str, type YamlMap, loadYaml } from '../yaml-input.js';
 
 const secs = (s: number) => new Duration(BigInt(s) * 1_000_000_000n);
@@ -65,6 +66,7 @@ export interface PromtailConfig {
 
 export function loadPromtailConfig(text: string): PromtailConfig {
   const raw = loadYaml(text, { keys: TOP_LEVEL_KEYS, typeName: 'config.plain' });
+  for (const sc of list(raw['scrape_configs']) ?? []) checkSdConfigs(map(sc) ?? {});
   const clients = (list(raw['clients']) ?? []).map((c) => readClient(map(c) ?? {}));
   const single = map(raw['client']);
   if (single && single['url'] !== undefined) clients.push(readClient(single));
@@ -128,6 +130,6 @@ export function parseByteSize(v: unknown): number {
   const text = String(v);
   const m = /^\s*([0-9.]+)\s*([a-zA-Z]*)\s*$/.exec(text);
   const mult = m ? BYTE_UNITS[m[2]!.toLowerCase()] : undefined;
-  if (!m || mult === undefined) throw new Error(`strconv.UnmarshalText: parsing ${JSON.stringify(text)}: invalid syntax`);
+  if (!m || mult === undefined) throw new Error(`strconv.UnmarshalText: parsing ${JSON.stringify(text.toUpperCase())}: invalid syntax`);
   return Math.floor(Number(m[1]) * mult);
 }

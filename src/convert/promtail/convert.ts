@@ -13,8 +13,20 @@ import { appendSd, labelForParts, labelWithIndex, SD_KINDS, staticTargets, type 
 import { encodeValue } from '../builder.js';
 import { httpClientConfig, relabelRules, tlsConfig, validateHttpClientConfig } from '../prometheus-common.js';
 import { DISCOVERY_RELABEL, LOKI_PROCESS, LOKI_RELABEL, LOKI_SOURCE_FILE, LOKI_WRITE } from '../shapes/loki.js';
-import { LOKI_SOURCE_API, LOKI_SOURCE_DOCKER, LOKI_SOURCE_JOURNAL, LOKI_SOURCE_SYSLOG } from '../shapes/loki-sources.js';
-import { bool, goDuration, int, list, map, promDuration, str, stringMap, type YamlMap } from '../yaml-input.js';
+import {
+  DISCOVERY_CONSULAGENT,
+  LOKI_SOURCE_API,
+  LOKI_SOURCE_AZURE_EVENT_HUBS,
+  LOKI_SOURCE_CLOUDFLARE,
+  LOKI_SOURCE_DOCKER,
+  LOKI_SOURCE_GCPLOG,
+  LOKI_SOURCE_GELF,
+  LOKI_SOURCE_HEROKU,
+  LOKI_SOURCE_JOURNAL,
+  LOKI_SOURCE_KAFKA,
+  LOKI_SOURCE_SYSLOG,
+} from '../shapes/loki-sources.js';
+import { bool, goDuration, int, list, map, promDuration, str, stringMap, strings, type YamlMap } from '../yaml-input.js';
 import { sanitizeIdentifier } from '../../lang/identifier.js';
 import { loadPromtailConfig, type PromtailClient, type PromtailConfig, type PromtailLimits } from './config.js';
 import { convertStage } from './stages.js';
@@ -141,10 +153,18 @@ class ScrapeConfigBuilder {
 
   appendAll(cfg: PromtailConfig): void {
     this.appendSds();
+    this.appendConsulAgentSds();
     this.appendLokiSourceFile(cfg);
+    this.appendCloudflare();
     this.appendJournal();
     this.appendPushApi();
     this.appendSyslog();
+    this.appendGcplog();
+    this.appendWindowsEvents();
+    this.appendKafka();
+    this.appendAzureEventHubs();
+    this.appendGelf();
+    this.appendHerokuDrain();
     this.appendDockerPipeline();
   }
 
@@ -241,6 +261,30 @@ class ScrapeConfigBuilder {
     if (!rules) return receivers(this.processStageReceivers());
     this.out.push(componentBlock('loki.relabel', this.label(), LOKI_RELABEL, { forward_to: receivers(this.processStageReceivers()), rule: rules, max_cache_size: 10_000 }));
     return new Expr(`[loki.relabel.${this.label()}.receiver]`);
+  }
+
+  private appendConsulAgentSds(): void {
+    (list(this.sc['consulagent_sd_configs']) ?? []).forEach((entry, i) => {
+      const y = map(entry) ?? {};
+      if (Object.keys(map(y['node_meta']) ?? {}).length > 0) this.diags.warn('node_meta is not used by discovery.consulagent and will be ignored');
+      const label = labelWithIndex(i, this.jobName);
+      this.out.push(
+        componentBlock('discovery.consulagent', label, DISCOVERY_CONSULAGENT, {
+          refresh_interval: promDuration(y['refresh_interval'], new Duration(30_000_000_000n)),
+          server: str(y['server'], 'localhost:8500'),
+          token: str(y['token']),
+          datacenter: str(y['datacenter']),
+          tag_separator: str(y['tag_separator'], ','),
+          scheme: str(y['scheme'], 'http'),
+          username: str(y['username']),
+          password: str(y['password']),
+          services: strings(y['services']),
+          tags: strings(y['tags']),
+          tls_config: tlsConfig(map(y['tls_config'])),
+        }),
+      );
+      this.targetExprs.push(`discovery.consulagent.${label}.targets`);
+    });
   }
 
   // -- sources
@@ -346,6 +390,141 @@ class ScrapeConfigBuilder {
     const forward = receivers(this.processStageReceivers());
     this.out.push(
       componentBlock('loki.source.syslog', this.label(), LOKI_SOURCE_SYSLOG, { listener: [listener], forward_to: forward, relabel_rules: this.relabelRules() }),
+    );
+  }
+
+  private appendCloudflare(): void {
+    const c = map(this.sc['cloudflare']);
+    if (!c) return;
+    const args: Obj = {
+      api_token: str(c['api_token']),
+      zone_id: str(c['zone_id']),
+      labels: stringMap(c['labels']) ?? {},
+      workers: int(c['workers']),
+      pull_range: promDuration(c['pull_range']),
+      fields_type: str(c['fields_type']),
+    };
+    // Cloudflare has no relabel_rules argument: relabelling goes through a loki.relabel in front.
+    args['forward_to'] = this.lokiRelabelReceivers();
+    this.out.push(componentBlock('loki.source.cloudflare', this.label(), LOKI_SOURCE_CLOUDFLARE, args));
+  }
+
+  private appendGcplog(): void {
+    const c = map(this.sc['gcplog']);
+    if (!c) return;
+    const type = str(c['subscription_type']);
+    let pull: Obj | undefined;
+    let push: Obj | undefined;
+    if (type === '' || type === 'pull') {
+      pull = {
+        project_id: str(c['project_id']),
+        subscription: str(c['subscription']),
+        labels: stringMap(c['labels']) ?? {},
+        use_incoming_timestamp: bool(c['use_incoming_timestamp']),
+        use_full_line: bool(c['use_full_line']),
+        limit: { max_outstanding_bytes: new Bytes(1024 ** 3), max_outstanding_messages: 1000 },
+      };
+    } else if (type === 'push') {
+      const server = map(c['server']) ?? {};
+      validateServer(server, this.diags);
+      push = {
+        ...serverBlocks(server),
+        push_timeout: goDuration(c['push_timeout']),
+        labels: stringMap(c['labels']) ?? {},
+        use_incoming_timestamp: bool(c['use_incoming_timestamp']),
+        use_full_line: bool(c['use_full_line']),
+      };
+    } else {
+      this.diags.error("gcplog.subscription_type must be one of 'pull' or 'push'");
+    }
+    const forward = receivers(this.processStageReceivers());
+    this.out.push(componentBlock('loki.source.gcplog', this.label(), LOKI_SOURCE_GCPLOG, { pull, push, forward_to: forward, relabel_rules: this.relabelRules() }));
+  }
+
+  private appendWindowsEvents(): void {
+    if (map(this.sc['windows_events'])) {
+      this.diags.error('The converter does not support converting the provided windows_events config: loki.source.windowsevent is not supported by alloy-ts');
+    }
+  }
+
+  private appendKafka(): void {
+    const c = map(this.sc['kafka']);
+    if (!c) return;
+    const auth = map(c['authentication']) ?? {};
+    const sasl = map(auth['sasl_config']) ?? {};
+    const forward = receivers(this.processStageReceivers());
+    this.out.push(
+      componentBlock('loki.source.kafka', this.label(), LOKI_SOURCE_KAFKA, {
+        brokers: strings(c['brokers']),
+        topics: strings(c['topics']),
+        group_id: str(c['group_id']),
+        assignor: str(c['assignor']),
+        version: str(c['version']),
+        authentication: {
+          type: str(auth['type']),
+          tls_config: tlsConfig(map(auth['tls_config'])),
+          sasl_config: {
+            mechanism: str(sasl['mechanism']),
+            user: str(sasl['user']),
+            password: str(sasl['password']),
+            use_tls: bool(sasl['use_tls']),
+            tls_config: tlsConfig(sasl),
+          },
+        },
+        use_incoming_timestamp: bool(c['use_incoming_timestamp']),
+        labels: stringMap(c['labels']) ?? {},
+        forward_to: forward,
+        relabel_rules: this.relabelRules(),
+      }),
+    );
+  }
+
+  private appendAzureEventHubs(): void {
+    const c = map(this.sc['azure_event_hubs']);
+    if (!c) return;
+    const forward = receivers(this.processStageReceivers());
+    this.out.push(
+      componentBlock('loki.source.azure_event_hubs', this.label(), LOKI_SOURCE_AZURE_EVENT_HUBS, {
+        fully_qualified_namespace: str(c['fully_qualified_namespace']),
+        event_hubs: strings(c['event_hubs']),
+        authentication: { mechanism: '', connection_string: str(c['connection_string']) },
+        group_id: str(c['group_id']),
+        use_incoming_timestamp: bool(c['use_incoming_timestamp']),
+        disallow_custom_messages: bool(c['disallow_custom_messages']),
+        relabel_rules: this.relabelRules(),
+        labels: stringMap(c['labels']) ?? {},
+        assignor: '',
+        forward_to: forward,
+      }),
+    );
+  }
+
+  private appendGelf(): void {
+    const c = map(this.sc['gelf']);
+    if (!c) return;
+    const forward = receivers(this.processStageReceivers());
+    this.out.push(
+      componentBlock('loki.source.gelf', this.label(), LOKI_SOURCE_GELF, {
+        listen_address: str(c['listen_address']),
+        use_incoming_timestamp: bool(c['use_incoming_timestamp']),
+        relabel_rules: this.relabelRules(),
+        forward_to: forward,
+      }),
+    );
+  }
+
+  private appendHerokuDrain(): void {
+    const c = map(this.sc['heroku_drain']);
+    if (!c) return;
+    const forward = receivers(this.processStageReceivers());
+    this.out.push(
+      componentBlock('loki.source.heroku', this.label(), LOKI_SOURCE_HEROKU, {
+        ...serverBlocks(map(c['server']) ?? {}),
+        labels: stringMap(c['labels']) ?? {},
+        use_incoming_timestamp: bool(c['use_incoming_timestamp']),
+        forward_to: forward,
+        relabel_rules: this.relabelRules(),
+      }),
     );
   }
 

@@ -164,3 +164,110 @@ export const LOKI_SOURCE_DOCKER = struct(
   ],
   { refresh_interval: secs(60), http_client_config: { follow_redirects: true, enable_http2: true } },
 );
+
+export const LOKI_SOURCE_GCPLOG = struct([
+  block(
+    'pull',
+    struct(
+      [
+        attr('project_id', false),
+        attr('subscription', false),
+        attr('labels'),
+        attr('use_incoming_timestamp'),
+        attr('use_full_line'),
+        block('limit', struct([attr('max_outstanding_bytes'), attr('max_outstanding_messages')], { max_outstanding_bytes: new Bytes(1024 ** 3), max_outstanding_messages: 1000 })),
+      ],
+      { limit: { max_outstanding_bytes: new Bytes(1024 ** 3), max_outstanding_messages: 1000 } },
+    ),
+  ),
+  block(
+    'push',
+    struct([squash(SERVER), attr('push_timeout'), attr('labels'), attr('use_incoming_timestamp'), attr('use_full_line')], { ...DEFAULT_SERVER }),
+  ),
+  attr('forward_to', false),
+  attr('relabel_rules'),
+]);
+
+export const LOKI_SOURCE_GELF = struct([attr('listen_address'), attr('use_incoming_timestamp'), attr('relabel_rules'), attr('forward_to', false)], {
+  listen_address: '0.0.0.0:12201',
+});
+
+export const LOKI_SOURCE_CLOUDFLARE = struct(
+  [
+    attr('api_token', false),
+    attr('zone_id', false),
+    attr('labels'),
+    attr('workers'),
+    attr('pull_range'),
+    attr('fields_type'),
+    attr('additional_fields'),
+    attr('forward_to', false),
+  ],
+  { workers: 3, pull_range: secs(60), fields_type: 'default' },
+);
+
+const KAFKA_TLS = block('tls_config', TLS_CONFIG);
+
+export const LOKI_SOURCE_KAFKA = struct(
+  [
+    attr('brokers', false),
+    attr('topics', false),
+    attr('group_id'),
+    attr('assignor'),
+    attr('version'),
+    block(
+      'authentication',
+      struct([
+        attr('type'),
+        KAFKA_TLS,
+        block(
+          'sasl_config',
+          struct([attr('mechanism'), attr('user'), attr('password'), attr('use_tls'), KAFKA_TLS, block('oauth_config', struct([attr('token_provider', false), attr('scopes', false)]))]),
+        ),
+      ]),
+    ),
+    attr('use_incoming_timestamp'),
+    attr('labels'),
+    attr('forward_to', false),
+    attr('relabel_rules'),
+  ],
+  {
+    group_id: 'loki.source.kafka',
+    assignor: 'range',
+    version: '2.2.1',
+    authentication: { type: 'none', sasl_config: { mechanism: 'PLAIN' } },
+  },
+);
+
+export const LOKI_SOURCE_AZURE_EVENT_HUBS = struct(
+  [
+    attr('fully_qualified_namespace', false),
+    attr('event_hubs', false),
+    block('authentication', struct([attr('mechanism', false), attr('scopes'), attr('connection_string')]), false),
+    attr('group_id'),
+    attr('use_incoming_timestamp'),
+    attr('disallow_custom_messages'),
+    attr('relabel_rules'),
+    attr('labels'),
+    attr('assignor'),
+    attr('forward_to', false),
+  ],
+  { group_id: 'loki.source.azure_event_hubs', labels: { job: 'loki.source.azure_event_hubs' }, assignor: 'range' },
+);
+
+export const DISCOVERY_CONSULAGENT = struct(
+  [
+    attr('server'),
+    attr('token'),
+    attr('datacenter'),
+    attr('tag_separator'),
+    attr('scheme'),
+    attr('username'),
+    attr('password'),
+    attr('refresh_interval'),
+    attr('services'),
+    attr('tags'),
+    block('tls_config', TLS_CONFIG),
+  ],
+  { server: 'localhost:8500', tag_separator: ',', scheme: 'http', refresh_interval: secs(30) },
+);
