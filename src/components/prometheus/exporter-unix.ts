@@ -138,7 +138,10 @@ export const prometheusExporterUnix = defineComponent({
     const { NodeCollector, selectCollectors } = await (collectorsModule ??= import('./exporter-unix/node-collector.js'));
     const create = (args: UnixArguments) => {
       const { unavailable } = selectCollectors(args);
-      if (unavailable.length > 0) ctx.logger.warn('collectors not implemented by alloy-ts are left out', { collectors: unavailable.join(',') });
+      // Named in the config: worth a warning. Merely on by node_exporter's defaults: the user did not ask for them.
+      const named = unavailable.filter((c) => args.set_collectors.includes(c) || args.enable_collectors.includes(c));
+      if (named.length > 0) ctx.logger.warn('collectors not implemented by alloy-ts are left out', { collectors: named.join(',') });
+      if (unavailable.length > named.length) ctx.logger.debug('default collectors not implemented by alloy-ts are left out', { collectors: unavailable.join(',') });
       return new NodeCollector(args, ctx.logger);
     };
     let collector = create(initial);
