@@ -13,6 +13,7 @@
  * (time.Time, printed through its String method); GoNamedString (a named
  * string type such as alloytypes.Secret); GoStruct and GoPointer.
  */
+import { formatGoTime, GoLayout } from './time.js';
 import { canBackquote, formatFloat, goQuote, goQuoteRune, isGoPrintable, type FloatFormat } from './strconv.js';
 
 /** A Go float64 (JS numbers stand for Go ints, so floats are tagged). */
@@ -640,10 +641,9 @@ function sharpFloat(num: string, verb: FloatFormat, prec: number): string {
   return out + tail;
 }
 
-/** time.Time.String() in UTC: "2006-01-02 15:04:05.999999999 +0000 UTC". */
+/** time.Time's String method (the zone is UTC: GoTime carries no location). */
+const TIME_STRING_LAYOUT = GoLayout.of('2006-01-02 15:04:05.999999999 -0700 MST');
+
 function formatTimeValue(t: GoTime): string {
-  const d = new Date(t.ms);
-  const ns = (((t.ms % 1000) + 1000) % 1000) * 1e6 + t.ns;
-  const frac = ns === 0 ? '' : `.${String(ns).padStart(9, '0').replace(/0+$/, '')}`;
-  return `${d.toISOString().slice(0, 19).replace('T', ' ')}${frac} +0000 UTC`;
+  return formatGoTime(TIME_STRING_LAYOUT, t);
 }

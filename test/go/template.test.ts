@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GoFloat, sprintf, sprintValue, type GoValue } from '../../src/go/fmt.js';
+import { GoFloat, GoTime, sprintf, sprintValue, type GoValue } from '../../src/go/fmt.js';
 import { formatFloat } from '../../src/go/strconv.js';
 import { findAllMatches, replaceAllExpand, replaceAllLiteral } from '../../src/go/regexp/ops.js';
 import { Template } from '../../src/go/template/template.js';
@@ -64,6 +64,10 @@ describe('Go text/template', () => {
     expect(run('{{ date "2006-01-02" 0 }} {{ b64enc "hi" }} {{ contains "b" "abc" }} {{ hasPrefix "a" "abc" }} {{ title "hello world" }}')).toBe(
       '1970-01-01 aGk= true true Hello World',
     );
+    // Sprig's duration: seconds as time.Duration.String().
+    expect(run('{{ duration "90" }} {{ duration "3600" }} {{ duration "0" }} {{ duration "86401" }}')).toBe('1m30s 1h0m0s 0s 24h0m1s');
+    // Sprig's atoi and int go through strconv.ParseInt (base 10, and base 0 for int).
+    expect(run('{{ atoi "42" }} {{ atoi "x" }} {{ int "0x1f" }} {{ int "010" }} {{ int "0b101" }}')).toBe('42 0 31 8 5');
   });
 });
 
@@ -80,6 +84,9 @@ describe('Go fmt and regexp helpers', () => {
     ]);
     expect(sprintf('%+d %6.2f %t %c %U %%', [5, new GoFloat(3.14159), true, 65, 0x1f600])).toBe('+5   3.14 true A U+1F600 %');
     expect(sprintValue(new Map<string, GoValue>([['b', 1], ['a', [true, null]]]))).toBe('map[a:[true <nil>] b:1]');
+    // time.Time prints through its String method, also for %q and %x.
+    expect(sprintValue(new GoTime(1700000000123, 456789))).toBe('2023-11-14 22:13:20.123456789 +0000 UTC');
+    expect(sprintf('%v|%q', [new GoTime(0, 0), new GoTime(1700000000000, 0)])).toBe('1970-01-01 00:00:00 +0000 UTC|"2023-11-14 22:13:20 +0000 UTC"');
   });
 
   it('skips empty matches right after a match, as Go does', () => {

@@ -6,6 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { formatDurationNs } from '../duration.js';
 import { formatGoTime, parseGoTime } from '../time.js';
 import { compareGoStrings, GoFloat, GoTime, goTypeName, sortedKeys, sprint, sprintf, sprintln, sprintValue, type GoValue } from '../fmt.js';
 import { formatFloat, goQuote, parseGoInt } from '../strconv.js';
@@ -541,17 +542,9 @@ const MISC: Record<string, GoFunc> = {
     const p = parseGoTime(fmt, s);
     return new GoTime(p.ms, p.ns);
   }),
-  duration: goFunc(['any'], (v: GoValue) => formatSeconds(toInt64(v))),
+  duration: goFunc(['any'], (v: GoValue) => formatDurationNs(BigInt(toInt64(v)) * 1_000_000_000n)),
   toFloat: goFunc(['any'], (v: GoValue) => formatFloat(toFloat64(v), 'g', -1)),
 };
-
-function formatSeconds(sec: number): string {
-  if (sec === 0) return '0s';
-  const h = Math.floor(sec / 3600);
-  const m = Math.floor((sec % 3600) / 60);
-  const s = sec % 60;
-  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`;
-}
 
 /** Go's builtins plus Sprig's functions, as Alloy's template stages start from. */
 export function sprigFuncMap(): Map<string, GoFunc> {
