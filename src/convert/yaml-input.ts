@@ -22,7 +22,10 @@ export function loadYaml(text: string, strict?: { keys: readonly string[]; typeN
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line ?? 1;
-    throw new YamlLoadError(`yaml: line ${line}: ${goYamlMessage(e.code, e.message)}`);
+    const message = goYamlMessage(e.code, e.message);
+    // yaml.v2 prints a parser error's problem mark 0-based (a scanner error's 1-based).
+    const shown = message === PARSER_KEY_ERROR ? Math.max(1, line - 1) : line;
+    throw new YamlLoadError(`yaml: line ${shown}: ${message}`);
   }
   const root = doc.contents;
   if (strict && isMap(root)) {
@@ -40,10 +43,12 @@ export function loadYaml(text: string, strict?: { keys: readonly string[]; typeN
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as YamlMap) : {};
 }
 
+const PARSER_KEY_ERROR = 'did not find expected key';
+
 function goYamlMessage(code: string, message: string): string {
   // go-yaml's wording for the common parse failures.
   if (code === 'BAD_INDENT' || code === 'MISSING_CHAR' || code === 'UNEXPECTED_TOKEN' || code === 'BLOCK_AS_IMPLICIT_KEY') {
-    return 'did not find expected key';
+    return PARSER_KEY_ERROR;
   }
   return message.split('\n')[0] ?? message;
 }
