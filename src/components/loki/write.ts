@@ -25,6 +25,7 @@ import { HttpClient, httpClientFields, userAgent, validateHttpClientConfig } fro
 import { sizeBatch, streamLabelString, TENANT_LABEL } from './write/push-request.js';
 import { LOGS_RECEIVER_TYPE, receiverOf, type Labels, type LogBatch, type LogsReceiver } from '../common/log-entries.js';
 import { SenderLifecycle } from '../common/delivery.js';
+import { EndpointSet } from '../common/endpoint-set.js';
 import { fnv1a } from '../common/fnv.js';
 import { Endpoint, NotDeliveredError } from './write/endpoint.js';
 import { WriteMetrics } from './write/metrics.js';
@@ -120,7 +121,7 @@ class Clients {
   private readonly streams = new WeakMap<Labels, StreamInfo>();
 
   private constructor(
-    private readonly endpoints: readonly Endpoint[],
+    private readonly endpoints: EndpointSet<Endpoint>,
     private readonly externalLabels: Labels,
     /** The endpoints' shares of the memory budget, given back once they stopped. */
     private readonly shares: readonly BudgetShare[],
@@ -130,42 +131,37 @@ class Clients {
     if (args.wal.enabled) {
       ctx.logger.warn('the wal block is not supported by alloy-ts and is ignored; delivery is acknowledged end to end instead');
     }
-    const endpoints: Endpoint[] = [];
     const shares: BudgetShare[] = [];
-    try {
-      for (const e of args.endpoint) {
-        const share = queueShare(e, ctx.host.memoryBudget);
-        if (share) shares.push(share);
-        endpoints.push(await createEndpoint(e, args.max_streams, metrics, ctx.logger, share));
-      }
-    } catch (err) {
-      await Promise.all(endpoints.map((e) => e.stop()));
+    const endpoints = await EndpointSet.start(args.endpoint, (e) => {
+      const share = queueShare(e, ctx.host.memoryBudget);
+      if (share) shares.push(share);
+      return createEndpoint(e, args.max_streams, metrics, ctx.logger, share);
+    }).catch((err: unknown) => {
       for (const share of shares) share.release();
       throw err;
-    }
+    });
     return new Clients(endpoints, args.external_labels, shares);
   }
 
   push(batch: LogBatch): Promise<void> {
-    if (batch.lines.length === 0 || this.endpoints.length === 0) return Promise.resolve();
+    if (batch.lines.length === 0 || this.endpoints.size === 0) return Promise.resolve();
     const info = this.streamInfo(batch.labels);
     const sized = sizeBatch(batch, info.stream);
-    if (this.endpoints.length === 1) return this.endpoints[0]!.accept(sized, info.tenant, info.fingerprint);
-    return Promise.all(this.endpoints.map((e) => e.accept(sized, info.tenant, info.fingerprint))).then(() => {});
+    return this.endpoints.each((e) => e.accept(sized, info.tenant, info.fingerprint));
   }
 
   flush(): void {
-    for (const e of this.endpoints) e.flush();
+    for (const e of this.endpoints.endpoints) e.flush();
   }
 
   stop(): Promise<void> {
-    return Promise.all(this.endpoints.map((e) => e.stop())).then(() => {
+    return this.endpoints.stop().then(() => {
       for (const share of this.shares) share.release();
     });
   }
 
   debugInfo(): unknown {
-    return { endpoints: this.endpoints.map((e) => e.debugInfo()) };
+    return this.endpoints.debugInfo();
   }
 
   private streamInfo(labels: Labels): StreamInfo {

@@ -32,6 +32,7 @@ import {
 import { RelabelRules, RuleBlock } from '../relabel/rules.js';
 import { encodeLabels, type FamilyMetadata } from './remote-write/request-encoding.js';
 import { SenderLifecycle } from '../common/delivery.js';
+import { EndpointSet } from '../common/endpoint-set.js';
 import { RemoteWriteMetrics } from './remote-write/metrics.js';
 import { NotSentError, RemoteWriteQueue, type OutSeries, type SeriesPreparer } from './remote-write/queue.js';
 
@@ -115,7 +116,7 @@ export const prometheusRemoteWrite = defineComponent({
   async build(ctx, initial) {
     const metrics = new RemoteWriteMetrics(ctx.registry);
     const families = new FamilyMetadataStore();
-    const endpoints = await SenderLifecycle.start(initial, (args: Arguments) => Endpoints.create(args, metrics, families, ctx));
+    const endpoints = await SenderLifecycle.start(initial, (args: Arguments) => startQueues(args, metrics, families, ctx));
 
     const receiver = metricsReceiver((batch: SampleBatch) => {
       const current = endpoints.current;
@@ -124,7 +125,7 @@ export const prometheusRemoteWrite = defineComponent({
       metrics.walSamplesAppended.inc(batch.length);
       metrics.highestIn.set(highestTimestamp(batch) / 1000);
       families.record(batch.metadata);
-      return current.accept(batch);
+      return current.each((queue) => queue.accept(batch));
     });
     ctx.setExports({ receiver });
 
@@ -150,33 +151,9 @@ class FamilyMetadataStore {
 }
 
 /** The queues of one set of arguments. */
-class Endpoints {
-  private constructor(private readonly queues: readonly RemoteWriteQueue[]) {}
-
-  static async create(args: Arguments, metrics: RemoteWriteMetrics, families: FamilyMetadataStore, ctx: ComponentContext<unknown>): Promise<Endpoints> {
-    if (args.wal) ctx.logger.debug('the wal block is accepted and ignored: alloy-ts keeps remote write queues in memory');
-    const queues: RemoteWriteQueue[] = [];
-    try {
-      for (const e of args.endpoint) queues.push(await createQueue(e, args.external_labels ?? {}, metrics, families, ctx));
-    } catch (err) {
-      await Promise.all(queues.map((q) => q.stop()));
-      throw err;
-    }
-    return new Endpoints(queues);
-  }
-
-  accept(batch: SampleBatch): Promise<void> {
-    if (this.queues.length === 1) return this.queues[0]!.accept(batch);
-    return Promise.all(this.queues.map((q) => q.accept(batch))).then(() => {});
-  }
-
-  stop(): Promise<void> {
-    return Promise.all(this.queues.map((q) => q.stop())).then(() => {});
-  }
-
-  debugInfo(): unknown {
-    return { endpoints: this.queues.map((q) => q.debugInfo()) };
-  }
+function startQueues(args: Arguments, metrics: RemoteWriteMetrics, families: FamilyMetadataStore, ctx: ComponentContext<unknown>): Promise<EndpointSet<RemoteWriteQueue>> {
+  if (args.wal) ctx.logger.debug('the wal block is accepted and ignored: alloy-ts keeps remote write queues in memory');
+  return EndpointSet.start(args.endpoint, (e) => createQueue(e, args.external_labels ?? {}, metrics, families, ctx));
 }
 
 async function createQueue(
