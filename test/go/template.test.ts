@@ -64,6 +64,8 @@ describe('Go text/template', () => {
     expect(run('{{ date "2006-01-02" 0 }} {{ b64enc "hi" }} {{ contains "b" "abc" }} {{ hasPrefix "a" "abc" }} {{ title "hello world" }}')).toBe(
       '1970-01-01 aGk= true true Hello World',
     );
+    // strings.ToUpper maps rune by rune (ß has no single-rune upper case); TrimSpace trims unicode.IsSpace only (not U+FEFF).
+    expect(run('{{ upper "straße" }} {{ ToUpper "straße" }} {{ lower "İ" }} [{{ TrimSpace "\\ufeffx\\u00a0" }}] [{{ trim "\\u3000y " }}]')).toBe('STRAßE STRAßE i [\ufeffx] [y]');
     // Sprig's duration: seconds as time.Duration.String().
     expect(run('{{ duration "90" }} {{ duration "3600" }} {{ duration "0" }} {{ duration "86401" }}')).toBe('1m30s 1h0m0s 0s 24h0m1s');
     // Sprig's atoi and int go through strconv.ParseInt (base 10, and base 0 for int).

@@ -7,6 +7,8 @@
  */
 import { compareStrings } from '../../lang/value.js';
 
+export { goToLower, goToUpper } from '../../go/strings.js';
+
 export type Labels = Readonly<Record<string, string>>;
 
 /** Which label names a consumer accepts (Prometheus model/labels: legacy or UTF-8 validation). */
@@ -79,26 +81,4 @@ export class LabelBuilder {
     for (const [n, v] of this.base) if (n === name) return v;
     return undefined;
   }
-}
-
-/** Go strings.ToLower / ToUpper: per code point simple mappings (no context, no expansion). */
-export function goToLower(s: string): string {
-  return ASCII.test(s) ? s.toLowerCase() : mapCodePoints(s, 'lower');
-}
-
-export function goToUpper(s: string): string {
-  return ASCII.test(s) ? s.toUpperCase() : mapCodePoints(s, 'upper');
-}
-
-const ASCII = /^[\x00-\x7f]*$/;
-
-function mapCodePoints(s: string, to: 'lower' | 'upper'): string {
-  let out = '';
-  for (const ch of s) {
-    const mapped = to === 'lower' ? ch.toLowerCase() : ch.toUpperCase();
-    // A multi-character result is a full (special-casing) mapping Go does not apply.
-    if ([...mapped].length === 1) out += mapped;
-    else out += ch === '\u0130' ? 'i' : ch; // U+0130's simple lowercase is plain i in Go.
-  }
-  return out;
 }

@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { formatDurationNs } from '../duration.js';
+import { goReplaceAll, goToLower, goToUpper, goTrim, goTrimPrefix, goTrimSpace, goTrimSuffix } from '../strings.js';
 import { formatGoTime, parseGoTime } from '../time.js';
 import { compareGoStrings, GoFloat, GoTime, goTypeName, sortedKeys, sprint, sprintf, sprintln, sprintValue, type GoValue } from '../fmt.js';
 import { formatFloat, goQuote, parseGoInt } from '../strconv.js';
@@ -195,56 +196,13 @@ function indent(n: number, s: string): string {
   return pad + s.replace(/\n/g, `\n${pad}`);
 }
 
-/** Go strings.Trim/TrimLeft/TrimRight: removes leading and/or trailing characters of `cutset`. */
-export function trimCutset(s: string, cutset: string, left: boolean, right: boolean): string {
-  const set = new Set(cutset);
-  const chars = [...s];
-  let a = 0;
-  let b = chars.length;
-  while (left && a < b && set.has(chars[a]!)) a++;
-  while (right && b > a && set.has(chars[b - 1]!)) b--;
-  return chars.slice(a, b).join('');
-}
-
-/** Go strings.Replace: at most n replacements (n < 0: all); empty `old` matches between runes. */
-export function goReplace(s: string, old: string, repl: string, n: number): string {
-  if (n === 0 || old === repl) return s;
-  if (old === '') {
-    const chars = [...s];
-    let out = '';
-    let done = 0;
-    for (let i = 0; i <= chars.length; i++) {
-      if (n < 0 || done < n) {
-        out += repl;
-        done++;
-      }
-      if (i < chars.length) out += chars[i];
-    }
-    return out;
-  }
-  let out = '';
-  let i = 0;
-  for (let done = 0; n < 0 || done < n; done++) {
-    const j = s.indexOf(old, i);
-    if (j < 0) break;
-    out += s.slice(i, j) + repl;
-    i = j + old.length;
-  }
-  return out + s.slice(i);
-}
-
-/** Go strings.TrimSpace (Unicode white space). */
-export function goTrimSpace(s: string): string {
-  return s.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '');
-}
-
 const STRINGS: Record<string, GoFunc> = {
   trim: s1(goTrimSpace),
-  trimAll: s2((cut, s) => trimCutset(s, cut, true, true)),
-  trimPrefix: s2((p, s) => (s.startsWith(p) ? s.slice(p.length) : s)),
-  trimSuffix: s2((p, s) => (p !== '' && s.endsWith(p) ? s.slice(0, s.length - p.length) : s)),
-  upper: s1((s) => s.toUpperCase()),
-  lower: s1((s) => s.toLowerCase()),
+  trimAll: s2((cut, s) => goTrim(s, cut)),
+  trimPrefix: s2((p, s) => goTrimPrefix(s, p)),
+  trimSuffix: s2((p, s) => goTrimSuffix(s, p)),
+  upper: s1(goToUpper),
+  lower: s1(goToLower),
   title: s1(title),
   untitle: s1((s) => s.replace(/(^|\s)(\p{L})/gu, (_m, sep: string, c: string) => sep + c.toLowerCase())),
   repeat: goFunc(['int', 'string'], (n: number, s: string) => s.repeat(Math.max(0, n))),
@@ -261,7 +219,7 @@ const STRINGS: Record<string, GoFunc> = {
   cat: goFunc([], (...a: GoValue[]) => a.filter((v) => v !== null).map(strval).join(' '), 'any'),
   indent: goFunc(['int', 'string'], indent),
   nindent: goFunc(['int', 'string'], (n: number, s: string) => '\n' + indent(n, s)),
-  replace: goFunc(['string', 'string', 'string'], (o: string, n: string, s: string) => goReplace(s, o, n, -1)),
+  replace: goFunc(['string', 'string', 'string'], (o: string, n: string, s: string) => goReplaceAll(s, o, n)),
   plural: goFunc(['string', 'string', 'int'], (one: string, many: string, n: number) => (n === 1 ? one : many)),
   snakecase: s1((s) => words(s).map((w) => w.toLowerCase()).join('_')),
   kebabcase: s1((s) => words(s).map((w) => w.toLowerCase()).join('-')),

@@ -7,6 +7,7 @@ import { arrayValue, stringValue, type FunctionValue, type Value } from '../valu
 import { T } from '../value-decode.js';
 import { typedFunc } from './func.js';
 import { goSprintf } from './gofmt.js';
+import { goReplaceAll, goSplit, goToLower, goToUpper, goTrim, goTrimPrefix, goTrimSpace, goTrimSuffix } from '../../go/strings.js';
 
 const STR_STR = 'func(string) string';
 const STR2_STR = 'func(string, string) string';
@@ -20,51 +21,6 @@ function stringToString(name: string, fn: (s: string) => string): FunctionValue 
 function twoStringsToString(name: string, fn: (a: string, b: string) => string): FunctionValue {
   return typedFunc({ name, goType: STR2_STR, params: [T.string, T.string] }, (a: string, b: string) => stringValue(fn(a, b)));
 }
-
-/** Go unicode.IsSpace. */
-const GO_SPACE = '\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
-
-/** Go strings.Trim: drop leading and trailing runes found in `cutset`. */
-export function goTrim(s: string, cutset: string): string {
-  if (s === '' || cutset === '') return s;
-  const cut = new Set(cutset);
-  const runes = [...s];
-  let start = 0;
-  let end = runes.length;
-  while (start < end && cut.has(runes[start]!)) start++;
-  while (end > start && cut.has(runes[end - 1]!)) end--;
-  return runes.slice(start, end).join('');
-}
-
-/** Go strings.Split: an empty separator splits into runes. */
-export function goSplit(s: string, sep: string): string[] {
-  return sep === '' ? [...s] : s.split(sep);
-}
-
-/** Go strings.ReplaceAll: an empty `old` matches before every rune and at the end. */
-export function goReplaceAll(s: string, old: string, repl: string): string {
-  if (old !== '') return s.split(old).join(repl);
-  return repl + [...s].map((c) => c + repl).join('');
-}
-
-/**
- * Go unicode.ToUpper/ToLower per rune: simple one-to-one mappings only, so
- * runes whose full mapping has several characters (ß → SS) stay unchanged.
- */
-function mapRunes(s: string, map: (c: string) => string): string {
-  let out = '';
-  for (const c of s) {
-    const m = map(c);
-    out += [...m].length === 1 ? m : (SPECIAL_SIMPLE.get(c) ?? c);
-  }
-  return out;
-}
-
-/** Simple mappings that JS only offers as multi-character full mappings. */
-const SPECIAL_SIMPLE = new Map([['\u0130', 'i']]);
-
-export const goToUpper = (s: string): string => mapRunes(s, (c) => c.toUpperCase());
-export const goToLower = (s: string): string => mapRunes(s, (c) => c.toLowerCase());
 
 /** Functions of the `string` namespace, also used by the deprecated top-level aliases. */
 export function stringFunctions(): Record<string, FunctionValue> {
@@ -88,8 +44,8 @@ export function stringFunctions(): Record<string, FunctionValue> {
     to_lower: stringToString('string.to_lower', goToLower),
     to_upper: stringToString('string.to_upper', goToUpper),
     trim: twoStringsToString('string.trim', goTrim),
-    trim_prefix: twoStringsToString('string.trim_prefix', (s, p) => (p !== '' && s.startsWith(p) ? s.slice(p.length) : s)),
-    trim_suffix: twoStringsToString('string.trim_suffix', (s, p) => (p !== '' && s.endsWith(p) ? s.slice(0, s.length - p.length) : s)),
-    trim_space: stringToString('string.trim_space', (s) => goTrim(s, GO_SPACE)),
+    trim_prefix: twoStringsToString('string.trim_prefix', goTrimPrefix),
+    trim_suffix: twoStringsToString('string.trim_suffix', goTrimSuffix),
+    trim_space: stringToString('string.trim_space', goTrimSpace),
   };
 }

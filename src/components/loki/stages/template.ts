@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { attr, schema, t } from '../../../lang/schema.js';
 import { goFunc, Template, type GoFunc } from '../../../go/template/template.js';
-import { goReplace, goTrimSpace, sprigFuncMap, trimCutset } from '../../../go/template/funcs.js';
+import { sprigFuncMap } from '../../../go/template/funcs.js';
+import { goReplace, goToLower, goToUpper, goTrimPrefix, goTrimSpace, goTrimSuffix, trimCutset } from '../../../go/strings.js';
 import type { GoValue } from '../../../go/fmt.js';
 import { extractedString, type Entry } from './entry.js';
 import { defineStage, eachEntry } from './stage.js';
@@ -13,14 +14,14 @@ import { defineStage, eachEntry } from './stage.js';
 const digest = (alg: string) => (salt: string, input: string) => createHash(alg).update(salt + input).digest('hex');
 
 const ALLOY_FUNCS: Record<string, GoFunc> = {
-  ToLower: goFunc(['string'], (s: string) => s.toLowerCase()),
-  ToUpper: goFunc(['string'], (s: string) => s.toUpperCase()),
+  ToLower: goFunc(['string'], goToLower),
+  ToUpper: goFunc(['string'], goToUpper),
   Replace: goFunc(['string', 'string', 'string', 'int'], goReplace),
   Trim: goFunc(['string', 'string'], (s: string, c: string) => trimCutset(s, c, true, true)),
   TrimLeft: goFunc(['string', 'string'], (s: string, c: string) => trimCutset(s, c, true, false)),
   TrimRight: goFunc(['string', 'string'], (s: string, c: string) => trimCutset(s, c, false, true)),
-  TrimPrefix: goFunc(['string', 'string'], (s: string, p: string) => (s.startsWith(p) ? s.slice(p.length) : s)),
-  TrimSuffix: goFunc(['string', 'string'], (s: string, p: string) => (p !== '' && s.endsWith(p) ? s.slice(0, -p.length) : s)),
+  TrimPrefix: goFunc(['string', 'string'], goTrimPrefix),
+  TrimSuffix: goFunc(['string', 'string'], goTrimSuffix),
   TrimSpace: goFunc(['string'], goTrimSpace),
   Hash: goFunc(['string', 'string'], digest('sha3-256')),
   Sha2Hash: goFunc(['string', 'string'], digest('sha256')),
