@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Scope, evaluateInto } from '../../src/lang/eval.js';
-import { parseFile } from '../../src/lang/parser.js';
-import { SourceFile } from '../../src/lang/position.js';
-import { attr, decodeBody, defaultedBlock, defaultsOf, optionalBlock, schema, t, type BlockSchema, type DecodeContext } from '../../src/lang/schema.js';
+import { attr, defaultedBlock, defaultsOf, optionalBlock, schema, t, type BlockSchema } from '../../src/lang/schema.js';
+import { decodeFirstBlock } from '../support/decode-block.js';
 
 /** Decodes the body of `b { … }` written in `text` with `s`; the diagnostic as `line:col: message`. */
 function decodeText<T>(s: BlockSchema<T>, text: string): { value?: T; error?: string } {
-  const source = SourceFile.fromString('main.alloy', `b {\n${text}\n}\n`);
-  const { file, diagnostics } = parseFile(source);
-  if (diagnostics.length > 0) throw new Error(diagnostics.map((d) => d.message).join('\n'));
-  const block = file.body[0];
-  if (block?.kind !== 'Block') throw new Error('no block');
-  const ctx: DecodeContext = {
-    source,
-    evaluate(expr, desc) {
-      const r = evaluateInto(expr, new Scope(), source, desc as never);
-      return r.ok ? { ok: true, value: r.value } : { ok: false, diagnostic: r.error.diagnostic! };
-    },
-  };
-  const r = decodeBody(s, block.body, ctx, block);
+  const r = decodeFirstBlock(s, `b {\n${text}\n}\n`);
   if (r.diagnostic) return { error: `${r.diagnostic.start.line}:${r.diagnostic.start.column}: ${r.diagnostic.message}` };
   return { value: r.value };
 }

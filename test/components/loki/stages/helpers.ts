@@ -4,32 +4,17 @@
  * entries through it.
  */
 import { Counter, Registry } from 'prom-client';
-import { Scope, evaluateInto } from '../../../../src/lang/eval.js';
-import { parseFile } from '../../../../src/lang/parser.js';
-import { SourceFile } from '../../../../src/lang/position.js';
-import { decodeBody, type DecodeContext } from '../../../../src/lang/schema.js';
 import { Logger, LogSettings } from '../../../../src/runtime/logger.js';
 import { Arguments } from '../../../../src/components/loki/process.js';
 import { Entry } from '../../../../src/components/loki/stages/entry.js';
 import { buildPipeline } from '../../../../src/components/loki/stages/index.js';
 import type { Pipeline, StageConfig, StageContext } from '../../../../src/components/loki/stages/stage.js';
+import { decodeFirstBlock } from '../../../support/decode-block.js';
 
 /** Decodes the `stage.*` blocks of `body`; returns the error as `line:col: message` when decoding fails. */
 export function decodeStages(body: string): { stages: StageConfig[]; error?: undefined } | { stages?: undefined; error: string } {
   const text = `loki.process "t" {\n  forward_to = []\n${body}\n}\n`;
-  const source = SourceFile.fromString('main.alloy', text);
-  const { file, diagnostics } = parseFile(source);
-  if (diagnostics.length > 0) throw new Error(diagnostics.map((d) => d.message).join('\n'));
-  const block = file.body[0];
-  if (block?.kind !== 'Block') throw new Error('no block');
-  const ctx: DecodeContext = {
-    source,
-    evaluate(expr, desc) {
-      const r = evaluateInto(expr, new Scope(), source, desc as never);
-      return r.ok ? { ok: true, value: r.value } : { ok: false, diagnostic: r.error.diagnostic! };
-    },
-  };
-  const r = decodeBody(Arguments, block.body, ctx, block);
+  const r = decodeFirstBlock(Arguments, text);
   if (r.diagnostic) return { error: `${r.diagnostic.start.line - 2}:${r.diagnostic.start.column}: ${r.diagnostic.message}` };
   return { stages: r.value!.stages as StageConfig[] };
 }
