@@ -13,6 +13,7 @@
  * (time.Time, printed through its String method); GoNamedString (a named
  * string type such as alloytypes.Secret); GoStruct and GoPointer.
  */
+import { compareStrings } from './strings.js';
 import { formatGoTime, GoLayout } from './time.js';
 import { canBackquote, formatFloat, goQuote, goQuoteRune, isGoPrintable, type FloatFormat } from './strconv.js';
 
@@ -88,21 +89,9 @@ export function goTypeName(v: GoValue): string {
   return v.typeName;
 }
 
-/**
- * Go's string order (by UTF-8 bytes, which is code point order), as fmt
- * sorts map keys (internal/fmtsort); JS `<` compares UTF-16 units instead.
- */
-export function compareGoStrings(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (a.charCodeAt(i) !== b.charCodeAt(i)) return a.codePointAt(i)! - b.codePointAt(i)!;
-  }
-  return a.length - b.length;
-}
-
 /** Map keys in Go's printing order. */
 export function sortedKeys(m: ReadonlyMap<string, unknown>): string[] {
-  return [...m.keys()].sort(compareGoStrings);
+  return [...m.keys()].sort(compareStrings);
 }
 
 /** fmt.Sprintf(format, args...). */

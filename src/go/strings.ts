@@ -5,6 +5,18 @@
  * does (trimming cutsets, case mapping, empty separators).
  */
 
+/**
+ * Go's string order (`<`, strings.Compare): by UTF-8 bytes, which is code
+ * point order; JS `<` compares UTF-16 units and differs above U+FFFF.
+ */
+export function compareStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a.charCodeAt(i) !== b.charCodeAt(i)) return a.codePointAt(i)! - b.codePointAt(i)!;
+  }
+  return a.length - b.length;
+}
+
 /** The runes unicode.IsSpace accepts (strings.TrimSpace trims them). */
 const GO_SPACE = new Set('\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000');
 

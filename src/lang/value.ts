@@ -7,6 +7,9 @@
  * (vm/error.go). Never share one value object between unrelated results
  * unless Alloy would (e.g. an identifier returns the scope's value itself).
  */
+/** Go's string order (UTF-8 byte order), used to sort object keys. */
+export { compareStrings } from '../go/strings.js';
+
 export type TypeName = 'null' | 'number' | 'string' | 'bool' | 'array' | 'object' | 'function' | 'capsule';
 
 export interface NullValue {
@@ -410,26 +413,4 @@ export function fromNative(x: unknown): Value {
   if (x instanceof Map) return objectValue(new Map([...x].map(([k, v]) => [String(k), fromNative(v)])));
   if (typeof (x as CapsulePayload).capsuleType === 'string') return capsuleValue(x as CapsulePayload);
   return objectValue(new Map(Object.entries(x as object).map(([k, v]) => [k, fromNative(v)])));
-}
-
-// ---------------------------------------------------------------------------
-// String ordering
-
-/**
- * Compares strings the way Go compares them: by their UTF-8 bytes, which is
- * code point order (JS `<` compares UTF-16 units and differs above U+FFFF).
- */
-export function compareStrings(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const ca = a.charCodeAt(i);
-    const cb = b.charCodeAt(i);
-    if (ca !== cb) return codePointRank(a, i) - codePointRank(b, i);
-  }
-  return a.length - b.length;
-}
-
-/** The code point at i (surrogate pairs rank above all BMP characters). */
-function codePointRank(s: string, i: number): number {
-  return s.codePointAt(i)!;
 }

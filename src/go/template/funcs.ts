@@ -7,9 +7,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { formatDurationNs } from '../duration.js';
-import { goReplaceAll, goToLower, goToUpper, goTrim, goTrimPrefix, goTrimSpace, goTrimSuffix } from '../strings.js';
+import { compareStrings, goReplaceAll, goToLower, goToUpper, goTrim, goTrimPrefix, goTrimSpace, goTrimSuffix } from '../strings.js';
 import { formatGoTime, parseGoTime } from '../time.js';
-import { compareGoStrings, GoFloat, GoTime, goTypeName, sortedKeys, sprint, sprintf, sprintln, sprintValue, type GoValue } from '../fmt.js';
+import { GoFloat, GoTime, goTypeName, sortedKeys, sprint, sprintf, sprintln, sprintValue, type GoValue } from '../fmt.js';
 import { formatFloat, goQuote, parseGoInt } from '../strconv.js';
 import { goFunc, isTrue, type GoFunc } from './exec.js';
 import { Re2Regexp } from '../regexp/regexp.js';
@@ -235,7 +235,7 @@ const STRINGS: Record<string, GoFunc> = {
     return new Map(head.map((p, i) => [`_${i}`, p] as [string, GoValue]));
   }),
   join: goFunc(['string', 'any'], (sep: string, l: GoValue) => (Array.isArray(l) ? l.map(strval) : [strval(l)]).join(sep)),
-  sortAlpha: goFunc(['any'], (l: GoValue) => toList(l, 'sortAlpha').map(strval).sort(compareGoStrings)),
+  sortAlpha: goFunc(['any'], (l: GoValue) => toList(l, 'sortAlpha').map(strval).sort(compareStrings)),
   wrap: goFunc(['int', 'string'], (w: number, s: string) => wrapWords(s, w, '\n')),
   wrapWith: goFunc(['int', 'string', 'string'], (w: number, sep: string, s: string) => wrapWords(s, w, sep)),
 };
