@@ -6,6 +6,7 @@
  * runtime) is imported when a command actually runs.
  */
 import { Command, CommanderError } from 'commander';
+import { convertCommand } from './convert.js';
 import { evalCommand } from './eval.js';
 import { fmtCommand } from './fmt.js';
 import { healthcheckCommand } from './healthcheck.js';
@@ -61,7 +62,7 @@ function buildProgram(io: CliIO): Command {
       // Commander's usage errors get the same `Error: ` form as command errors.
       outputError: (s, write) => write(s.replace(/^error: /, 'Error: ')),
     });
-  for (const sub of [runCommand(io), fmtCommand(io), validateCommand(io), evalCommand(io), healthcheckCommand(io)]) {
+  for (const sub of [runCommand(io), fmtCommand(io), validateCommand(io), convertCommand(io), evalCommand(io), healthcheckCommand(io)]) {
     program.addCommand(sub.copyInheritedSettings(program));
   }
   return program;

@@ -8,8 +8,11 @@ import { DiagnosticsError } from '../lang/diag.js';
 import { renderDiagnostics } from '../lang/diag-printer.js';
 import { parseDurationMs } from '../lang/units.js';
 import { builtinComponents } from '../components/index.js';
-import { Agent } from '../runtime/agent.js';
+import { setDrainDeadline } from '../components/common/delivery.js';
+import { Agent, AgentStoppedError } from '../runtime/agent.js';
+import type { Logger } from '../runtime/logger.js';
 import { HttpServer } from '../runtime/http/server.js';
+import { sourceConverter } from './convert.js';
 import { CliError, resolvePath, useColor, type CliIO } from './io.js';
 import { MEMORY_LIMIT_FLAG, resolveMemoryLimit } from './memory-limit.js';
 import { withRunDefaults, type RunFlags } from './run-flags.js';
@@ -23,8 +26,12 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/** Starts an agent; flags not given take their defaults (run-flags.ts). */
-export async function startAgent(configPath: string, given: Partial<RunFlags>, io: CliIO): Promise<RunningAgent> {
+/**
+ * Starts an agent; flags not given take their defaults (run-flags.ts).
+ * `stopSignal` aborting during the first load stops it promptly (the result
+ * is then already stopped).
+ */
+export async function startAgent(configPath: string, given: Partial<RunFlags>, io: CliIO, stopSignal?: AbortSignal): Promise<RunningAgent> {
   const flags = withRunDefaults(given);
   const memoryLimitBytes = resolveMemoryLimit(flags[MEMORY_LIMIT_FLAG], io.env ?? process.env);
   const agent = new Agent({
@@ -38,7 +45,9 @@ export async function startAgent(configPath: string, given: Partial<RunFlags>, i
     shutdownDeadlineMs: parseDurationMs(flags['feature.component-shutdown-deadline']),
     memoryLimitBytes,
     writeLog: (line) => io.stderr.write(line),
+    transformSources: await sourceConverter(flags['config.format'], flags['config.bypass-conversion-errors'], flags['config.extra-args']),
   });
+  stopSignal?.addEventListener('abort', () => void agent.stop(), { once: true });
   const server = new HttpServer(agent, { listenAddr: agent.options.httpListenAddr, uiPathPrefix: flags['server.http.ui-path-prefix'] });
   const address = await server.listen();
   agent.logger.info('now listening for http traffic', { service: 'http', addr: `${address.address}:${address.port}` });
@@ -48,6 +57,10 @@ export async function startAgent(configPath: string, given: Partial<RunFlags>, i
   } catch (err) {
     await agent.stop();
     await server.close();
+    if (err instanceof AgentStoppedError) {
+      agent.logger.info('shutting down', { reason: 'stopped during the first config load' });
+      return { agent, server, done: Promise.resolve(), stop: () => Promise.resolve() };
+    }
     if (err instanceof DiagnosticsError) {
       io.stderr.write(renderDiagnostics(err.diagnostics, err.files, { color: useColor(io) }) + '\n');
       throw new CliError('could not perform the initial load successfully');
@@ -87,12 +100,34 @@ function logMemoryLimit(agent: Agent): void {
   });
 }
 
+/** Time kept back from the drain for saving positions, closing and exiting. */
+const SHUTDOWN_RESERVE_MS = 500;
+
+/**
+ * Bounds a shutdown to `drainMs` from now, so the agent is gone before a
+ * container runtime's SIGKILL (Docker and compose: 10 s after SIGTERM):
+ * components deliver until `drainMs` minus a reserve (their drain and grace
+ * timeouts are cut to it), and whatever still holds the process then — a
+ * refresh or request that ignores the stop — is cut short by exiting. Nothing
+ * undelivered is skipped: positions only ever hold acknowledged offsets and
+ * were written at most ~100 ms before.
+ */
+function boundShutdown(drainMs: number, logger: () => Logger | undefined): void {
+  const started = performance.now();
+  setDrainDeadline(started + Math.max(0, drainMs - Math.min(SHUTDOWN_RESERVE_MS, drainMs / 5)));
+  setTimeout(() => {
+    logger()?.warn('shutdown drain timeout reached, exiting', { timeout: `${drainMs}ms` });
+    process.exit(0);
+  }, drainMs).unref();
+}
+
 /** Runs in the foreground until SIGINT/SIGTERM. */
 export async function runAgent(configPath: string, flags: RunFlags, io: CliIO): Promise<void> {
   // Signals are handled from the start: a SIGHUP or SIGTERM arriving during the
   // first load must not fall back to Node's default action (exit).
   let running: RunningAgent | undefined;
   let stopRequested = false;
+  const firstLoad = new AbortController();
   const onHup = () => {
     const agent = running?.agent;
     if (!agent) return;
@@ -102,16 +137,22 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CliIO): 
     );
   };
   const onStop = () => {
+    if (!stopRequested) boundShutdown(parseDurationMs(flags['shutdown.drain-timeout']), () => running?.agent.logger);
     stopRequested = true;
+    firstLoad.abort();
     void running?.stop();
   };
   process.on('SIGHUP', onHup);
   process.on('SIGINT', onStop);
   process.on('SIGTERM', onStop);
   try {
-    running = await startAgent(configPath, flags, io);
+    running = await startAgent(configPath, flags, io, firstLoad.signal);
     if (stopRequested) await running.stop();
     await running.done;
+    // Stopped during the first load: a read that cannot be cancelled (a FIFO
+    // config nobody writes to blocks in libuv's thread pool) would keep the
+    // process alive, and nothing else is left to finish.
+    if (!running.agent.ready) process.exit(0);
   } finally {
     process.off('SIGHUP', onHup);
     process.off('SIGINT', onStop);

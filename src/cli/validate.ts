@@ -10,12 +10,18 @@ import { Command, Option } from 'commander';
 import { DiagnosticsError, type Diagnostic } from '../lang/diag.js';
 import { CliError, useColor, type CliIO } from './io.js';
 import { boolFlag, flagValues, stabilityOption, type StabilityLevel } from './flags.js';
+import { sourceConverter } from './convert.js';
 import { loadConfigSources, type ConfigSource } from './sources.js';
 
 export interface ValidateOptions {
   stabilityLevel: StabilityLevel;
   communityComponents: boolean;
+  target: ValidationTarget;
 }
+
+/** `--target`: judge as alloy-ts (what it can run) or as Grafana Alloy would. */
+export const VALIDATION_TARGETS = ['alloy-ts', 'alloy'] as const;
+export type ValidationTarget = (typeof VALIDATION_TARGETS)[number];
 
 /**
  * Validates all sources together as one configuration and returns every
@@ -28,7 +34,10 @@ interface ValidateFlags {
   format: 'text' | 'json';
   'stability.level': StabilityLevel;
   'config.format': string;
+  'config.bypass-conversion-errors': boolean;
+  'config.extra-args': string;
   'feature.community-components.enabled': boolean;
+  target: ValidationTarget;
 }
 
 export function validateCommand(io: CliIO): Command {
@@ -38,6 +47,11 @@ export function validateCommand(io: CliIO): Command {
     .argument('<path>', 'configuration file or directory')
     .addOption(new Option('--format <format>', 'Output format of the report').choices(['text', 'json']).default('text'))
     .addOption(stabilityOption())
+    .addOption(
+      new Option('--target <target>', 'Judge as alloy-ts (components it does not implement are errors) or as Grafana Alloy would')
+        .choices(VALIDATION_TARGETS)
+        .default('alloy-ts'),
+    )
     .option('--config.format <format>', 'The format of the source file', 'alloy');
   boolFlag(cmd, 'config.bypass-conversion-errors', false, 'Enable bypassing errors when converting');
   cmd.option('--config.extra-args <args>', 'Extra arguments for the converter', '');
@@ -48,14 +62,19 @@ export function validateCommand(io: CliIO): Command {
 }
 
 async function runValidate(target: string, flags: ValidateFlags, io: CliIO): Promise<void> {
-  if (flags['config.format'] !== 'alloy') {
-    throw new CliError(`config format "${flags['config.format']}" is not supported yet (only "alloy")`);
+  const convert = await sourceConverter(flags['config.format'], flags['config.bypass-conversion-errors'], flags['config.extra-args']);
+  const raw = await loadConfigSources(target, io);
+  let sources: ConfigSource[];
+  try {
+    sources = convert ? convert(raw) : raw;
+  } catch (err) {
+    throw new CliError((err as Error).message);
   }
-  const sources = await loadConfigSources(target, io);
   const validator = await loadDefaultValidator();
   const diagnostics = await runValidator(validator, sources, {
     stabilityLevel: flags['stability.level'],
     communityComponents: flags['feature.community-components.enabled'],
+    target: flags.target,
   }, io);
   if (flags.format === 'json') io.stdout.write(diagnosticsJson(diagnostics));
   if (diagnostics.length === 0) return;
@@ -86,8 +105,8 @@ async function loadDefaultValidator(): Promise<Validator> {
     import('../components/index.js'),
   ]);
   const registry = builtinComponents();
-  // alloy-ts has no community components, so the community flag changes nothing yet.
-  return async (sources, opts) => validateSources(sources, { registry, minStability: opts.stabilityLevel });
+  return async (sources, opts) =>
+    validateSources(sources, { registry, minStability: opts.stabilityLevel, target: opts.target, communityComponents: opts.communityComponents });
 }
 
 async function printReport(diagnostics: Diagnostic[], sources: readonly ConfigSource[], io: CliIO): Promise<void> {

@@ -10,16 +10,18 @@ export type Severity = 'Info' | 'Warning' | 'Error' | 'Critical';
 export interface ConvertDiagnostic {
   readonly severity: Severity;
   readonly message: string;
+  /** More lines, printed under the message (Info diagnostics of the Prometheus converter). */
+  readonly detail?: string;
 }
 
 export class ConvertDiagnostics {
   readonly items: ConvertDiagnostic[] = [];
 
-  add(severity: Severity, message: string): void {
-    this.items.push({ severity, message });
+  add(severity: Severity, message: string, detail?: string): void {
+    this.items.push(detail === undefined ? { severity, message } : { severity, message, detail });
   }
-  info(message: string): void {
-    this.add('Info', message);
+  info(message: string, detail?: string): void {
+    this.add('Info', message, detail);
   }
   warn(message: string): void {
     this.add('Warning', message);
@@ -46,7 +48,8 @@ export class ConvertDiagnostics {
 }
 
 export function diagnosticText(d: ConvertDiagnostic): string {
-  return `(${d.severity}) ${d.message}`;
+  const head = `(${d.severity}) ${d.message}`;
+  return d.detail ? `${head}\n${d.detail}` : head;
 }
 
 const CRITICAL_FOOTER =

@@ -23,6 +23,11 @@ export interface ConvertOutput {
 
 export function convertConfig(text: string, format: string, extraArgs: readonly string[] = []): ConvertOutput {
   const diags = new ConvertDiagnostics();
+  if (format === 'otelcol' || format === 'static') {
+    // Alloy converts these too; alloy-ts does not (yet), and says so instead of guessing.
+    diags.critical(`the ${format} converter is not available in alloy-ts; supported formats: ${SOURCE_FORMATS.join(', ')}`);
+    return { output: undefined, diagnostics: diags };
+  }
   if (!(SOURCE_FORMATS as readonly string[]).includes(format)) {
     diags.critical(`unrecognized kind ${JSON.stringify(format)} given to the config converter`);
     return { output: undefined, diagnostics: diags };

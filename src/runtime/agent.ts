@@ -15,7 +15,7 @@ import { LiveDebugHub } from './live-debug.js';
 import { Logger, LogSettings } from './logger.js';
 import { MemoryBudget } from './memory.js';
 import { mergeExpositions } from './metrics.js';
-import { loadConfigPath, type LoadedSource } from './sources.js';
+import { loadConfigPath, type LoadedSource, type SourceTransform } from './sources.js';
 
 export interface AgentOptions {
   configPath: string;
@@ -30,6 +30,15 @@ export interface AgentOptions {
   memoryLimitBytes?: number;
   /** Where log lines go (stderr by default). */
   writeLog?: (line: string) => void;
+  /** Applied to the config files on every (re)load before parsing: `--config.format` conversion. */
+  transformSources?: SourceTransform;
+}
+
+/** The agent was stopped (SIGTERM/SIGINT) before its first load finished. */
+export class AgentStoppedError extends Error {
+  constructor() {
+    super('the agent was stopped before its first config load finished');
+  }
 }
 
 export class Agent {
@@ -111,11 +120,31 @@ export class Agent {
   }
 
   /** First load: any diagnostic error is fatal (DiagnosticsError is thrown). */
+  /** Aborted by stop(): a first load still reading or evaluating gives up at once. */
+  private readonly stopping = new AbortController();
+
+  /**
+   * First load: any diagnostic error is fatal (DiagnosticsError is thrown).
+   * A stop() while it runs makes it reject with AgentStoppedError promptly,
+   * even while the config is still being read (a FIFO nobody writes to yet
+   * blocks its read; that read is left behind).
+   */
   async start(): Promise<void> {
-    const source = await loadConfigPath(this.options.configPath);
-    const diags = await this.apply(source);
+    const source = await this.unlessStopped(loadConfigPath(this.options.configPath, this.options.transformSources));
+    const diags = await this.unlessStopped(this.apply(source));
+    if (this.stopping.signal.aborted) throw new AgentStoppedError();
     if (hasErrors(diags)) throw new DiagnosticsError(diags, source.contents);
     this.ready = true;
+  }
+
+  private unlessStopped<T>(work: Promise<T>): Promise<T> {
+    const signal = this.stopping.signal;
+    if (signal.aborted) return Promise.reject(new AgentStoppedError());
+    return new Promise<T>((resolve, reject) => {
+      const onStop = () => reject(new AgentStoppedError());
+      signal.addEventListener('abort', onStop, { once: true });
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onStop));
+    });
   }
 
   /**
@@ -128,7 +157,7 @@ export class Agent {
   async reload(): Promise<Diagnostic[]> {
     let source: LoadedSource;
     try {
-      source = await loadConfigPath(this.options.configPath);
+      source = await loadConfigPath(this.options.configPath, this.options.transformSources);
     } catch (err) {
       this.recordFailure();
       throw err;
@@ -215,6 +244,7 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     await this.root.stop();
   }
 }

@@ -3,8 +3,11 @@
  * sorted by name) form one configuration. Files must be UTF-8 (as Alloy's
  * run/validate insist) and parse without errors.
  */
+import { constants, open } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { DiagnosticsError, type Diagnostic } from '../lang/diag.js';
 import { parseFile } from '../lang/parser.js';
 import { SourceFile } from '../lang/position.js';
@@ -39,7 +42,7 @@ export async function readConfigPath(configPath: string, cwd = process.cwd(), wo
       throw wording ? wording(err, shown) : err;
     }
   };
-  const read = async (name: string): Promise<RawConfigFile> => ({ name, bytes: await fs(name, readFile(path.resolve(cwd, name))) });
+  const read = async (name: string): Promise<RawConfigFile> => ({ name, bytes: await fs(name, readFileOrPipe(path.resolve(cwd, name))) });
   const absolute = path.resolve(cwd, configPath);
   if (!(await fs(configPath, stat(absolute))).isDirectory()) return [await read(configPath)];
   const entries = await fs(configPath, readdir(absolute, { withFileTypes: true }));
@@ -48,6 +51,25 @@ export async function readConfigPath(configPath: string, cwd = process.cwd(), wo
     .map((e) => e.name)
     .sort(compareBytes);
   return Promise.all(names.map((n) => read(path.join(configPath, n))));
+}
+
+const openFd = promisify(open);
+
+/**
+ * Reads a file; a named pipe (FIFO) is read through the event loop instead
+ * of the thread pool. Opening a FIFO without O_NONBLOCK blocks until a
+ * writer appears, and a thread-pool thread blocked that way can neither be
+ * cancelled nor let the process exit (SIGTERM while waiting for a config
+ * that is a FIFO). Opened non-blocking, Linux reports no hang-up before a
+ * writer has connected, so the read still waits for the writer's data.
+ */
+async function readFileOrPipe(file: string): Promise<Buffer> {
+  if (!(await stat(file)).isFIFO()) return readFile(file);
+  const fd = await openFd(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  const pipe = new Socket({ fd, readable: true, writable: false });
+  const chunks: Buffer[] = [];
+  for await (const chunk of pipe) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /** Byte-wise name order (Go's), not JS's UTF-16 order. */
@@ -75,8 +97,12 @@ export function parseConfigFiles(raw: RawConfigFile[]): LoadedSource {
   return { files, contents };
 }
 
-export async function loadConfigPath(configPath: string): Promise<LoadedSource> {
-  return parseConfigFiles(await readConfigPath(configPath));
+/** Rewrites the files read before they are parsed (the CLI's `--config.format` conversion). */
+export type SourceTransform = (raw: RawConfigFile[]) => RawConfigFile[];
+
+export async function loadConfigPath(configPath: string, transform?: SourceTransform): Promise<LoadedSource> {
+  const raw = await readConfigPath(configPath);
+  return parseConfigFiles(transform ? transform(raw) : raw);
 }
 
 const BOMS: [number[], string][] = [

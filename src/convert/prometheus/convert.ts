@@ -60,7 +60,24 @@ export function convertPrometheus(text: string, diags: ConvertDiagnostics): Bloc
   const scrapeConfigs = (list(cfg['scrape_configs']) ?? []).map((s) => map(s) ?? {});
   for (const sc of scrapeConfigs) appendScrapeConfig(groups, global, sc, writeReceiver);
   validate(cfg, global, scrapeConfigs, remoteWrites, diags);
+  addScrapeInfo(groups, scrapeConfigs, remoteWrites, diags);
   return [...groups.discovery, ...groups.discoveryRelabel, ...groups.scrape, ...groups.relabel, ...groups.remoteWrite];
+}
+
+/** Info diagnostics naming what each scrape config and the remote_writes became (PrometheusBlocks.GetScrapeInfo). */
+function addScrapeInfo(groups: Groups, scrapeConfigs: YamlMap[], remoteWrites: YamlMap[], diags: ConvertDiagnostics): void {
+  const describe = (b: Block) => `\tA ${b.name.join('.')}.${b.label} component`;
+  groups.scrape.forEach((scrape, i) => {
+    const lines = [describe(scrape)];
+    for (const group of [groups.discovery, groups.discoveryRelabel, groups.relabel]) {
+      for (const b of group) if (b.label.startsWith(scrape.label)) lines.push(describe(b));
+    }
+    diags.info(`Converted scrape_configs job_name ${JSON.stringify(str(scrapeConfigs[i]?.['job_name']))} into...`, lines.join('\n'));
+  });
+  for (const rw of groups.remoteWrite) {
+    const names = remoteWrites.map((r) => str(r['name'])).join(',');
+    diags.info(`Converted ${remoteWrites.length} remote_write[s] ${JSON.stringify(names)} into...`, describe(rw));
+  }
 }
 
 // ---------------------------------------------------------------------------
