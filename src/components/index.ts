@@ -11,8 +11,10 @@ import { lokiSourceApi } from './loki/source-api.js';
 import { lokiSourceDocker } from './loki/source-docker.js';
 import { lokiSourceFile } from './loki/source-file.js';
 import { lokiWrite } from './loki/write.js';
+import { otelcolExporterLoki } from './otelcol/exporter-loki.js';
 import { otelcolExporterOtlp } from './otelcol/exporter-otlp.js';
 import { otelcolExporterOtlphttp } from './otelcol/exporter-otlphttp.js';
+import { otelcolExporterPrometheus } from './otelcol/exporter-prometheus.js';
 import { otelcolProcessorBatch } from './otelcol/processor-batch.js';
 import { otelcolReceiverOtlp } from './otelcol/receiver-otlp.js';
 import { prometheusExporterCadvisor } from './prometheus/exporter-cadvisor.js';
@@ -35,8 +37,10 @@ export function builtinComponents(): ComponentRegistry {
     lokiSourceDocker,
     lokiSourceFile,
     lokiWrite,
+    otelcolExporterLoki,
     otelcolExporterOtlp,
     otelcolExporterOtlphttp,
+    otelcolExporterPrometheus,
     otelcolProcessorBatch,
     otelcolReceiverOtlp,
     prometheusExporterCadvisor,

@@ -265,29 +265,48 @@ export function attributeValue(attrs: readonly KeyValue[] | null | undefined, ke
   return undefined;
 }
 
+export type AnyValueKind = 'stringValue' | 'boolValue' | 'intValue' | 'doubleValue' | 'arrayValue' | 'kvlistValue' | 'bytesValue';
+
+const ANY_VALUE_KINDS: readonly AnyValueKind[] = ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'];
+
+/**
+ * Which member of AnyValue's `value` oneof is set. Decoded messages say so
+ * in their `value` property (protobufjs' oneof accessor; their prototypes
+ * carry defaults for every member); plain objects by the own field present.
+ */
+export function anyValueKind(v: AnyValue | null | undefined): AnyValueKind | undefined {
+  if (!v) return undefined;
+  const set = (v as { value?: unknown }).value;
+  if (typeof set === 'string') return set as AnyValueKind;
+  for (const k of ANY_VALUE_KINDS) if (Object.hasOwn(v, k) && v[k] !== null && v[k] !== undefined) return k;
+  return undefined;
+}
+
 /** pcommon.Value.AsString: strings as they are, others in their JSON form. */
 export function valueAsString(v: AnyValue | null | undefined): string {
-  if (!v) return '';
-  if (v.stringValue !== undefined && v.stringValue !== null) return v.stringValue;
-  if (v.boolValue !== undefined && v.boolValue !== null) return v.boolValue ? 'true' : 'false';
-  if (v.intValue !== undefined && v.intValue !== null) return v.intValue.toString();
-  if (v.doubleValue !== undefined && v.doubleValue !== null) return goFloatString(v.doubleValue);
-  if (v.bytesValue) return Buffer.from(v.bytesValue).toString('base64');
-  if (v.arrayValue || v.kvlistValue) return JSON.stringify(valueAsRaw(v));
-  return '';
+  switch (anyValueKind(v)) {
+    case 'stringValue': return v!.stringValue ?? '';
+    case 'boolValue': return v!.boolValue ? 'true' : 'false';
+    case 'intValue': return v!.intValue!.toString();
+    case 'doubleValue': return doubleAsString(v!.doubleValue ?? 0);
+    case 'bytesValue': return Buffer.from(v!.bytesValue!).toString('base64');
+    case 'arrayValue': case 'kvlistValue': return JSON.stringify(valueAsRaw(v));
+    default: return '';
+  }
 }
 
 /** pcommon.Value.AsRaw: the plain JS value (maps as objects, lists as arrays, bytes as base64). */
 export function valueAsRaw(v: AnyValue | null | undefined): unknown {
-  if (!v) return null;
-  if (v.stringValue !== undefined && v.stringValue !== null) return v.stringValue;
-  if (v.boolValue !== undefined && v.boolValue !== null) return v.boolValue;
-  if (v.intValue !== undefined && v.intValue !== null) return typeof v.intValue === 'number' ? v.intValue : RawInt.of(v.intValue);
-  if (v.doubleValue !== undefined && v.doubleValue !== null) return v.doubleValue;
-  if (v.bytesValue) return Buffer.from(v.bytesValue).toString('base64');
-  if (v.arrayValue) return (v.arrayValue.values ?? []).map(valueAsRaw);
-  if (v.kvlistValue) return attributesAsRaw(v.kvlistValue.values);
-  return null;
+  switch (anyValueKind(v)) {
+    case 'stringValue': return v!.stringValue ?? '';
+    case 'boolValue': return !!v!.boolValue;
+    case 'intValue': return typeof v!.intValue === 'number' ? v!.intValue : RawInt.of(v!.intValue!);
+    case 'doubleValue': return v!.doubleValue ?? 0;
+    case 'bytesValue': return Buffer.from(v!.bytesValue!).toString('base64');
+    case 'arrayValue': return (v!.arrayValue!.values ?? []).map(valueAsRaw);
+    case 'kvlistValue': return attributesAsRaw(v!.kvlistValue!.values);
+    default: return null;
+  }
 }
 
 export function attributesAsRaw(attrs: readonly KeyValue[] | null | undefined): Record<string, unknown> {
@@ -308,14 +327,26 @@ export class RawInt {
   }
 }
 
-/** strconv.FormatFloat(f, 'g', -1, 64) for the values OTLP carries. */
-export function goFloatString(f: number): string {
-  if (Number.isNaN(f)) return 'NaN';
-  if (f === Infinity) return '+Inf';
-  if (f === -Infinity) return '-Inf';
-  const abs = Math.abs(f);
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e21)) return f.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
-  return String(f);
+/**
+ * pcommon's float64AsString: as ES6 converts numbers to strings (what Go's
+ * JSON encoder does too), so JavaScript's own conversion is exact here.
+ */
+export function doubleAsString(f: number): string {
+  if (Number.isFinite(f)) return String(f);
+  return `json: unsupported value: ${Number.isNaN(f) ? 'NaN' : f > 0 ? '+Inf' : '-Inf'}`;
+}
+
+/** Splits nanoseconds since the epoch into whole milliseconds and the nanoseconds within (exact). */
+export function nanosToMsNs(v: Int64 | null | undefined): [number, number] {
+  if (v === null || v === undefined) return [0, 0];
+  const big = typeof v === 'number' ? BigInt(Math.trunc(v)) : (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+  return [Number(big / 1_000_000n), Number(big % 1_000_000n)];
+}
+
+/** Whether a 64-bit value is zero. */
+export function isZero(v: Int64 | null | undefined): boolean {
+  if (v === null || v === undefined) return true;
+  return typeof v === 'number' ? v === 0 : v.low === 0 && v.high === 0;
 }
 
 export function hexId(id: Uint8Array | null | undefined): string {
