@@ -10,6 +10,7 @@ import { lokiRelabel } from './loki/relabel.js';
 import { lokiSourceApi } from './loki/source-api.js';
 import { lokiSourceDocker } from './loki/source-docker.js';
 import { lokiSourceFile } from './loki/source-file.js';
+import { lokiSourceSyslog } from './loki/source-syslog.js';
 import { lokiWrite } from './loki/write.js';
 import { otelcolExporterLoki } from './otelcol/exporter-loki.js';
 import { otelcolExporterOtlp } from './otelcol/exporter-otlp.js';
@@ -36,6 +37,7 @@ export function builtinComponents(): ComponentRegistry {
     lokiSourceApi,
     lokiSourceDocker,
     lokiSourceFile,
+    lokiSourceSyslog,
     lokiWrite,
     otelcolExporterLoki,
     otelcolExporterOtlp,
