@@ -237,7 +237,8 @@ export type FloatParse = { ok: true; value: number } | { ok: false; message: str
 
 const DECIMAL_FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const HEX_FLOAT = /^[+-]?0[xX]([0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?\d+$/;
-const SPECIAL_FLOAT = /^[+-]?(inf|infinity|nan)$/i;
+/** Go's special(): a sign may precede Inf/Infinity but not NaN. */
+const SPECIAL_FLOAT = /^([+-]?(inf|infinity)|nan)$/i;
 
 /** strconv.ParseFloat(s, 64) including its error texts. */
 export function parseGoFloat(s: string): FloatParse {

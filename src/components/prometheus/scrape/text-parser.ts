@@ -23,6 +23,7 @@
  * text format and (fractional) seconds in OpenMetrics; both come out as ms.
  * Exemplars are skipped. Errors throw ExpositionError with the line number.
  */
+import { parseGoFloat as parseFloatText } from '../../../go/strconv.js';
 
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
 
@@ -461,23 +462,10 @@ export function parseGoFloat(body: Buffer, start: number, end: number, error: Er
   return parseGoFloatText(body.toString('latin1', start, end), error);
 }
 
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const HEX_FLOAT = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/;
-
-/** ParseFloat's other forms: exponents, long mantissas, Inf/NaN words, hex floats. */
+/** ParseFloat's other forms (exponents, long mantissas, Inf/NaN words, hex floats) through go/strconv. */
 export function parseGoFloatText(s: string, error: ErrorAt): number {
-  if (DECIMAL.test(s)) return Number(s);
-  const lower = s.toLowerCase();
-  const sign = lower[0] === '-' ? -1 : 1;
-  const word = lower[0] === '-' || lower[0] === '+' ? lower.slice(1) : lower;
-  if (word === 'inf' || word === 'infinity') return sign * Infinity;
-  if (word === 'nan') return NaN;
-  const hex = HEX_FLOAT.exec(s);
-  if (hex && (hex[2] || hex[3])) {
-    const fractionDigits = hex[3] ?? '';
-    const mantissa = parseInt(`${hex[2]}${fractionDigits}` || '0', 16);
-    return (hex[1] === '-' ? -1 : 1) * mantissa * 2 ** (Number(hex[4]) - 4 * fractionDigits.length);
-  }
+  const f = parseFloatText(s);
+  if (f.ok) return f.value;
   throw error(`invalid number ${JSON.stringify(s)}`);
 }
 
