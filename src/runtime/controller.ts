@@ -158,6 +158,8 @@ export class Controller {
   private readonly nodes = new Map<string, RuntimeNode>();
   private readonly queue: CoalescingQueue;
   private applying: Promise<unknown> = Promise.resolve();
+  /** The commit of a pass in progress (stop waits for it so that nothing it starts is left running). */
+  private committing: Promise<void> | undefined;
   private readonly moduleExports = new Map<string, Value>();
   /** Module arguments (custom component attributes) of the committed graph, by argument label. */
   private argumentValues: ReadonlyMap<string, Value> | undefined;
@@ -184,7 +186,8 @@ export class Controller {
    */
   async apply(files: readonly ConfigFile[]): Promise<Diagnostic[]> {
     const pass = await this.prepare(files, this.argumentValues);
-    if (hasErrors(pass.diagnostics)) await pass.discard();
+    // A stop during the evaluation (SIGTERM in the first load) starts nothing.
+    if (hasErrors(pass.diagnostics) || this.stopped) await pass.discard();
     else await pass.commit();
     return pass.diagnostics;
   }
@@ -244,21 +247,29 @@ export class Controller {
     return {
       diagnostics,
       exports: sortedObject(view.moduleExports),
-      commit: async () => {
-        await this.swapIn(plan.graph, view);
-        this.argumentValues = argumentValues;
-        this.moduleExports.clear();
-        for (const [node, planned, e] of evaluated) {
-          node.plan = planned;
-          await e.commit?.();
-          node.evalHealth = health('healthy', 'component evaluated');
-        }
-        this.publishModuleExports();
-      },
+      commit: () => (this.committing = this.commitPass(plan.graph, view, evaluated, argumentValues)),
       discard: async () => {
         for (const [, , e] of evaluated) await e.discard?.();
       },
     };
+  }
+
+  /** Swaps the pass's graph in and applies every node's evaluation, in dependency order. */
+  private async commitPass(
+    graph: Graph<PlannedNode>,
+    view: PassView,
+    evaluated: [RuntimeNode, PlannedNode, Evaluation][],
+    argumentValues: ReadonlyMap<string, Value> | undefined,
+  ): Promise<void> {
+    await this.swapIn(graph, view);
+    this.argumentValues = argumentValues;
+    this.moduleExports.clear();
+    for (const [node, planned, e] of evaluated) {
+      node.plan = planned;
+      await e.commit?.();
+      node.evalHealth = health('healthy', 'component evaluated');
+    }
+    this.publishModuleExports();
   }
 
   /** Stops the nodes the new graph drops and makes its nodes the live ones. */
@@ -288,10 +299,15 @@ export class Controller {
     for (const n of this.nodes.values()) await n.child?.settle();
   }
 
-  /** Stops every running component, dependants before their dependencies. */
+  /**
+   * Stops every running component, dependants before their dependencies. A
+   * pass still evaluating is not waited for (it may be blocked on a read,
+   * e.g. a module file that is a FIFO): once it finishes it is discarded, as
+   * the controller is stopped. A commit in progress is waited for.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.applying;
+    await this.committing;
     const order = this.graph?.topologicalOrder().reverse() ?? [];
     await this.stopNodes(order.map((id) => this.nodes.get(id)!).filter(Boolean));
   }
@@ -321,6 +337,10 @@ export class Controller {
       await e.discard?.();
       node.evalHealth = health('unhealthy', `component evaluation failed: ${e.diagnostic.message}`);
       return e.diagnostic;
+    }
+    if (this.stopped) {
+      await e.discard?.();
+      return undefined;
     }
     await e.commit?.();
     node.evalHealth = health('healthy', 'component evaluated');

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,5 +19,19 @@ describe('readConfigPath', () => {
 
   it('lets the caller word fs failures', async () => {
     await expect(readConfigPath('missing.alloy', tmpdir(), (_err, shown) => new Error(`cannot read ${shown}`))).rejects.toThrow('cannot read missing.alloy');
+  });
+
+  it('waits for the writer of a FIFO and reads what it wrote, without holding a thread-pool thread', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-fifo-'));
+    const fifo = path.join(dir, 'config.alloy');
+    execFileSync('mkfifo', [fifo]);
+    const read = readConfigPath(fifo);
+    let settled = false;
+    void read.finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(settled).toBe(false);
+    await writeFile(fifo, 'loki.echo "x" { }\n');
+    const [file] = await read;
+    expect(Buffer.from(file!.bytes).toString()).toBe('loki.echo "x" { }\n');
   });
 });
