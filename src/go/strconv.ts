@@ -216,21 +216,43 @@ function splitBase(s: string): { base: number; digits: string } {
   return { base: 10, digits: s };
 }
 
-/** strconv.ParseUint(s, base, 64) without underscores; undefined on any error. */
-export function parseGoUint(s: string, base = 0): bigint | undefined {
+type IntParse = bigint | 'invalid syntax' | 'value out of range';
+
+/** strconv.ParseUint(s, base, 64) without underscores, or the NumError's reason. */
+function parseUintResult(s: string, base: number): IntParse {
   const { base: b, digits } = base === 0 ? splitBase(s) : { base, digits: s };
   const n = parseDigits(digits, b);
-  return n !== undefined && n <= UINT64_MAX ? n : undefined;
+  if (n === undefined) return 'invalid syntax';
+  return n <= UINT64_MAX ? n : 'value out of range';
+}
+
+/** strconv.ParseInt(s, base, 64) without underscores, or the NumError's reason. */
+function parseIntResult(s: string, base: number): IntParse {
+  const neg = s.startsWith('-');
+  const body = neg || s.startsWith('+') ? s.slice(1) : s;
+  const n = parseUintResult(body, base);
+  if (typeof n !== 'bigint') return n;
+  if (neg) return n <= INT64_MAX + 1n ? -n : 'value out of range';
+  return n <= INT64_MAX ? n : 'value out of range';
+}
+
+/** strconv.ParseUint(s, base, 64) without underscores; undefined on any error. */
+export function parseGoUint(s: string, base = 0): bigint | undefined {
+  const n = parseUintResult(s, base);
+  return typeof n === 'bigint' ? n : undefined;
 }
 
 /** strconv.ParseInt(s, base, 64) without underscores; undefined on any error. */
 export function parseGoInt(s: string, base = 0): bigint | undefined {
-  const neg = s.startsWith('-');
-  const body = neg || s.startsWith('+') ? s.slice(1) : s;
-  const n = parseGoUint(body, base);
-  if (n === undefined) return undefined;
-  if (neg) return n <= INT64_MAX + 1n ? -n : undefined;
-  return n <= INT64_MAX ? n : undefined;
+  const n = parseIntResult(s, base);
+  return typeof n === 'bigint' ? n : undefined;
+}
+
+/** strconv.ParseInt(s, base, 64); throws with Go's error text (`strconv.ParseInt: parsing "x": invalid syntax`). */
+export function parseGoIntOrThrow(s: string, base = 0): bigint {
+  const n = parseIntResult(s, base);
+  if (typeof n !== 'bigint') throw new Error(`strconv.ParseInt: parsing ${quote(s)}: ${n}`);
+  return n;
 }
 
 export type FloatParse = { ok: true; value: number } | { ok: false; message: string };

@@ -24,7 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
-import { quote } from '../../go/strconv.js';
+import { parseGoIntOrThrow, quote } from '../../go/strconv.js';
 import type { Logger } from '../../runtime/logger.js';
 import { FailureLog } from '../common/delivery.js';
 import type { Labels } from '../common/log-entries.js';
@@ -109,8 +109,7 @@ export class Positions {
   getOffset(key: PositionKey): number | undefined {
     const value = this.get(key);
     if (value === undefined) return undefined;
-    if (!/^[+-]?\d+$/.test(value)) throw new Error(`strconv.ParseInt: parsing ${quote(value)}: invalid syntax`);
-    return Number(value);
+    return Number(parseGoIntOrThrow(value, 10));
   }
 
   put(key: PositionKey, value: string | number): void {

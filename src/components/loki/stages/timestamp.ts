@@ -6,6 +6,7 @@
  * keep their order.
  */
 import { attr, optional, schema, t } from '../../../lang/schema.js';
+import { parseGoIntOrThrow } from '../../../go/strconv.js';
 import { addYears, GoLayout, NAMED_LAYOUTS, parseGoTime, TimeZone, type Instant } from '../../../go/time.js';
 import { labelsString, type Labels } from '../../common/log-entries.js';
 import { extractedText, sameLabels, type Entry } from './entry.js';
@@ -43,14 +44,10 @@ const Config = schema(
 );
 
 const INT64 = /^[+-]?\d+$/;
-const INT64_MAX = (1n << 63n) - 1n;
 
-/** Go strconv.ParseInt(s, 10, 64). */
+/** Go strconv.ParseInt(s, 10, 64), with its error texts. */
 function parseInt64(s: string): bigint {
-  if (!INT64.test(s)) throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`);
-  const n = BigInt(s);
-  if (n > INT64_MAX || n < -INT64_MAX - 1n) throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(s)}: value out of range`);
-  return n;
+  return parseGoIntOrThrow(s, 10);
 }
 
 function fromNanos(total: bigint): Instant {
