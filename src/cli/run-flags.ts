@@ -76,6 +76,7 @@ export const RUN_FLAGS = {
   'storage.path': str('<path>', 'data-alloy/', 'Base directory where components can store data'),
   'stability.level': { kind: 'stability' },
   'feature.component-shutdown-deadline': str('<duration>', '10m', 'Maximum time to wait for a component to shut down'),
+  'shutdown.drain-timeout': str('<duration>', '5s', 'How long the agent keeps delivering after SIGTERM/SIGINT before it exits (alloy-ts only; Docker kills after 10s)'),
   [MEMORY_LIMIT_FLAG]: {
     kind: 'optional-string',
     arg: '<size>',

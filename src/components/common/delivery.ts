@@ -8,6 +8,8 @@
  * - Wakeup: lets a sender loop sleep until its next deadline or new work.
  * - SenderLifecycle: a writer's senders across updates and shutdown.
  * - FailureLog: a sender's failures at warn, one line per interval.
+ * - The agent's drain deadline: how long stopping senders and sources may
+ *   still deliver once the agent was asked to stop.
  */
 import type { ComponentInstance } from '../../runtime/component.js';
 import type { LogFields, Logger, LogLevel } from '../../runtime/logger.js';
@@ -159,4 +161,32 @@ export class FailureLog {
     this.lastLoggedAt = now;
     this.unlogged = 0;
   }
+}
+
+/**
+ * When a stopping agent must be done delivering (performance.now() time),
+ * set once by `run` on SIGTERM/SIGINT (--shutdown.drain-timeout). Container
+ * runtimes kill a process 10 s after SIGTERM (Docker's and compose's default
+ * stop grace), so every wait of a stopping component — a writer's
+ * drain_timeout, a source's wait for its last acknowledgements — is cut to
+ * what is left of it. Components stopped without it (reloads, tests) use
+ * their own timeouts.
+ */
+let drainDeadline = Number.POSITIVE_INFINITY;
+
+export function setDrainDeadline(atMs: number): void {
+  drainDeadline = Math.min(drainDeadline, atMs);
+}
+
+/** `ms`, or less when the agent's drain deadline comes sooner (never negative). */
+export function withinDrainDeadline(ms: number): number {
+  return Math.max(0, Math.min(ms, drainDeadline - performance.now()));
+}
+
+/**
+ * How long a stopping source waits for its last acknowledgements: until the
+ * agent's drain deadline when the agent is stopping, else `ms`.
+ */
+export function sourceGraceMs(ms: number): number {
+  return Number.isFinite(drainDeadline) ? withinDrainDeadline(Number.POSITIVE_INFINITY) : ms;
 }

@@ -11,6 +11,7 @@ import { stat } from 'node:fs/promises';
 import type { Logger } from '../../../runtime/logger.js';
 import { AckWindow } from '../ack-window.js';
 import { Backoff } from '../../common/backoff.js';
+import { sourceGraceMs } from '../../common/delivery.js';
 import { fanOut, flushAll, type Labels, type LogBatch, type LogsReceiver } from '../../common/log-entries.js';
 import type { PositionKey, Positions } from '../positions.js';
 import { FileTailer, lastLineStart, type TailEvent } from './file-follower.js';
@@ -41,7 +42,7 @@ export interface TailerContext {
 
 /** Unacknowledged bytes one tailer may have in flight. */
 export const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
-/** How long a stopping tailer waits for in-flight pushes before it gives up on them. */
+/** How long a stopping tailer waits for in-flight pushes before it gives up on them (the agent's drain deadline instead when it is stopping). */
 const STOP_GRACE_MS = 5_000;
 /** Alloy's retry of failed tailers. */
 const RETRY = { minMs: 1_000, maxMs: 10_000, maxRetries: 0 };
@@ -147,7 +148,7 @@ export class FileSourceTailer {
       return finished;
     } finally {
       // Fewer lines are sent again after a restart when what is in flight still gets acknowledged.
-      await window.drain({ timeoutMs: STOP_GRACE_MS });
+      await window.drain({ timeoutMs: sourceGraceMs(STOP_GRACE_MS) });
       this.running = false;
       this.ctx.metrics.filesActive.dec();
       this.ctx.metrics.forget(this.key.path);

@@ -29,7 +29,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from '../../../runtime/logger.js';
 import { Backoff, type BackoffConfig } from '../../common/backoff.js';
-import { FailureLog, PartsAck, Wakeup } from '../../common/delivery.js';
+import { FailureLog, PartsAck, Wakeup, withinDrainDeadline } from '../../common/delivery.js';
 import type { HttpClient } from '../../common/http-client.js';
 import { encodePushRequest, type EntryRun, type SizedBatch } from './push-request.js';
 import type { DropReason, TenantMetrics, WriteMetrics } from './metrics.js';
@@ -170,8 +170,8 @@ export class Endpoint {
   }
 
   /**
-   * Stops taking batches and sends what is queued for up to drain_timeout;
-   * then cancels what is left (whose promises reject) and closes the client.
+   * Stops taking batches and sends what is queued for up to drain_timeout
+   * (or the agent's drain deadline if that comes first); then cancels what is left (whose promises reject) and closes the client.
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -180,7 +180,7 @@ export class Endpoint {
     for (const shard of this.shards) shard.wakeup.notify();
     const drained = Promise.all(this.loops).then(() => true);
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.settings.drainTimeoutMs)));
+    const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), withinDrainDeadline(this.settings.drainTimeoutMs))));
     const inTime = await Promise.race([drained, deadline]);
     clearTimeout(timer);
     if (!inTime) {

@@ -30,7 +30,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from '../../../runtime/logger.js';
-import { FailureLog, PartsAck, Wakeup } from '../../common/delivery.js';
+import { FailureLog, PartsAck, Wakeup, withinDrainDeadline } from '../../common/delivery.js';
 import type { HttpClient } from '../../common/http-client.js';
 import type { SampleBatch, SeriesLabels } from '../../common/metric-samples.js';
 import { EncodeScratch, encodeWriteRequest, REMOTE_WRITE_HEADERS, type EncodedSeries, type FamilyMetadata, type SampleRun } from './request-encoding.js';
@@ -218,7 +218,7 @@ export class RemoteWriteQueue {
     return ack.promise;
   }
 
-  /** Stops taking batches, sends what is queued for up to the drain deadline, then gives up on the rest. */
+  /** Stops taking batches, sends what is queued for up to the drain timeout (cut to the agent's drain deadline), then gives up on the rest. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -226,7 +226,7 @@ export class RemoteWriteQueue {
     for (const t of this.timers) clearInterval(t);
     for (const shard of this.shards) shard.wakeup.notify();
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.settings.drainTimeoutMs)));
+    const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), withinDrainDeadline(this.settings.drainTimeoutMs))));
     const drained = await Promise.race([this.allLoopsDone().then(() => true), deadline]);
     clearTimeout(timer);
     if (!drained) {
