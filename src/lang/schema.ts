@@ -147,8 +147,6 @@ export interface BlockField<T = unknown, M extends Multiplicity = Multiplicity> 
   readonly kind: 'block';
   readonly schema: BlockSchema<T>;
   readonly multiplicity: M;
-  /** For optional blocks: the value used when the block is absent. */
-  readonly whenAbsent?: () => T;
   /** The block takes a label (kept as `label` in the decoded value). */
   readonly labelled?: boolean;
 }
@@ -192,11 +190,11 @@ export function block<T>(schema: BlockSchema<T>): BlockField<T, 'one'> {
 }
 
 /**
- * A block that may be left out; undefined when absent, or `whenAbsent()`.
- * For a block whose absence means its schema's defaults, use defaultedBlock.
+ * A block that may be left out, undefined when absent (a Go pointer-valued
+ * block). For a block whose absence means its schema's defaults, use defaultedBlock.
  */
-export function optionalBlock<T>(schema: BlockSchema<T>, whenAbsent?: () => T): BlockField<T, 'optional'> {
-  return whenAbsent ? { kind: 'block', schema, multiplicity: 'optional', whenAbsent } : { kind: 'block', schema, multiplicity: 'optional' };
+export function optionalBlock<T>(schema: BlockSchema<T>): BlockField<T, 'optional'> {
+  return { kind: 'block', schema, multiplicity: 'optional' };
 }
 
 /**
@@ -283,8 +281,8 @@ export function decodeBody<T>(s: BlockSchema<T>, body: Body, ctx: DecodeContext,
  * The value of a schema with nothing written: its defaults everywhere, as a
  * removed block reads. Throws if the schema requires something.
  */
-export function defaultsOf<T>(s: BlockSchema<T>, context?: DecodeContext): T {
-  const ctx: DecodeContext = context ?? {
+export function defaultsOf<T>(s: BlockSchema<T>): T {
+  const ctx: DecodeContext = {
     source: SourceFile.fromString('(defaults)', ''),
     evaluate: () => {
       throw new Error('an empty body has nothing to evaluate');
@@ -394,7 +392,7 @@ function absentBlockValue(field: BlockField, ctx: DecodeContext, owner: BlockStm
   switch (field.multiplicity) {
     case 'many': return [];
     case 'defaulted': return decodeBlockBody(field.schema, [], ctx, owner);
-    default: return field.whenAbsent?.();
+    default: return undefined;
   }
 }
 

@@ -7,10 +7,9 @@
  * internal/component/otelcol/exporter/otlp/otlp.go and config_grpc.go
  * (GRPCClientArguments).
  */
-import { attr, block, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { attr, block, defaultedBlock, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { handlerType } from './config/auth.js';
-import { blockOrDefaults } from './config/defaults.js';
 import { TlsClientBlock } from './config/tls.js';
 import { DebugMetricsBlock, notSupported } from './config/unsupported.js';
 import { exporterInstance } from './exporterhelper/component.js';
@@ -35,7 +34,7 @@ const GrpcClient = schema({
     }),
     'gzip',
   ),
-  tls: blockOrDefaults(TlsClientBlock),
+  tls: defaultedBlock(TlsClientBlock),
   keepalive: optionalBlock(KeepaliveClient),
   read_buffer_size: notSupported('client.read_buffer_size'),
   write_buffer_size: notSupported('client.write_buffer_size'),

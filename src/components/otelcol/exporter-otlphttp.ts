@@ -7,10 +7,9 @@
  * internal/component/otelcol/exporter/otlphttp/otlphttp.go and
  * config_http.go (HTTPClientArguments).
  */
-import { attr, block, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { attr, block, defaultedBlock, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { handlerType } from './config/auth.js';
-import { blockOrDefaults } from './config/defaults.js';
 import { TlsClientBlock } from './config/tls.js';
 import { DebugMetricsBlock, notSupported, unsupportedBlock } from './config/unsupported.js';
 import { exporterInstance } from './exporterhelper/component.js';
@@ -30,7 +29,7 @@ const HttpClient = schema({
     'gzip',
   ),
   compression_params: unsupportedBlock('the client > compression_params block'),
-  tls: blockOrDefaults(TlsClientBlock),
+  tls: defaultedBlock(TlsClientBlock),
   read_buffer_size: notSupported('client.read_buffer_size'),
   write_buffer_size: notSupported('client.write_buffer_size'),
   timeout: attr(t.duration, '30s'),

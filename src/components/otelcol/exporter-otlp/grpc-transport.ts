@@ -30,7 +30,7 @@ export function grpcTarget(endpoint: string): { target: string; plaintextBySchem
 }
 
 function credentials(args: OtlpExporterArgs, plaintext: boolean): grpc.ChannelCredentials {
-  const tlsArgs = args.client.tls!;
+  const tlsArgs = args.client.tls;
   if (plaintext || tlsArgs.insecure) return grpc.credentials.createInsecure();
   const tls = clientTlsOptions(tlsArgs);
   return grpc.credentials.createSsl(
@@ -49,7 +49,7 @@ function channelOptions(args: OtlpExporterArgs): grpc.ChannelOptions {
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
   };
   if (c.authority) opts['grpc.default_authority'] = c.authority;
-  if (c.tls?.server_name) opts['grpc.ssl_target_name_override'] = c.tls.server_name;
+  if (c.tls.server_name) opts['grpc.ssl_target_name_override'] = c.tls.server_name;
   if (c.keepalive?.ping_wait !== undefined) opts['grpc.keepalive_time_ms'] = c.keepalive.ping_wait;
   if (c.keepalive?.ping_response_timeout !== undefined) opts['grpc.keepalive_timeout_ms'] = c.keepalive.ping_response_timeout;
   if (c.keepalive?.ping_without_stream) opts['grpc.keepalive_permit_without_calls'] = 1;

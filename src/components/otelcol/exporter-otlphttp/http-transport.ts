@@ -34,7 +34,7 @@ export function signalUrls(args: OtlpHttpExporterArgs): Record<Signal, string> {
 
 function dispatcherOf(args: OtlpHttpExporterArgs): Dispatcher {
   const c = args.client;
-  const connect = clientTlsOptions(c.tls!);
+  const connect = clientTlsOptions(c.tls);
   const common = {
     connect,
     keepAliveTimeout: c.disable_keep_alives ? 1 : c.idle_conn_timeout,

@@ -18,8 +18,8 @@ export interface Transport {
 }
 
 export interface ExporterArgs {
-  readonly sending_queue?: QueueSettings;
-  readonly retry_on_failure?: RetrySettings;
+  readonly sending_queue: QueueSettings;
+  readonly retry_on_failure: RetrySettings;
 }
 
 interface Current {
@@ -36,7 +36,7 @@ export async function exporterInstance<A extends ExporterArgs>(
   const metrics = new ExporterMetrics(ctx.registry);
   const start = async (args: A): Promise<Current> => {
     const transport = await createTransport(args);
-    const sender = new QueuedSender(args.sending_queue!, args.retry_on_failure!, transport.send, metrics, ctx.logger);
+    const sender = new QueuedSender(args.sending_queue, args.retry_on_failure, transport.send, metrics, ctx.logger);
     return { transport, sender };
   };
   let current: Current | undefined = await start(initial);

@@ -3,8 +3,7 @@
  * Alloy's defaults (internal/component/otelcol/config_retry.go,
  * config_queue.go).
  */
-import { attr, schema, t, type Infer } from '../../../lang/schema.js';
-import { blockOrDefaults } from '../config/defaults.js';
+import { attr, defaultedBlock, schema, t, type Infer } from '../../../lang/schema.js';
 import { notSupported, unsupportedBlock } from '../config/unsupported.js';
 
 export const RetryBlock = schema(
@@ -44,5 +43,5 @@ export const QueueBlock = schema(
 );
 export type QueueSettings = Infer<typeof QueueBlock>;
 
-export const retryField = blockOrDefaults(RetryBlock);
-export const queueField = blockOrDefaults(QueueBlock);
+export const retryField = defaultedBlock(RetryBlock);
+export const queueField = defaultedBlock(QueueBlock);
