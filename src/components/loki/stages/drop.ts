@@ -1,6 +1,7 @@
 /** stage.drop (drop entries meeting every configured condition) and stage.sampling. */
 import { attr, optional, schema, t, type Infer } from '../../../lang/schema.js';
 import { quoteMeta } from '../../../go/regexp/ops.js';
+import { formatFloat } from '../../../go/strconv.js';
 import { compileRegexp, regexpText } from './common.js';
 import { extractedString, type Entry } from './entry.js';
 import { defineStage, filterEntries, type StageContext } from './stage.js';
@@ -74,7 +75,7 @@ const SamplingConfig = schema(
     rate: attr(t.float),
     drop_counter_reason: attr(t.string, 'sampling_stage'),
   },
-  (c) => (c.rate < 0 || c.rate > 1 ? `sampling stage failed to parse rate,Sampling Rate must be between 0.0 and 1.0, received ${c.rate.toFixed(6)}` : undefined),
+  (c) => (c.rate < 0 || c.rate > 1 ? `sampling stage failed to parse rate,Sampling Rate must be between 0.0 and 1.0, received ${formatFloat(c.rate, 'f', 6)}` : undefined),
 );
 
 export const samplingStage = defineStage({
