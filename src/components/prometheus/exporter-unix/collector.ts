@@ -9,7 +9,7 @@
  * collector that finds no source on this host returns NoDataError: it exposes
  * nothing and reports node_scrape_collector_success 0 without logging an error.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../../runtime/logger.js';
 import type { Exposition } from './exposition.js';
@@ -74,9 +74,41 @@ export function isAbsent(err: unknown): boolean {
   return ABSENT_CODES.has((err as NodeJS.ErrnoException | undefined)?.code ?? '');
 }
 
-/** A file's text; throws as fs does. */
-export function readText(path: string): Promise<string> {
-  return readFile(path, 'latin1');
+/**
+ * A file's text; throws as fs does.
+ *
+ * procfs and sysfs files are generated in memory by the kernel when read, so
+ * they are read synchronously, as node_exporter reads them: a thread-pool
+ * round trip per file cost more CPU than the read itself (a scrape reads a few
+ * hundred). Only statfs(2), which can hang on a network mount, stays
+ * asynchronous (filesystem.ts).
+ */
+export async function readText(path: string): Promise<string> {
+  return readSmallFile(path);
+}
+
+/** One buffer for every read: procfs/sysfs files are small, and most fit at once. */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** open, read until EOF into the shared buffer (grown for a larger file), close: no fstat, no buffer per file. */
+function readSmallFile(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === scratch.length) {
+        const bigger = Buffer.allocUnsafe(scratch.length * 2);
+        scratch.copy(bigger, 0, 0, length);
+        scratch = bigger;
+      }
+      const n = readSync(fd, scratch, length, scratch.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    return scratch.toString('latin1', 0, length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -87,7 +119,7 @@ export function readText(path: string): Promise<string> {
  */
 export async function readAttribute(path: string): Promise<string | undefined> {
   try {
-    return (await readFile(path, 'latin1')).trim();
+    return readSmallFile(path).trim();
   } catch {
     return undefined;
   }
@@ -104,7 +136,7 @@ export async function readNumberAttribute(path: string): Promise<number | undefi
 /** Entry names of a directory, sorted; undefined when the directory is absent. */
 export async function listDir(path: string): Promise<string[] | undefined> {
   try {
-    return (await readdir(path)).sort();
+    return readdirSync(path).sort();
   } catch (err) {
     if (isAbsent(err)) return undefined;
     throw err;

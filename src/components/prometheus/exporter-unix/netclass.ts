@@ -5,7 +5,7 @@
  * driver refuses to give (`speed` or `carrier` of a link that is down, ...)
  * is left out, as procfs leaves it nil.
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { Re2Regexp } from '../../../go/regexp/regexp.js';
 import { isAbsent, listDir, NoDataError, readAttribute, readNumberAttribute, type Collector, type CollectorEnv } from './collector.js';
 import type { Exposition } from './exposition.js';
@@ -71,7 +71,7 @@ export class NetclassCollector implements Collector {
 
 async function isDirectory(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isDirectory();
+    return statSync(path).isDirectory();
   } catch (err) {
     if (isAbsent(err)) return false;
     throw err;

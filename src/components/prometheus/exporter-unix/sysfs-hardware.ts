@@ -6,7 +6,7 @@
  * containers often have none of these: a missing class directory exposes
  * nothing.
  */
-import { realpath, stat } from 'node:fs/promises';
+import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Re2Regexp } from '../../../go/regexp/regexp.js';
 import { isAbsent, listDir, NoDataError, readAttribute, readNumberAttribute, readText, type Collector, type CollectorEnv } from './collector.js';
@@ -276,7 +276,7 @@ async function collectSensorData(dir: string, data: Map<string, Map<string, stri
 /** The chip label: "<bus>_<device>" of the device link, else the `name` attribute, else the directory name. */
 async function hwmonName(dir: string): Promise<string> {
   try {
-    const device = await realpath(join(dir, 'device'));
+    const device = realpathSync(join(dir, 'device'));
     const devName = cleanMetricName(basename(device));
     const devType = cleanMetricName(basename(dirname(device)));
     if (devType && devName) return `${devType}_${devName}`;
@@ -286,7 +286,7 @@ async function hwmonName(dir: string): Promise<string> {
   }
   const name = cleanMetricName((await readAttribute(join(dir, 'name'))) ?? '');
   if (name) return name;
-  const real = cleanMetricName(basename(await realpath(dir)));
+  const real = cleanMetricName(basename(realpathSync(dir)));
   if (real) return real;
   throw new Error(`Could not derive a monitoring name for ${dir}`);
 }
@@ -297,7 +297,7 @@ function cleanMetricName(name: string): string {
 
 async function isDirectory(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isDirectory();
+    return statSync(path).isDirectory();
   } catch (err) {
     if (isAbsent(err)) return false;
     throw err;

@@ -2,7 +2,7 @@
  * Collectors describing the system (prometheus/node_exporter v1.5.0
  * collector/uname*.go, os_release.go, time*.go, selinux_linux.go).
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { hostname, machine, release, type as osType, version } from 'node:os';
 import { fields, isAbsent, lines, listDir, NoDataError, readAttribute, readText, type Collector, type CollectorEnv } from './collector.js';
 import type { Exposition } from './exposition.js';
@@ -43,7 +43,7 @@ export class OsCollector implements Collector {
       const path = this.env.paths.rootfs(file);
       let mtimeMs: number;
       try {
-        mtimeMs = (await stat(path)).mtimeMs;
+        mtimeMs = statSync(path).mtimeMs;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw err;
@@ -102,9 +102,12 @@ export class TimeCollector implements Collector {
   }
 }
 
+let zoneFormat: Intl.DateTimeFormat | undefined;
+
 /** The zone's abbreviation as Go's time.Zone() gives it where the platform knows one ("UTC", "CET"). */
 function zoneAbbreviation(date: Date): string {
-  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName');
+  zoneFormat ??= new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
+  const part = zoneFormat.formatToParts(date).find((p) => p.type === 'timeZoneName');
   return part?.value ?? 'UTC';
 }
 
