@@ -48,7 +48,11 @@ export async function startAgent(configPath: string, given: Partial<RunFlags>, i
     transformSources: await sourceConverter(flags['config.format'], flags['config.bypass-conversion-errors'], flags['config.extra-args']),
   });
   stopSignal?.addEventListener('abort', () => void agent.stop(), { once: true });
-  const server = new HttpServer(agent, { listenAddr: agent.options.httpListenAddr, uiPathPrefix: flags['server.http.ui-path-prefix'] });
+  const server = new HttpServer(agent, {
+    listenAddr: agent.options.httpListenAddr,
+    uiPathPrefix: flags['server.http.ui-path-prefix'],
+    enablePprof: flags['server.http.enable-pprof'],
+  });
   const address = await server.listen();
   agent.logger.info('now listening for http traffic', { service: 'http', addr: `${address.address}:${address.port}` });
   logMemoryLimit(agent);

@@ -20,6 +20,7 @@ import { objectValue, type Value } from '../../lang/value.js';
 import { bodyToJson, debugInfoToJson, exportsToJson, type JsonStmt } from './alloyjson.js';
 import { dataFlowEdges } from './dataflow.js';
 import { InMemoryHttp } from './in-memory.js';
+import { PprofHandler } from './pprof.js';
 import { UiHandler } from './ui.js';
 
 /** Largest request body accepted (reload and API calls need none). */
@@ -38,6 +39,8 @@ export interface HttpServerOptions {
   maxConnections?: number;
   /** Defaults to IDLE_TIMEOUT_MS. */
   idleTimeoutMs?: number;
+  /** `--server.http.enable-pprof` (default true): serve /debug/pprof/profile and /debug/pprof/heap. */
+  enablePprof?: boolean;
 }
 
 /** A request path that is not valid percent-encoding (`/api/v0/web/components/%`): answered 400, as Go's server does. */
@@ -46,12 +49,15 @@ class BadRequestError extends Error {}
 export class HttpServer {
   private server: Server | undefined;
   private readonly ui: UiHandler;
+  private readonly pprof: PprofHandler | undefined;
 
   constructor(
     private readonly agent: Agent,
     private readonly options: HttpServerOptions,
   ) {
     this.ui = new UiHandler(options.uiPathPrefix);
+    this.pprof = options.enablePprof === false ? undefined : new PprofHandler();
+    void this.pprof?.startHeapSampling().catch(() => undefined);
     const inMemory = new InMemoryHttp((req, res) => void this.handle(req, res));
     agent.serveInternal((path, init) => inMemory.request(path, init));
   }
@@ -150,6 +156,7 @@ export class HttpServer {
       res.writeHead(200, { 'Content-Type': contentType }).end(body);
       return;
     }
+    if (this.pprof && p.startsWith('/debug/pprof/') && (await this.pprof.serve(req, res, p.slice('/debug/pprof/'.length), url.searchParams))) return;
     if (this.webApi(res, this.ui.webApiPath(p))) return;
     const owned = /^\/api\/v0\/component\/([^/]+(?:\/[^/]+)*?)\/(.*)$/.exec(p);
     if (owned) return this.componentRoute(req, res, owned[1]!, owned[2]!);
