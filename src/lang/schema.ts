@@ -295,6 +295,16 @@ export function defaultsOf<T>(s: BlockSchema<T>): T {
   }
 }
 
+/**
+ * An attribute's default, decoded: for code that treats an explicit zero as
+ * "the default" (as Alloy does in places), so that the default is still
+ * stated only in the schema.
+ */
+export function attrDefault<T>(field: AttrField<T, false>): T {
+  if (field.defaultValue === undefined) throw new Error(`attribute of type ${field.type.name} has no default`);
+  return (field.type.from as (d: unknown) => T)(decode(field.defaultValue, field.type.desc));
+}
+
 function decodeBlockBody<T>(s: AnySchema, body: Body, ctx: DecodeContext, owner: BlockStmt | undefined): T {
   const out: Record<string, unknown> = {};
   const seenAttrs = new Set<string>();

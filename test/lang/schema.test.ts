@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attr, defaultedBlock, defaultsOf, optionalBlock, schema, t, type BlockSchema } from '../../src/lang/schema.js';
+import { attr, attrDefault, defaultedBlock, defaultsOf, optional, optionalBlock, schema, t, type BlockSchema } from '../../src/lang/schema.js';
 import { decodeFirstBlock } from '../support/decode-block.js';
 
 /** Decodes the body of `b { … }` written in `text` with `s`; the diagnostic as `line:col: message`. */
@@ -55,5 +55,13 @@ describe('defaultsOf', () => {
 
   it('says which attribute a schema requires', () => {
     expect(() => defaultsOf(schema({ url: attr(t.string) }))).toThrow('missing required attribute "url"');
+  });
+});
+
+describe('attrDefault', () => {
+  it('decodes one attribute default like a written value', () => {
+    expect(attrDefault(Queue.fields.capacity)).toBe(10 * 1024 * 1024);
+    expect(attrDefault(Queue.fields.drain_timeout)).toBe(15_000);
+    expect(() => attrDefault(optional(t.string) as never)).toThrow('has no default');
   });
 });

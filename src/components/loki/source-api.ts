@@ -10,7 +10,7 @@
  * the next request. A push is answered only once `forward_to` acknowledged
  * its entries (push-server.ts).
  */
-import { attr, optional, schema, t, type Infer } from '../../lang/schema.js';
+import { attr, attrDefault, optional, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import { health } from '../../runtime/health.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
@@ -29,8 +29,6 @@ const Arguments = schema({
 });
 type Arguments = Infer<typeof Arguments>;
 
-/** Alloy's route default when max_send_message_size is not positive. */
-const DEFAULT_MAX_MESSAGE_BYTES = 100 << 20;
 
 export const lokiSourceApi = defineComponent({
   name: 'loki.source.api',
@@ -110,7 +108,8 @@ function logsConfig(args: Arguments): LogsConfig {
     fixedLabels: args.labels,
     relabel: args.relabel_rules as RelabelRules | undefined,
     useIncomingTimestamp: args.use_incoming_timestamp,
-    maxMessageBytes: args.max_send_message_size > 0 ? args.max_send_message_size : DEFAULT_MAX_MESSAGE_BYTES,
+    // Alloy's route falls back to the default when max_send_message_size is not positive.
+    maxMessageBytes: args.max_send_message_size > 0 ? args.max_send_message_size : attrDefault(Arguments.fields.max_send_message_size),
     receivers: args.forward_to,
   };
 }

@@ -9,7 +9,7 @@
  * listen is logged and reported in health, and the others run.
  */
 import { Counter } from 'prom-client';
-import { attr, blocks, optional, optionalBlock, schema, t, type Infer, type InferFields } from '../../lang/schema.js';
+import { attr, attrDefault, blocks, optional, optionalBlock, schema, t, type Infer, type InferFields } from '../../lang/schema.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import { health } from '../../runtime/health.js';
 import { TlsConfig } from '../common/http-client.js';
@@ -81,10 +81,6 @@ const Arguments = schema({
   relabel_rules: optional(relabelRulesType),
 });
 type Arguments = Infer<typeof Arguments>;
-
-/** Alloy's defaults for zero values (transport.go). */
-const DEFAULT_MAX_MESSAGE_LENGTH = 8192;
-const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 
 export const lokiSourceSyslog = defineComponent({
   name: 'loki.source.syslog',
@@ -190,13 +186,14 @@ function listenerSettings(l: Listener): ListenerSettings {
   return {
     address: l.address,
     protocol: l.protocol as 'tcp' | 'udp',
-    idleTimeoutMs: l.idle_timeout || DEFAULT_IDLE_TIMEOUT_MS,
+    // Alloy reads an explicit zero as the default (transport.go).
+    idleTimeoutMs: l.idle_timeout || attrDefault(listenerFields.idle_timeout),
     labels: l.labels,
-    maxMessageLength: l.max_message_length || DEFAULT_MAX_MESSAGE_LENGTH,
+    maxMessageLength: l.max_message_length || attrDefault(listenerFields.max_message_length),
     tls: l.tls_config,
     nullDelimiter: l.raw_format_options?.use_null_terminator_delimiter ?? false,
-    udpQueueSize: l.udp_queue_size || 10,
-    udpHostCacheSize: l.udp_host_cache_size || 128,
+    udpQueueSize: l.udp_queue_size || attrDefault(listenerFields.udp_queue_size),
+    udpHostCacheSize: l.udp_host_cache_size || attrDefault(listenerFields.udp_host_cache_size),
     format: l.syslog_format as SyslogFormat,
     labelStructuredData: l.label_structured_data,
     useIncomingTimestamp: l.use_incoming_timestamp,
