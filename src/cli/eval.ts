@@ -14,7 +14,7 @@ export function evalCommand(io: CliIO): Command {
     .description('Evaluates EXPR with the standard library and prints the result.')
     .argument('<expr>', 'expression to evaluate')
     .addOption(new Option('--format <format>', 'Output format').choices(['alloy', 'json']).default('alloy'))
-    .action(async (expr: string, _opts: unknown, self: Command) => evaluate(expr, String(flagValues(self)['format'] ?? 'alloy'), io));
+    .action(async (expr: string, _opts: unknown, self: Command) => evaluate(expr, String(flagValues(self)['format']), io));
 }
 
 async function evaluate(expr: string, format: string, io: CliIO): Promise<void> {
