@@ -1,11 +1,12 @@
 /**
  * `alloy-ts fmt [-w|--write] [-t|--test] [FILE|-]` (alias `format`): Alloy's
- * formatter, with Alloy's messages and exit behaviour (spec §8).
+ * formatter, with Alloy's messages and exit behaviour
+ * (grafana/alloy internal/alloycli/cmd_fmt.go).
  */
 import { Command } from 'commander';
 import { stat, readFile, writeFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
-import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../lang/diag.js';
+import { DiagnosticsError, formatDiagnosticLines, type Diagnostic } from '../lang/diag.js';
 import { SourceFile } from '../lang/position.js';
 import { CliError, fsCall, readAll, resolvePath, type CliIO } from './io.js';
 
@@ -65,7 +66,8 @@ function emit(input: Buffer, output: Buffer, name: string, test: boolean, io: Cl
 
 /**
  * Parses and formats one file. Parse errors are listed on stderr one per
- * line (`file:line:col: message`), then the command fails.
+ * line (`file:line:col: message`; past MAX_LISTED_DIAGNOSTICS only counted),
+ * then the command fails.
  */
 async function formatSource(name: string, bytes: Buffer, io: CliIO): Promise<Buffer> {
   growYoungGenerationFast();
@@ -98,6 +100,6 @@ function growYoungGenerationFast(): void {
 }
 
 function formattingFailure(diagnostics: readonly Diagnostic[], io: CliIO): CliError {
-  for (const d of diagnostics) io.stderr.write(formatDiagnostic(d) + '\n');
+  io.stderr.write(formatDiagnosticLines(diagnostics).map((line) => line + '\n').join(''));
   return new CliError('encountered errors during formatting');
 }

@@ -1,13 +1,13 @@
 /**
  * Pretty-printing of diagnostics, as `alloy run` / `alloy validate` print
- * them (spec §7): a header line per diagnostic, then a source excerpt with
+ * them: a header line per diagnostic, then a source excerpt with
  * line numbers and a caret line under the highlighted range.
  *
  * Columns are byte columns, but the caret line advances one character per
  * UTF-8 sequence (Alloy walks the line rune by rune and compares the rune's
  * byte index with the column), so the source is handled as bytes here.
  */
-import { formatPos, type DiagPos, type Diagnostic } from './diag.js';
+import { boundDiagnostics, formatPos, type DiagPos, type Diagnostic } from './diag.js';
 
 export interface RenderOptions {
   /** ANSI colours/bold in headers (only when writing to a terminal). */
@@ -45,16 +45,21 @@ export function renderDiagnostics(
     before: opts.contextBefore ?? 1,
     after: opts.contextAfter ?? 1,
   };
+  const { listed, more } = boundDiagnostics(diags);
+  const lineIndexes = new Map<string, LineIndex>();
   const parts: string[] = [];
-  diags.forEach((diag, i) => {
+  listed.forEach((diag, i) => {
     parts.push(renderHeader(diag, cfg.color));
     const range = highlightRange(diag);
     const contents = files.get(range.start.file);
     if (range.start.line > 0 && contents !== undefined && range.start.file === range.end.file) {
-      parts.push(renderExcerpt(toBytes(contents), range, cfg.before, cfg.after));
+      let lines = lineIndexes.get(range.start.file);
+      if (!lines) lineIndexes.set(range.start.file, (lines = new LineIndex(toBytes(contents))));
+      parts.push(renderExcerpt(lines, range, cfg.before, cfg.after));
     }
-    if (i + 1 < diags.length) parts.push('\n');
+    if (i + 1 < listed.length) parts.push('\n');
   });
+  if (more > 0) parts.push(`${listed.length > 0 ? '\n' : ''}(and ${more} more diagnostics)\n`);
   return parts.join('');
 }
 
@@ -82,22 +87,21 @@ function toBytes(contents: Uint8Array | string): Uint8Array {
   return typeof contents === 'string' ? Buffer.from(contents, 'utf8') : contents;
 }
 
-function renderExcerpt(file: Uint8Array, range: Range, before: number, after: number): string {
+function renderExcerpt(lines: LineIndex, range: Range, before: number, after: number): string {
   const { start, end } = range;
-  const lines = splitLines(file);
   const firstLine = Math.max(start.line - before, 1);
-  const lastLine = Math.min(end.line + after, lines.length);
+  const lastLine = Math.min(end.line + after, lines.count);
   const multiline = end.line > start.line;
   const width = String(lastLine).length;
 
   let out = '\n';
   for (let lineNum = firstLine; lineNum <= lastLine; lineNum++) {
-    const line = lines[lineNum - 1]!;
+    const line = excerptWindow(lines.line(lineNum), lineNum, range);
     out += String(lineNum).padStart(width) + ' | ';
     // Column 0 never lies inside the range on the start line, so the bar
     // gutter begins on the line after it.
     if (multiline) out += inRange(lineNum, 0, range) ? '| ' : '  ';
-    out += sourceText(line) + '\n';
+    out += line.prefix + sourceText(line.bytes) + line.suffix + '\n';
     if (lineNum === start.line || (multiline && lineNum === end.line)) {
       out += ' '.repeat(width) + caretMargin(lineNum, range, multiline);
       out += caretLine(line, lineNum, range, multiline) + '\n';
@@ -106,22 +110,74 @@ function renderExcerpt(file: Uint8Array, range: Range, before: number, after: nu
   return out;
 }
 
+/**
+ * Lines longer than this many bytes are shown only around the highlighted
+ * column, so a report on a huge one-line file (1 MiB of `@ @ @`, a minified
+ * blob) stays small. Alloy prints whole lines; no real config line comes near.
+ */
+const MAX_EXCERPT_LINE_BYTES = 1000;
+/** Bytes shown on each side of the highlighted column in a cut line. */
+const CUT_LINE_CONTEXT_BYTES = 120;
+const CUT_MARK = '…';
+
+/** The part of a source line an excerpt shows: the whole line, or a window with marks where it was cut. */
+interface ExcerptLine {
+  bytes: Uint8Array;
+  /** Byte offset of `bytes` within the line. */
+  from: number;
+  prefix: string;
+  suffix: string;
+}
+
+function excerptWindow(line: Uint8Array, lineNum: number, range: Range): ExcerptLine {
+  if (line.length <= MAX_EXCERPT_LINE_BYTES) return { bytes: line, from: 0, prefix: '', suffix: '' };
+  const column = lineNum === range.start.line ? range.start.column : lineNum === range.end.line ? range.end.column : 1;
+  let from = Math.max(0, column - 1 - CUT_LINE_CONTEXT_BYTES);
+  let to = Math.min(line.length, column - 1 + CUT_LINE_CONTEXT_BYTES);
+  // Cut on rune boundaries: never inside a UTF-8 sequence.
+  while (from > 0 && isContinuationByte(line[from]!)) from--;
+  while (to < line.length && isContinuationByte(line[to]!)) to++;
+  return {
+    bytes: line.subarray(from, to),
+    from,
+    prefix: from > 0 ? CUT_MARK : '',
+    suffix: to < line.length ? CUT_MARK : '',
+  };
+}
+
+function isContinuationByte(b: number): boolean {
+  return (b & 0xc0) === 0x80;
+}
+
 function caretMargin(lineNum: number, range: Range, multiline: boolean): string {
   if (multiline && lineNum === range.start.line) return ' |  _';
   if (multiline && lineNum === range.end.line) return ' | |_';
   return ' | ';
 }
 
-/** Splits on LF only (like Go's strings.Split): a trailing LF yields an empty last line. */
-function splitLines(file: Uint8Array): Uint8Array[] {
-  const lines: Uint8Array[] = [];
-  let from = 0;
-  for (let i = file.indexOf(LF); i !== -1; i = file.indexOf(LF, from)) {
-    lines.push(file.subarray(from, i));
-    from = i + 1;
+/**
+ * A file's lines, split on LF only (like Go's strings.Split: a trailing LF
+ * yields an empty last line). Built once per file and report, so a hundred
+ * diagnostics on a large file do not each split it again.
+ */
+class LineIndex {
+  /** Byte offset where each line starts. */
+  private readonly starts: number[] = [0];
+
+  constructor(private readonly file: Uint8Array) {
+    for (let i = file.indexOf(LF); i !== -1; i = file.indexOf(LF, i + 1)) this.starts.push(i + 1);
   }
-  lines.push(file.subarray(from));
-  return lines;
+
+  get count(): number {
+    return this.starts.length;
+  }
+
+  /** Line `lineNum` (1-based) without its LF. */
+  line(lineNum: number): Uint8Array {
+    const start = this.starts[lineNum - 1]!;
+    const next = this.starts[lineNum];
+    return this.file.subarray(start, next === undefined ? this.file.length : next - 1);
+  }
 }
 
 /** The excerpt text: CRs dropped, TAB/VTAB expanded, invalid UTF-8 as U+FFFD. */
@@ -141,11 +197,11 @@ function sourceText(line: Uint8Array): string {
  * nothing past the end column on the last line. Unlike the excerpt, CRs are
  * not dropped here (Alloy's printer behaves the same way).
  */
-function caretLine(line: Uint8Array, lineNum: number, range: Range, multiline: boolean): string {
+function caretLine(line: ExcerptLine, lineNum: number, range: Range, multiline: boolean): string {
   const blank = multiline ? '_' : ' ';
-  let out = '';
-  forEachRune(line, (rune, byteIndex) => {
-    const column = byteIndex + 1;
+  let out = blank.repeat(line.prefix.length);
+  forEachRune(line.bytes, (rune, byteIndex) => {
+    const column = line.from + byteIndex + 1;
     if (lineNum === range.end.line && column > range.end.column) return false;
     if (rune === TAB || rune === VTAB) out += blank.repeat(TAB_WIDTH);
     else out += inRange(lineNum, column, range) ? '^' : blank;

@@ -8,7 +8,7 @@
  * the error is placed on that expression (vm/error.go makeDiagnostic).
  * Operand evaluation is never short-circuited.
  */
-import { endPos, startPos, type AccessExpr, type CallExpr, type Expr, type Ident, type IndexExpr, type LiteralExpr } from './ast.js';
+import { endPos, startPos, type AccessExpr, type Expr, type Ident, type LiteralExpr } from './ast.js';
 import { diagnosticsMessage, hasErrors, type DiagPos, type Diagnostic } from './diag.js';
 import { binaryOp, unaryOp } from './eval-binary.js';
 import { SourceFile } from './position.js';
@@ -29,6 +29,7 @@ import {
   stringValue,
   uintValue,
   type ArrayValue,
+  type FunctionValue,
   type Value,
 } from './value.js';
 import { decode, type Decoded, type TypeDesc } from './value-decode.js';
@@ -96,7 +97,7 @@ export type EvalResult<T = Value> = { ok: true; value: T } | { ok: false; error:
 /** Evaluates `expr` in `scope`; positions in errors refer to `file`. */
 export function evaluate(expr: Expr, scope: Scope, file: SourceFile): EvalResult {
   const vm = new Evaluator(scope, file);
-  return vm.run(() => vm.eval(expr));
+  return vm.run(() => vm.eval(expr), expr);
 }
 
 /**
@@ -110,7 +111,7 @@ export function evaluateInto<D extends TypeDesc>(
   target: D,
 ): EvalResult<Decoded<D>> {
   const vm = new Evaluator(scope, file);
-  return vm.run(() => decode(vm.eval(expr), target) as Decoded<D>);
+  return vm.run(() => decode(vm.eval(expr), target) as Decoded<D>, expr);
 }
 
 /** An error that already knows its source range (Go diag.Diagnostic returned by the VM). */
@@ -122,6 +123,9 @@ class PositionedError extends Error {
     super(message);
   }
 }
+
+/** The message for a value too deeply nested for the host's stack (the parser's wording for deep syntax). */
+const TOO_DEEP = 'nesting is too deep';
 
 // ---------------------------------------------------------------------------
 // Evaluator
@@ -145,6 +149,16 @@ function assocKey(v: Value): AssocKey {
   }
 }
 
+/** What the evaluation loop does with an expression taken off its work stack. */
+const enum Step {
+  /** Evaluate it: a leaf at once, else schedule its operands and then APPLY. */
+  Visit,
+  /** Its operands' values are on the value stack: combine them. */
+  Apply,
+  /** A call's callee was just evaluated: it must be a function before any argument is. */
+  CheckCallee,
+}
+
 export class Evaluator {
   /** Which expression most recently produced each value. */
   private readonly assoc = new Map<AssocKey, Expr>();
@@ -154,39 +168,113 @@ export class Evaluator {
     private readonly file: SourceFile,
   ) {}
 
-  /** Runs `fn`, converting any thrown error into an EvalError. */
-  run<T>(fn: () => T): EvalResult<T> {
+  /**
+   * Runs `fn`, converting any thrown error into an EvalError. `at` is the
+   * expression blamed when the host's stack runs out (a value nested
+   * thousands deep reaching a recursive conversion).
+   */
+  run<T>(fn: () => T, at?: Expr): EvalResult<T> {
     try {
       return { ok: true, value: fn() };
     } catch (err) {
+      if (at && isStackOverflow(err)) return { ok: false, error: this.positioned(new PositionedError(TOO_DEEP, at)) };
       return { ok: false, error: this.toEvalError(err) };
     }
   }
 
-  /** Evaluates one expression; throws value errors. */
-  eval(expr: Expr): Value {
-    const v = this.evalNode(expr);
-    if (v !== NULL) this.assoc.set(assocKey(v), expr);
-    return v;
+  /**
+   * Evaluates one expression; throws value errors. Iterative, with explicit
+   * stacks of work and of values, so a 100,000-term `"a" + "a" + …` (which
+   * the parser accepts) does not exhaust the call stack. The order is the
+   * Go VM's: operands left to right, each completely before the next, never
+   * short-circuited; every expression's value is remembered after it.
+   */
+  eval(root: Expr): Value {
+    const work: Expr[] = [root];
+    const steps: Step[] = [Step.Visit];
+    const values: Value[] = [];
+    for (let expr = work.pop(); expr !== undefined; expr = work.pop()) {
+      const step = steps.pop()!;
+      if (step === Step.Visit) this.visit(expr, work, steps, values);
+      else if (step === Step.Apply) this.remember(expr, this.apply(expr, values), values);
+      else checkCallee(values[values.length - 1]!);
+    }
+    return values.pop()!;
   }
 
-  private evalNode(expr: Expr): Value {
+  /** A leaf's value goes on the value stack; anything else schedules APPLY after its operands (pushed last first). */
+  private visit(expr: Expr, work: Expr[], steps: Step[], values: Value[]): void {
+    const schedule = (e: Expr, step: Step) => {
+      work.push(e);
+      steps.push(step);
+    };
     switch (expr.kind) {
-      case 'Literal': return literalValue(expr);
+      case 'Literal': return this.remember(expr, literalValue(expr), values);
+      case 'Ident': return this.remember(expr, this.identifier(expr), values);
+      default: schedule(expr, Step.Apply);
+    }
+    switch (expr.kind) {
+      case 'Binary':
+        schedule(expr.right, Step.Visit);
+        schedule(expr.left, Step.Visit);
+        break;
+      case 'Array':
+        for (let i = expr.elements.length - 1; i >= 0; i--) schedule(expr.elements[i]!, Step.Visit);
+        break;
+      case 'Object':
+        for (let i = expr.fields.length - 1; i >= 0; i--) schedule(expr.fields[i]!.value, Step.Visit);
+        break;
+      case 'Index':
+        schedule(expr.index, Step.Visit);
+        schedule(expr.value, Step.Visit);
+        break;
+      case 'Call':
+        for (let i = expr.args.length - 1; i >= 0; i--) schedule(expr.args[i]!, Step.Visit);
+        schedule(expr, Step.CheckCallee);
+        schedule(expr.value, Step.Visit);
+        break;
+      case 'Paren':
+        schedule(expr.inner, Step.Visit);
+        break;
+      case 'Unary':
+      case 'Access':
+        schedule(expr.value, Step.Visit);
+        break;
+    }
+  }
+
+  /** Combines the operand values on top of `values` (taking them off) into `expr`'s value. */
+  private apply(expr: Expr, values: Value[]): Value {
+    switch (expr.kind) {
       case 'Binary': {
-        const lhs = this.eval(expr.left);
-        const rhs = this.eval(expr.right);
+        const rhs = values.pop()!;
+        const lhs = values.pop()!;
         return binaryOp(lhs, expr.op, rhs);
       }
-      case 'Array': return arrayValue(expr.elements.map((e) => this.eval(e)));
-      case 'Object': return objectValue(expr.fields.map((f) => [f.name.name, this.eval(f.value)] as const));
-      case 'Ident': return this.identifier(expr);
-      case 'Access': return this.access(expr);
-      case 'Index': return this.index(expr);
-      case 'Paren': return this.eval(expr.inner);
-      case 'Unary': return unaryOp(expr.op, this.eval(expr.value));
-      case 'Call': return this.call(expr);
+      case 'Array': return arrayValue(takeLast(values, expr.elements.length));
+      case 'Object': {
+        const fieldValues = takeLast(values, expr.fields.length);
+        return objectValue(expr.fields.map((f, i) => [f.name.name, fieldValues[i]!] as const));
+      }
+      case 'Paren': return values.pop()!;
+      case 'Unary': return unaryOp(expr.op, values.pop()!);
+      case 'Access': return this.access(expr, values.pop()!);
+      case 'Index': {
+        const idx = values.pop()!;
+        return indexValue(values.pop()!, idx);
+      }
+      case 'Call': {
+        const args = takeLast(values, expr.args.length);
+        const fn = values.pop() as FunctionValue; // checked by CheckCallee before the arguments ran
+        return fn.call(args, fn);
+      }
+      default: throw new Error(`unexpected ${expr.kind} expression`);
     }
+  }
+
+  private remember(expr: Expr, v: Value, values: Value[]): void {
+    if (v !== NULL) this.assoc.set(assocKey(v), expr);
+    values.push(v);
   }
 
   private identifier(expr: Ident): Value {
@@ -195,8 +283,7 @@ export class Evaluator {
     return v;
   }
 
-  private access(expr: AccessExpr): Value {
-    const v = this.eval(expr.value);
+  private access(expr: AccessExpr, v: Value): Value {
     const name = expr.name.name;
     if (v.type === 'object' || v.type === 'capsule') {
       const fields = v.type === 'object' ? v.fields : v.payload.toObject?.();
@@ -208,29 +295,6 @@ export class Evaluator {
       return field;
     }
     throw new ValError(v, new Error(`cannot access field ${JSON.stringify(name)} on value of type ${v.type}`));
-  }
-
-  private index(expr: IndexExpr): Value {
-    const v = this.eval(expr.value);
-    const idx = this.eval(expr.index);
-    if (v.type === 'array') return indexArray(v, idx);
-    if (v.type === 'object' || v.type === 'capsule') {
-      const fields = v.type === 'object' ? v.fields : v.payload.toObject?.();
-      if (!fields) {
-        throw new ValError(v, new Error('expected object or array or a capsule convertible to an object, got capsule'));
-      }
-      if (idx.type !== 'string') throw new TypeMismatchError(idx, 'string');
-      // A missing key read with [] is null, not an error.
-      return fields.get(idx.value) ?? NULL;
-    }
-    throw new ValError(v, new Error(`expected object or array, got ${v.type}`));
-  }
-
-  private call(expr: CallExpr): Value {
-    const fn = this.eval(expr.value);
-    if (fn.type !== 'function') throw new TypeMismatchError(fn, 'function');
-    const args = expr.args.map((a) => this.eval(a));
-    return fn.call(args, fn);
   }
 
   // -------------------------------------------------------------------------
@@ -258,7 +322,7 @@ export class Evaluator {
   /** Go makeDiagnostic: find the expression behind the failing value. */
   private fromValueError(err: ValueError): EvalError {
     const found = this.walkError(err);
-    const exprText = found.node ? printExpr(found.node, this.file) : '';
+    const exprText = found.node ? shortened(printExpr(found.node, this.file)) : '';
     const message = `${exprText}${found.path} ${found.reason}`;
     const diagnostic: Diagnostic = {
       severity: 'error',
@@ -360,6 +424,46 @@ function floatLiteral(text: string): Value {
   const f = parseGoFloat(text);
   if (!f.ok) throw new PlainError(f.message);
   return floatValue(f.value);
+}
+
+/** `v[idx]`: an array element, or an object's field (null when missing). */
+function indexValue(v: Value, idx: Value): Value {
+  if (v.type === 'array') return indexArray(v, idx);
+  if (v.type === 'object' || v.type === 'capsule') {
+    const fields = v.type === 'object' ? v.fields : v.payload.toObject?.();
+    if (!fields) {
+      throw new ValError(v, new Error('expected object or array or a capsule convertible to an object, got capsule'));
+    }
+    if (idx.type !== 'string') throw new TypeMismatchError(idx, 'string');
+    // A missing key read with [] is null, not an error.
+    return fields.get(idx.value) ?? NULL;
+  }
+  throw new ValError(v, new Error(`expected object or array, got ${v.type}`));
+}
+
+/**
+ * Expression text longer than this is cut in messages. Alloy prints the
+ * whole expression; one of 100,000 terms would make a megabyte-long line.
+ */
+const MAX_EXPR_TEXT = 1000;
+
+function shortened(text: string): string {
+  if (text.length <= MAX_EXPR_TEXT) return text;
+  const cut = /[\ud800-\udbff]/.test(text[MAX_EXPR_TEXT - 1]!) ? MAX_EXPR_TEXT - 1 : MAX_EXPR_TEXT;
+  return `${text.slice(0, cut)}…`;
+}
+
+function checkCallee(fn: Value): void {
+  if (fn.type !== 'function') throw new TypeMismatchError(fn, 'function');
+}
+
+/** Removes and returns the last `n` values, in order. */
+function takeLast(values: Value[], n: number): Value[] {
+  return n === 0 ? [] : values.splice(values.length - n, n);
+}
+
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message);
 }
 
 function indexArray(arr: ArrayValue, idx: Value): Value {

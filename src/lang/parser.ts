@@ -34,7 +34,7 @@ import type {
 } from './ast.js';
 import { startPos } from './ast.js';
 import { chevrotain } from './chevrotain.js';
-import type { Diagnostic } from './diag.js';
+import { MAX_LISTED_DIAGNOSTICS, omittedDiagnostics, type Diagnostic } from './diag.js';
 import { isValidIdentifier } from './identifier.js';
 import { NO_POS, type SourceFile } from './position.js';
 import { Scanner } from './scanner.js';
@@ -232,6 +232,8 @@ class AlloyParser extends EmbeddedActionsParser {
   private source!: SourceFile;
   private diagnostics: Diagnostic[] = [];
   private lastErrorLine = 0;
+  /** Diagnostics past MAX_LISTED_DIAGNOSTICS, counted only: bad bytes each get one. */
+  private omittedCount = 0;
   private tokens!: TokenSource;
   /** LA(1) and LA(0). */
   private lookahead!: AlloyToken;
@@ -277,7 +279,8 @@ class AlloyParser extends EmbeddedActionsParser {
     this.diagnostics = [];
     this.lastErrorLine = 0;
     this.input = []; // resets Chevrotain's state; tokens come from `this.tokens` instead
-    this.tokens = new TokenSource(source, (offset, message) => this.diagnostics.push(this.diagnostic(offset, message)));
+    this.omittedCount = 0;
+    this.tokens = new TokenSource(source, (offset, message) => this.addDiagnostic(offset, message));
     this.lookahead = this.tokens.next();
     this.previous = this.lookahead;
     this.consumedCount = 0;
@@ -291,6 +294,7 @@ class AlloyParser extends EmbeddedActionsParser {
       this.addDiagnostic(this.current().startOffset, message);
     }
     const diagnostics = this.diagnostics;
+    if (this.omittedCount > 0) diagnostics.push(omittedDiagnostics(this.omittedCount));
     this.diagnostics = [];
     return { result, diagnostics, comments: this.tokens.comments };
   }
@@ -373,7 +377,8 @@ class AlloyParser extends EmbeddedActionsParser {
 
   /** Adds a diagnostic without per-line filtering. */
   private addDiagnostic(offset: number, message: string, endOffset?: number): void {
-    this.diagnostics.push(this.diagnostic(offset, message, endOffset));
+    if (this.diagnostics.length < MAX_LISTED_DIAGNOSTICS) this.diagnostics.push(this.diagnostic(offset, message, endOffset));
+    else this.omittedCount++;
   }
 
   private diagnostic(offset: number, message: string, endOffset?: number): Diagnostic {

@@ -1,7 +1,7 @@
 /**
  * Traversals: an identifier followed by uninterrupted `.name` accesses
  * (`discovery.docker.linux.targets`). The runtime resolves each to the
- * longest prefix that names a node of the graph (spec §5.2); an index or a
+ * longest prefix that names a node of the graph; an index or a
  * call ends a traversal.
  */
 import type { Body, Expr, Ident } from './ast.js';
@@ -24,48 +24,61 @@ export function traversalRange(t: Traversal): { start: number; end: number } {
   return { start: t.parts[0]!.pos, end: last.pos + Buffer.byteLength(last.name) - 1 };
 }
 
-/** Every traversal in an expression, in source order. */
+/**
+ * Every traversal in an expression, in source order. Iterative (an explicit
+ * stack of expressions still to visit): a 100,000-term `"a" + "a" + …` is as
+ * deep as it is long.
+ */
 export function exprTraversals(expr: Expr, out: Traversal[] = []): Traversal[] {
-  switch (expr.kind) {
-    case 'Ident':
-      out.push({ parts: [expr] });
-      break;
-    case 'Access': {
-      const chain = accessChain(expr);
+  const pending: Expr[] = [expr];
+  for (let e = pending.pop(); e !== undefined; e = pending.pop()) {
+    if (e.kind === 'Ident') out.push({ parts: [e] });
+    else if (e.kind === 'Access') {
+      const chain = accessChain(e);
+      // Not rooted at an identifier: no part of the chain is a traversal, so go
+      // straight to its base (once, not once per link: 100,000 links are parsed).
       if (chain) out.push({ parts: chain });
-      else {
-        exprTraversals(expr.value, out);
-      }
-      break;
-    }
-    case 'Literal':
-      break;
-    case 'Array':
-      for (const e of expr.elements) exprTraversals(e, out);
-      break;
-    case 'Object':
-      for (const f of expr.fields) exprTraversals(f.value, out);
-      break;
-    case 'Index':
-      exprTraversals(expr.value, out);
-      exprTraversals(expr.index, out);
-      break;
-    case 'Call':
-      exprTraversals(expr.value, out);
-      for (const a of expr.args) exprTraversals(a, out);
-      break;
-    case 'Unary':
-      exprTraversals(expr.value, out);
-      break;
-    case 'Binary':
-      exprTraversals(expr.left, out);
-      exprTraversals(expr.right, out);
-      break;
-    case 'Paren':
-      exprTraversals(expr.inner, out);
-      break;
+      else pending.push(accessBase(e));
+    } else pushChildrenReversed(e, pending);
   }
   return out;
+}
+
+/** Pushes the sub-expressions of `e` last first, so they pop in source order. */
+function pushChildrenReversed(e: Expr, pending: Expr[]): void {
+  switch (e.kind) {
+    case 'Array':
+      for (let i = e.elements.length - 1; i >= 0; i--) pending.push(e.elements[i]!);
+      break;
+    case 'Object':
+      for (let i = e.fields.length - 1; i >= 0; i--) pending.push(e.fields[i]!.value);
+      break;
+    case 'Index':
+      pending.push(e.index, e.value);
+      break;
+    case 'Call':
+      for (let i = e.args.length - 1; i >= 0; i--) pending.push(e.args[i]!);
+      pending.push(e.value);
+      break;
+    case 'Unary':
+      pending.push(e.value);
+      break;
+    case 'Binary':
+      pending.push(e.right, e.left);
+      break;
+    case 'Paren':
+      pending.push(e.inner);
+      break;
+    default:
+      break;
+  }
+}
+
+/** The expression a chain of `.name` accesses starts from. */
+function accessBase(expr: Expr): Expr {
+  let e = expr;
+  while (e.kind === 'Access') e = e.value;
+  return e;
 }
 
 /** `a.b.c` as identifiers when the chain is rooted at an identifier; undefined otherwise. */

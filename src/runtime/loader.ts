@@ -356,10 +356,10 @@ export function unknownComponentDiag(node: Located): Diagnostic {
   return blockDiag(node, `cannot find the definition of component name ${JSON.stringify(node.block.name.join('.'))}`, nameEnd(node.block));
 }
 
-/** For `run`: an Alloy component alloy-ts does not implement. */
+/** For `run` and `validate`: an Alloy component alloy-ts does not implement. */
 export function unsupportedComponentDiag(node: Located): Diagnostic {
   const name = JSON.stringify(node.block.name.join('.'));
-  return blockDiag(node, `component ${name} is an Alloy component that alloy-ts does not support`, nameEnd(node.block));
+  return blockDiag(node, `component ${name} is not supported by alloy-ts`, nameEnd(node.block));
 }
 
 function positionText(node: { block: BlockStmt; source: SourceFile }): string {

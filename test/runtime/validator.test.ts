@@ -12,6 +12,7 @@ import { SourceFile } from '../../src/lang/position.js';
 import { attr, schema, t } from '../../src/lang/schema.js';
 import { builtinComponents } from '../../src/components/index.js';
 import { alloyComponent, alloyComponentNames } from '../../src/runtime/alloy-components.js';
+import { ALLOY_COMPONENT_SOURCE_COMMIT, ALLOY_REGISTERED_COMPONENTS } from '../../src/runtime/alloy-component-names.js';
 import { defineComponent, type Stability } from '../../src/runtime/component.js';
 import { planGraph } from '../../src/runtime/loader.js';
 import { validateSources } from '../../src/runtime/validator/index.js';
@@ -217,23 +218,57 @@ local.file "env" { filename = "z"
 });
 
 describe('component catalogue', () => {
-  it('knows Alloy components alloy-ts does not implement', () => {
+  it('holds exactly the components Alloy registers at the conformance snapshot', () => {
+    expect(ALLOY_COMPONENT_SOURCE_COMMIT).toBe('66ebea856dffb242f921775e9552a133f60dc5c1');
+    expect(alloyComponentNames()).toEqual(ALLOY_REGISTERED_COMPONENTS.map(([name]) => name).sort());
+    expect(alloyComponentNames()).toHaveLength(184);
     expect(alloyComponent('otelcol.exporter.otlp')).toMatchObject({ stability: 'generally-available', exports: ['input'] });
     expect(alloyComponent('loki.secretfilter')?.stability).toBe('public-preview');
+    expect(alloyComponent('pyroscope.java')?.stability).toBe('generally-available'); // linux/amd64, not the stub's level
+    expect(alloyComponent('otelcol.exporter.datadog')).toMatchObject({ community: true });
+    expect(alloyComponent('otelcol.exporter.datadog')?.stability).toBeUndefined();
     expect(alloyComponent('discovery.kubernetes')?.exports).toEqual(['targets']);
-    expect(alloyComponent('local.missing')).toBeUndefined();
-    expect(alloyComponentNames().length).toBeGreaterThan(200);
+    expect(alloyComponent('loki.source.windowsevent')).toBeDefined(); // its non-Windows placeholder registers it
+    // Removed upstream before the snapshot: Alloy cannot find them.
+    for (const gone of ['otelcol.receiver.opencensus', 'prometheus.write.queue', 'local.missing']) expect(alloyComponent(gone)).toBeUndefined();
   });
 
-  it('accepts them in validate without checking their arguments', () => {
-    expect(validate('remote.http "x" {}\notelcol.receiver.otlp "y" { anything = 1 }\n')).toEqual([]);
+  it('are errors in validate by default, with their position', () => {
+    expect(brief(validate('beyla.ebpf "x" {}\nlocal.file "f" { filename = "x" }\n  pyroscope.java "y" { anything = 1 }\n'))).toEqual([
+      'main.alloy:1:1 component "beyla.ebpf" is not supported by alloy-ts',
+      'main.alloy:3:3 component "pyroscope.java" is not supported by alloy-ts',
+    ]);
   });
 
-  it('makes run refuse them clearly, and unknown names as Alloy does', () => {
-    const source = SourceFile.fromString('main.alloy', 'remote.http "x" { url = "http://h" }\nlocal.missing "y" {}\n');
+  it('are accepted without checking their arguments with target alloy', () => {
+    const sources = [{ name: 'main.alloy', bytes: Buffer.from('beyla.ebpf "x" {}\npyroscope.java "y" { anything = 1 }\n') }];
+    expect(validateSources(sources, { registry, minStability: 'experimental', target: 'alloy' })).toEqual([]);
+  });
+
+  it('reads the live registry: a component registered later is checked, not refused', () => {
+    const live = builtinComponents();
+    const text = 'beyla.ebpf "x" { value = "many" }\n';
+    const judge = () => brief(validateSources([{ name: 'main.alloy', bytes: Buffer.from(text) }], { registry: live, minStability: 'experimental' }));
+    expect(judge()).toEqual(['main.alloy:1:1 component "beyla.ebpf" is not supported by alloy-ts']);
+    live.register(defineComponent({ ...experimentalThing, name: 'beyla.ebpf', stability: 'generally-available' }));
+    expect(judge()).toEqual(['main.alloy:1:26 expected number, got string']);
+  });
+
+  it('refuses community components without the flag, as Alloy does, in both targets', () => {
+    const sources = [{ name: 'main.alloy', bytes: Buffer.from('otelcol.exporter.datadog "x" {}\n') }];
+    const message =
+      'main.alloy:1:1 the component "otelcol.exporter.datadog" is a community component. Use the --feature.community-components.enabled command-line flag to enable community components';
+    for (const target of ['alloy', 'alloy-ts'] as const) {
+      expect(brief(validateSources(sources, { registry, minStability: 'generally-available', target }))).toEqual([message]);
+    }
+    expect(validateSources(sources, { registry, minStability: 'generally-available', target: 'alloy', communityComponents: true })).toEqual([]);
+  });
+
+  it('makes run refuse them with the same message, and unknown names as Alloy does', () => {
+    const source = SourceFile.fromString('main.alloy', 'beyla.ebpf "x" { }\nlocal.missing "y" {}\n');
     const plan = planGraph([{ source, file: parseFile(source).file }], { registry, inModule: false });
     expect(brief(plan.diagnostics)).toEqual([
-      'main.alloy:1:1 component "remote.http" is an Alloy component that alloy-ts does not support',
+      'main.alloy:1:1 component "beyla.ebpf" is not supported by alloy-ts',
       'main.alloy:2:1 cannot find the definition of component name "local.missing"',
     ]);
   });

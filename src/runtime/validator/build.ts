@@ -35,6 +35,14 @@ import {
   type Located,
 } from '../loader.js';
 
+/**
+ * `alloy-ts`: components alloy-ts does not implement are errors, and a
+ * constant number where a string is expected too (Alloy converts it, and
+ * such a mistake then fails only at run time). `alloy`: as Grafana Alloy's
+ * validator judges, every component Alloy registers accepted.
+ */
+export type ValidationTarget = 'alloy-ts' | 'alloy';
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnySchema = BlockSchema<any>;
 
@@ -42,6 +50,10 @@ export type AnySchema = BlockSchema<any>;
 export interface ValidationContext {
   readonly registry: ComponentRegistry;
   readonly minStability: Stability;
+  /** Whose judgement: alloy-ts's (what it can run), or Grafana Alloy's. */
+  readonly target: ValidationTarget;
+  /** `--feature.community-components.enabled`. */
+  readonly communityComponents: boolean;
   /**
    * Identifiers in scope besides the stdlib: `module_path`, `argument`
    * (once a labelled declare exists) and every foreach variable. Alloy's

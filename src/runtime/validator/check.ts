@@ -22,6 +22,7 @@ import {
   resolveTraversal,
   stabilityMessage,
   unknownComponentDiag,
+  unsupportedComponentDiag,
 } from '../loader.js';
 import type { AnySchema, ValidationContext, ValidationNode, ValidationState } from './build.js';
 import { typecheckBody } from './typecheck.js';
@@ -58,9 +59,12 @@ interface ComponentFacts {
 /**
  * What is known of the component a block instantiates: a custom component
  * of this body or an enclosing one first (by the first name part, as
- * Alloy), then a built-in one, then one Alloy has but alloy-ts does not
- * implement (accepted, arguments unchecked). Unknown names and components
- * below the minimum stability level are diagnostics.
+ * Alloy), then a built-in one (the live registry), then one Alloy has but
+ * alloy-ts does not implement (an error for the alloy-ts target; accepted
+ * with arguments unchecked for the alloy target). Unknown names, community
+ * components without the flag and components below the minimum stability
+ * level are diagnostics, checked in Alloy's order (grafana/alloy
+ * internal/component/registry.go defaultRegistry.Get).
  */
 function lookupComponent(ctx: ValidationContext, state: ValidationState, n: ValidationNode): ComponentFacts | { diagnostic: Diagnostic } {
   const name = n.block.name.join('.');
@@ -68,18 +72,26 @@ function lookupComponent(ctx: ValidationContext, state: ValidationState, n: Vali
   if (custom) return { args: custom.args, exports: custom.exports };
   const def = ctx.registry.get(name);
   const info = alloyComponent(name);
-  const stability = def?.stability ?? info?.stability;
   if (!def && !info) return { diagnostic: unknownComponentDiag(n) };
+  if (!def && info?.community && !ctx.communityComponents) return { diagnostic: blockDiag(n, communityMessage(name), nameEnd(n.block)) };
+  const stability = def?.stability ?? info?.stability;
   if (stability && !stabilityAllowed(stability, ctx.minStability)) {
     return { diagnostic: blockDiag(n, stabilityMessage(`component ${JSON.stringify(name)}`, stability, ctx.minStability), nameEnd(n.block)) };
   }
   if (def) return { args: def.args, exports: def.exports ? Object.keys(def.exports.fields) : [] };
+  if (ctx.target === 'alloy-ts') return { diagnostic: unsupportedComponentDiag(n) };
   return { exports: info!.exports };
+}
+
+/** grafana/alloy internal/component/registry.go: a community component used without the flag. */
+function communityMessage(name: string): string {
+  return `the component ${JSON.stringify(name)} is a community component. Use the --feature.community-components.enabled command-line flag to enable community components`;
 }
 
 function typecheckContext(ctx: ValidationContext, state: ValidationState, n: ValidationNode) {
   return {
     source: n.source,
+    strictStrings: ctx.target === 'alloy-ts',
     isConstant: (expr: Expr) => exprTraversals(expr).every((t) => isConstantTraversal(ctx, state, t)),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * `alloy-ts validate`: checks a configuration without running it and
  * reports every problem at once, in the order Alloy's validator reports
- * them (spec language.md §7):
+ * them (grafana/alloy internal/validator):
  *
  * 1. Parsing. Files are parsed in sorted-name order; if any fails (syntax,
  *    or an attribute at the top level), only those diagnostics are reported.
@@ -12,21 +12,28 @@
  *    and argument checks, nested bodies, references (plus stdlib warnings
  *    and stability), then cycles.
  *
- * Nothing is started and nothing is fetched: imports are not loaded, and
- * components alloy-ts does not implement are accepted without argument
- * checks when Alloy has them.
+ * Nothing is started and nothing is fetched: imports are not loaded.
+ * Components alloy-ts does not implement are errors for the `alloy-ts`
+ * target; for the `alloy` target they are accepted without argument checks
+ * when Alloy registers them.
  */
 import { DiagnosticsError, type Diagnostic } from '../../lang/diag.js';
 import { parseConfigFiles } from '../sources.js';
 import type { ComponentRegistry, Stability } from '../component.js';
 import { topLevelAttributeDiag, type ConfigFile } from '../loader.js';
-import { buildState, CustomRegistry, newState, rootBlocks, type ValidationContext } from './build.js';
+import { buildState, CustomRegistry, newState, rootBlocks, type ValidationContext, type ValidationTarget } from './build.js';
+
+export type { ValidationTarget } from './build.js';
 import { checkState } from './check.js';
 
 export interface ValidateOptions {
   registry: ComponentRegistry;
   /** Minimum stability level (`--stability.level`). */
   minStability: Stability;
+  /** `--target`; default `alloy-ts`. */
+  target?: ValidationTarget;
+  /** `--feature.community-components.enabled`; default false. */
+  communityComponents?: boolean;
 }
 
 export interface ValidateSource {
@@ -42,7 +49,13 @@ export interface ValidateSource {
 export function validateSources(sources: readonly ValidateSource[], opts: ValidateOptions): Diagnostic[] {
   const parsed = parseAll(sources);
   if ('diagnostics' in parsed) return parsed.diagnostics;
-  const ctx: ValidationContext = { registry: opts.registry, minStability: opts.minStability, scope: new Set(['module_path']) };
+  const ctx: ValidationContext = {
+    registry: opts.registry,
+    minStability: opts.minStability,
+    target: opts.target ?? 'alloy-ts',
+    communityComponents: opts.communityComponents ?? false,
+    scope: new Set(['module_path']),
+  };
   const root = newState({ root: true, foreach: false, custom: new CustomRegistry() });
   buildState(ctx, root, rootBlocks(parsed.files.map((f) => ({ source: f.source, body: f.file.body }))));
   return checkState(ctx, root);

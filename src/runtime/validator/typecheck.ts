@@ -22,6 +22,12 @@ import { rangeDiag } from '../loader.js';
 
 export interface TypecheckContext {
   readonly source: SourceFile;
+  /**
+   * A number where a string is expected is an error (`expected string, got
+   * number`) instead of being converted as Alloy converts it: `url = 42`
+   * is a mistake that would otherwise show only when the component runs.
+   */
+  readonly strictStrings: boolean;
   /** True when `expr` references nothing but the standard library (it can be evaluated now). */
   isConstant(expr: Expr): boolean;
 }
@@ -135,6 +141,14 @@ function checkValue(expr: Expr, type: ArgType<unknown>, ctx: TypecheckContext, o
     out.push(r.error.diagnostic ?? at(ctx, exprRange(expr), r.error.message));
     return;
   }
+  if (ctx.strictStrings && expr.kind !== 'Literal') {
+    const raw = evaluateInto(expr, STDLIB_SCOPE, ctx.source, { kind: 'any' });
+    const mismatch = raw.ok ? numberForString(raw.value, type.desc) : undefined;
+    if (mismatch) {
+      out.push(at(ctx, exprRange(expr), mismatch));
+      return;
+    }
+  }
   try {
     (type.from as (d: unknown) => unknown)(r.value);
   } catch (err) {
@@ -144,17 +158,22 @@ function checkValue(expr: Expr, type: ArgType<unknown>, ctx: TypecheckContext, o
 
 const STDLIB_SCOPE = new Scope();
 
+/** Whether a call appears anywhere in `expr`. Iterative: binary chains are as deep as they are long. */
 function callsFunction(expr: Expr): boolean {
-  switch (expr.kind) {
-    case 'Call': return true;
-    case 'Array': return expr.elements.some(callsFunction);
-    case 'Object': return expr.fields.some((f) => callsFunction(f.value));
-    case 'Access': case 'Unary': return callsFunction(expr.value);
-    case 'Index': return callsFunction(expr.value) || callsFunction(expr.index);
-    case 'Binary': return callsFunction(expr.left) || callsFunction(expr.right);
-    case 'Paren': return callsFunction(expr.inner);
-    default: return false;
+  const pending: Expr[] = [expr];
+  for (let e = pending.pop(); e !== undefined; e = pending.pop()) {
+    switch (e.kind) {
+      case 'Call': return true;
+      case 'Array': pending.push(...e.elements); break;
+      case 'Object': for (const f of e.fields) pending.push(f.value); break;
+      case 'Access': case 'Unary': pending.push(e.value); break;
+      case 'Index': pending.push(e.value, e.index); break;
+      case 'Binary': pending.push(e.left, e.right); break;
+      case 'Paren': pending.push(e.inner); break;
+      default: break;
+    }
   }
+  return false;
 }
 
 function checkLiterals(expr: Expr, desc: TypeDesc, ctx: TypecheckContext, out: Diagnostic[]): void {
@@ -166,7 +185,9 @@ function checkLiterals(expr: Expr, desc: TypeDesc, ctx: TypecheckContext, out: D
       } catch {
         return; // the parser only produces valid literals; evaluation reports anything else
       }
-      tryDecode(value, desc, expr, ctx, out);
+      const mismatch = ctx.strictStrings ? numberForString(value, desc) : undefined;
+      if (mismatch) out.push(at(ctx, exprRange(expr), mismatch));
+      else tryDecode(value, desc, expr, ctx, out);
       return;
     }
     case 'Array':
@@ -185,6 +206,29 @@ function checkLiterals(expr: Expr, desc: TypeDesc, ctx: TypecheckContext, out: D
     default:
       return; // anything else is only checked as a whole, when constant
   }
+}
+
+/**
+ * For strict strings: Alloy's TypeError wording (`expected string, got
+ * number`, grafana/alloy syntax/internal/value/errors.go) when a number
+ * stands where `desc` wants a string, looking into lists, maps and objects.
+ */
+function numberForString(value: Value, desc: TypeDesc): string | undefined {
+  if (desc.kind === 'string') return value.type === 'number' ? 'expected string, got number' : undefined;
+  if (desc.kind === 'list' && value.type === 'array') return firstDefined(value.elements, (v) => numberForString(v, desc.elem));
+  if (desc.kind === 'map' && value.type === 'object') return firstDefined([...value.fields.values()], (v) => numberForString(v, desc.elem));
+  if (desc.kind === 'object' && value.type === 'object') {
+    return firstDefined([...value.fields], ([key, v]) => (desc.fields[key] ? numberForString(v, desc.fields[key]) : undefined));
+  }
+  return undefined;
+}
+
+function firstDefined<T>(items: readonly T[], fn: (item: T) => string | undefined): string | undefined {
+  for (const item of items) {
+    const found = fn(item);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function tryDecode(value: Value, desc: TypeDesc, expr: Expr, ctx: TypecheckContext, out: Diagnostic[]): void {
