@@ -35,6 +35,13 @@ COPY package.json ./
 COPY bin ./bin
 COPY ui ./ui
 COPY examples/container/config.alloy /etc/alloy/config.alloy
+# journalctl, through which loki.source.journal reads the journal: Debian bases get
+# systemd's package without recommends; bases without apt-get (the offline one of
+# scripts/build-image.sh) go without it, and the component then says journalctl is missing.
+RUN if command -v apt-get >/dev/null 2>&1; then \
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
 # Written straight into passwd/group: works the same on Debian and busybox bases.
 RUN ln -s /opt/alloy-ts/bin/alloy-ts /usr/local/bin/alloy-ts \
  && echo "alloy:x:${ALLOY_UID}:${ALLOY_UID}:alloy:/var/lib/alloy:/sbin/nologin" >> /etc/passwd \

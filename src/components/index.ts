@@ -10,6 +10,7 @@ import { lokiRelabel } from './loki/relabel.js';
 import { lokiSourceApi } from './loki/source-api.js';
 import { lokiSourceDocker } from './loki/source-docker.js';
 import { lokiSourceFile } from './loki/source-file.js';
+import { lokiSourceJournal } from './loki/source-journal.js';
 import { lokiSourceSyslog } from './loki/source-syslog.js';
 import { lokiWrite } from './loki/write.js';
 import { otelcolExporterLoki } from './otelcol/exporter-loki.js';
@@ -37,6 +38,7 @@ export function builtinComponents(): ComponentRegistry {
     lokiSourceApi,
     lokiSourceDocker,
     lokiSourceFile,
+    lokiSourceJournal,
     lokiSourceSyslog,
     lokiWrite,
     otelcolExporterLoki,
