@@ -22,6 +22,7 @@ import { ArpCollector, ConntrackCollector, DeviceFilter, NetdevCollector, Netsta
 import { EntropyCollector, FilefdCollector, LoadavgCollector, MeminfoCollector, PressureCollector, SchedstatCollector, StatCollector, VmstatCollector } from './proc-stats.js';
 import type { UnixArguments } from '../exporter-unix.js';
 import { OsCollector, SelinuxCollector, TimeCollector, UnameCollector } from './system.js';
+import { BondingCollector, MdadmCollector } from './storage-and-bonding.js';
 import { TextfileCollector } from './textfile.js';
 import { CpufreqCollector, EdacCollector, HwmonCollector, PowerSupplyCollector, ThermalZoneCollector } from './sysfs-hardware.js';
 
@@ -30,6 +31,7 @@ type Factory = (env: CollectorEnv, args: UnixArguments) => Collector;
 /** Collectors implemented here, by node_exporter name. */
 const FACTORIES: Readonly<Record<string, Factory>> = {
   arp: (env, a) => new ArpCollector(env, new DeviceFilter(a.arp.device_exclude, a.arp.device_include)),
+  bonding: (env) => new BondingCollector(env),
   conntrack: (env) => new ConntrackCollector(env),
   cpu: (env, a) => new CpuCollector(env, a.cpu),
   cpufreq: (env) => new CpufreqCollector(env),
@@ -40,6 +42,7 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   filesystem: (env, a) => new FilesystemCollector(env, a.filesystem),
   hwmon: (env, a) => new HwmonCollector(env, a.hwmon),
   loadavg: (env) => new LoadavgCollector(env),
+  mdadm: (env) => new MdadmCollector(env),
   meminfo: (env) => new MeminfoCollector(env),
   netclass: (env, a) => new NetclassCollector(env, a.netclass),
   netdev: (env, a) => new NetdevCollector(env, new DeviceFilter(a.netdev.device_exclude, a.netdev.device_include)),

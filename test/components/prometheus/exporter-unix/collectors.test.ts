@@ -240,6 +240,62 @@ describe('sysfs hardware collectors', () => {
   });
 });
 
+describe('mdadm and bonding', () => {
+  it('read /proc/mdstat (active, recovering with a failed and a spare disk, inactive) and bonding slaves', async () => {
+    const root = fixtureCopy();
+    try {
+      writeFileSync(
+        path.join(root, 'proc/mdstat'),
+        [
+          'Personalities : [raid1] [raid6] [raid5] [raid4]',
+          'md127 : active raid1 sdb1[1] sda1[0]',
+          '      1046528 blocks super 1.2 [2/2] [UU]',
+          '      bitmap: 0/1 pages [0KB], 65536KB chunk',
+          '',
+          'md1 : active raid5 sdd1[3] sdc1[1] sde1[2](S) sdf1[4](F)',
+          '      2093056 blocks super 1.2 level 5, 512k chunk, algorithm 2 [3/2] [UU_]',
+          '      [=>...................]  recovery =  8.5% (89088/1046528) finish=1.2min speed=12727K/sec',
+          '',
+          'md0 : inactive sdg1[0](S)',
+          '      1046528 blocks super 1.2',
+          '',
+          'unused devices: <none>',
+          '',
+        ].join('\n'),
+      );
+      const net = path.join(root, 'sys/class/net');
+      writeFileSync(path.join(net, 'bonding_masters'), 'bond0\n');
+      for (const [dir, status] of [['lower_eth1', 'up'], ['slave_eth2', 'down']]) {
+        mkdirSync(path.join(net, 'bond0', dir, 'bonding_slave'), { recursive: true });
+        writeFileSync(path.join(net, 'bond0', dir, 'bonding_slave/mii_status'), `${status}\n`);
+      }
+      mkdirSync(path.join(net, 'bond0/bonding'), { recursive: true });
+      writeFileSync(path.join(net, 'bond0/bonding/slaves'), 'eth1 eth2\n');
+      const { logger } = recordingLogger();
+      const f = parseExposition(await new NodeCollector(fixtureArgs(root, { set_collectors: ['mdadm', 'bonding'] }), logger).scrape());
+      expect(success(f, 'mdadm')).toBe(1);
+      expect(success(f, 'bonding')).toBe(1);
+      const md = (name: string, key: string) => value(f, name, key);
+      expect(md('node_md_disks_required', 'device="md127"')).toBe(2);
+      expect(md('node_md_state', 'device="md127",state="active"')).toBe(1);
+      expect(md('node_md_blocks_synced', 'device="md127"')).toBe(1046528);
+      expect(md('node_md_state', 'device="md1",state="recovering"')).toBe(1);
+      expect(md('node_md_state', 'device="md1",state="active"')).toBe(0);
+      expect(md('node_md_disks', 'device="md1",state="active"')).toBe(2);
+      expect(md('node_md_disks', 'device="md1",state="failed"')).toBe(1);
+      expect(md('node_md_disks', 'device="md1",state="spare"')).toBe(1);
+      expect(md('node_md_blocks', 'device="md1"')).toBe(2093056);
+      expect(md('node_md_blocks_synced', 'device="md1"')).toBe(89088);
+      expect(md('node_md_state', 'device="md0",state="inactive"')).toBe(1);
+      expect(md('node_md_disks_required', 'device="md0"')).toBe(0);
+      expect(value(f, 'node_bonding_slaves', 'master="bond0"')).toBe(2);
+      expect(value(f, 'node_bonding_active', 'master="bond0"')).toBe(1);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('textfile collector', () => {
   it('exposes the metrics of *.prom files with their mtimes, and flags a broken file', async () => {
     const root = fixtureCopy();
