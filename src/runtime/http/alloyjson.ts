@@ -1,10 +1,14 @@
 /**
  * Alloy's JSON encoding of values and block bodies, as the web API returns
- * arguments, exports and debug info. Secrets are always redacted.
+ * arguments, exports and debug info. Secrets are always redacted, and so are
+ * URL passwords inside strings (`http://bob:xxxxx@host`, as Go's
+ * URL.Redacted shows them): Alloy shows such a string as it is, alloy-ts
+ * does not put a password in the API or the UI.
  */
 import type { BlockSchema, Field } from '../../lang/schema.js';
 import { fromNative, OptionalSecret, Secret, type Value } from '../../lang/value.js';
 import { renderKeys } from '../../lang/render.js';
+import { redactUrlPasswords } from '../../go/url.js';
 
 export type JsonValue =
   | { type: 'null'; value: null }
@@ -24,7 +28,7 @@ export function valueToJson(v: Value): JsonValue {
   switch (v.type) {
     case 'null': return { type: 'null', value: null };
     case 'number': return { type: 'number', value: Number(v.value) };
-    case 'string': return { type: 'string', value: v.value };
+    case 'string': return { type: 'string', value: redactUrlPasswords(v.value) };
     case 'bool': return { type: 'bool', value: v.value };
     case 'array': return { type: 'array', value: v.elements.map(valueToJson) };
     case 'object': return { type: 'object', value: renderKeys(v).map((key) => ({ key, value: valueToJson(v.fields.get(key)!) })) };
@@ -32,8 +36,8 @@ export function valueToJson(v: Value): JsonValue {
     case 'capsule': {
       const p = v.payload;
       if (p instanceof Secret || (p instanceof OptionalSecret && p.isSecret)) return { type: 'capsule', value: '(secret)' };
-      if (p instanceof OptionalSecret) return { type: 'string', value: p.value };
-      return { type: 'capsule', value: p.alloyText?.() ?? `capsule("${p.capsuleType}")` };
+      if (p instanceof OptionalSecret) return { type: 'string', value: redactUrlPasswords(p.value) };
+      return { type: 'capsule', value: redactUrlPasswords(p.alloyText?.() ?? `capsule("${p.capsuleType}")`) };
     }
   }
 }

@@ -17,6 +17,7 @@ import { DiagnosticsError, formatDiagnostic } from '../../lang/diag.js';
 import type { Agent } from '../agent.js';
 import type { NodeInfo } from '../controller.js';
 import { objectValue, type Value } from '../../lang/value.js';
+import { redactUrlPasswords } from '../../go/url.js';
 import { bodyToJson, debugInfoToJson, exportsToJson, type JsonStmt } from './alloyjson.js';
 import { dataFlowEdges } from './dataflow.js';
 import { InMemoryHttp } from './in-memory.js';
@@ -206,7 +207,7 @@ export class HttpServer {
       referencesTo: n.referencesTo,
       referencedBy: n.referencedBy,
       dataFlowEdgesTo: flows.get(n.id) ?? [],
-      health: { state: n.health.state, message: n.health.message, updatedTime: n.health.updated.toISOString() },
+      health: { state: n.health.state, message: redactUrlPasswords(n.health.message), updatedTime: n.health.updated.toISOString() },
       original: '',
       createdModuleIDs: n.createdModuleIds,
       liveDebuggingEnabled: this.agent.liveDebug.enabled && this.agent.options.registry.get(n.name)?.liveDebugging === true,
