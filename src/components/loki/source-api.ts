@@ -14,7 +14,7 @@ import { attr, attrDefault, optional, schema, t, type Infer } from '../../lang/s
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import { health } from '../../runtime/health.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
-import { untilAborted } from '../common/until-aborted.js';
+import { serviceInstance } from '../common/until-aborted.js';
 import { relabelRulesType, type RelabelRules } from '../relabel/rules.js';
 import { PushServer, ServerMetrics, type LogsConfig } from './source-api/push-server.js';
 import { serverFields } from './source-api/server-config.js';
@@ -29,7 +29,6 @@ const Arguments = schema({
 });
 type Arguments = Infer<typeof Arguments>;
 
-
 export const lokiSourceApi = defineComponent({
   name: 'loki.source.api',
   stability: 'generally-available',
@@ -37,14 +36,7 @@ export const lokiSourceApi = defineComponent({
   async build(ctx, initial) {
     const source = new ApiSource(ctx);
     await source.update(initial);
-    return {
-      update: (next) => source.update(next),
-      async run(signal) {
-        await untilAborted(signal);
-        await source.stop();
-      },
-      debugInfo: () => source.debugInfo(),
-    };
+    return serviceInstance(source);
   },
 });
 

@@ -14,7 +14,7 @@ import { defineComponent, type ComponentContext } from '../../runtime/component.
 import { health } from '../../runtime/health.js';
 import { TlsConfig } from '../common/http-client.js';
 import { labelsString, LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
-import { untilAborted } from '../common/until-aborted.js';
+import { serviceInstance } from '../common/until-aborted.js';
 import { relabelRulesType, type RelabelRules } from '../relabel/rules.js';
 import { describeMessage, type EntrySink, type SyslogFormat, type SyslogMetrics } from './source-syslog/entries.js';
 import { SyslogListener, splitAddress, type ListenerSettings } from './source-syslog/listener.js';
@@ -90,14 +90,7 @@ export const lokiSourceSyslog = defineComponent({
   async build(ctx, initial) {
     const source = new SyslogSource(ctx);
     await source.update(initial);
-    return {
-      update: (next) => source.update(next),
-      async run(signal) {
-        await untilAborted(signal);
-        await source.stop();
-      },
-      debugInfo: () => source.debugInfo(),
-    };
+    return serviceInstance(source);
   },
 });
 
