@@ -17,6 +17,7 @@ import { CpuCollector } from './cpu.js';
 import { DiskstatsCollector } from './diskstats.js';
 import { Exposition } from './exposition.js';
 import { FilesystemCollector } from './filesystem.js';
+import { DmiCollector, NvmeCollector, RaplCollector } from './hardware-info.js';
 import { NetclassCollector } from './netclass.js';
 import { ArpCollector, ConntrackCollector, DeviceFilter, NetdevCollector, NetstatCollector, SockstatCollector, SoftnetCollector, UdpQueuesCollector } from './network.js';
 import { EntropyCollector, FilefdCollector, LoadavgCollector, MeminfoCollector, PressureCollector, SchedstatCollector, StatCollector, VmstatCollector } from './proc-stats.js';
@@ -36,6 +37,7 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   cpu: (env, a) => new CpuCollector(env, a.cpu),
   cpufreq: (env) => new CpufreqCollector(env),
   diskstats: (env, a) => new DiskstatsCollector(env, diskFilter(a)),
+  dmi: (env) => new DmiCollector(env),
   edac: (env) => new EdacCollector(env),
   entropy: (env) => new EntropyCollector(env),
   filefd: (env) => new FilefdCollector(env),
@@ -47,9 +49,11 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   netclass: (env, a) => new NetclassCollector(env, a.netclass),
   netdev: (env, a) => new NetdevCollector(env, new DeviceFilter(a.netdev.device_exclude, a.netdev.device_include)),
   netstat: (env, a) => new NetstatCollector(env, a.netstat.fields),
+  nvme: (env) => new NvmeCollector(env),
   os: (env) => new OsCollector(env),
   powersupplyclass: (env, a) => new PowerSupplyCollector(env, a.powersupply.ignored_supplies),
   pressure: (env) => new PressureCollector(env),
+  rapl: (env) => new RaplCollector(env),
   schedstat: (env) => new SchedstatCollector(env),
   selinux: (env) => new SelinuxCollector(env),
   sockstat: (env) => new SockstatCollector(env),

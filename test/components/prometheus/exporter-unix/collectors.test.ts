@@ -182,7 +182,7 @@ describe('edge cases', () => {
 });
 
 describe('sysfs hardware collectors', () => {
-  it('read hwmon, thermal zones, cpufreq, power supplies and EDAC counters', async () => {
+  it('read hwmon, thermal zones, cpufreq, power supplies, EDAC counters, DMI, NVMe and RAPL', async () => {
     const root = fixtureCopy();
     try {
       const put = (file: string, content: string) => {
@@ -211,10 +211,28 @@ describe('sysfs hardware collectors', () => {
       put('sys/devices/system/edac/mc/mc0/ue_noinfo_count', '0');
       put('sys/devices/system/edac/mc/mc0/csrow0/ce_count', '2');
       put('sys/devices/system/edac/mc/mc0/csrow0/ue_count', '0');
+      put('sys/class/dmi/id/sys_vendor', 'QEMU');
+      put('sys/class/dmi/id/product_name', 'Standard PC (Q35 + ICH9, 2009)');
+      put('sys/class/dmi/id/chassis_asset_tag', '');
+      put('sys/class/nvme/nvme0/firmware_rev', '1.0');
+      put('sys/class/nvme/nvme0/model', 'Example SSD');
+      put('sys/class/nvme/nvme0/serial', 'S123');
+      put('sys/class/nvme/nvme0/state', 'live');
+      put('sys/class/powercap/intel-rapl:0/name', 'package-0');
+      put('sys/class/powercap/intel-rapl:0/max_energy_range_uj', '262143328850');
+      put('sys/class/powercap/intel-rapl:0/energy_uj', '12345678');
+      put('sys/class/powercap/intel-rapl:0:0/name', 'core');
+      put('sys/class/powercap/intel-rapl:0:0/energy_uj', '2000000');
       const { logger } = recordingLogger();
-      const args = fixtureArgs(root, { set_collectors: ['hwmon', 'thermal_zone', 'cpufreq', 'powersupplyclass', 'edac'] });
-      const f = parseExposition(await new NodeCollector(args, logger).scrape());
-      for (const c of ['hwmon', 'thermal_zone', 'cpufreq', 'powersupplyclass', 'edac']) expect(success(f, c), c).toBe(1);
+      const collectors = ['hwmon', 'thermal_zone', 'cpufreq', 'powersupplyclass', 'edac', 'dmi', 'nvme', 'rapl'];
+      const f = parseExposition(await new NodeCollector(fixtureArgs(root, { set_collectors: collectors }), logger).scrape());
+      for (const c of collectors) expect(success(f, c), c).toBe(1);
+      expect(value(f, 'node_dmi_info', 'chassis_asset_tag="",product_name="Standard PC (Q35 + ICH9, 2009)",system_vendor="QEMU"')).toBe(1);
+      expect(value(f, 'node_nvme_info', 'device="nvme0",firmware_revision="1.0",model="Example SSD",serial="S123",state="live"')).toBe(1);
+      const powercap = path.join(root, 'sys/class/powercap');
+      expect(value(f, 'node_rapl_package_joules_total', `index="0",path=${JSON.stringify(path.join(powercap, 'intel-rapl:0'))}`)).toBe(12.345678);
+      expect(value(f, 'node_rapl_core_joules_total', `index="0",path=${JSON.stringify(path.join(powercap, 'intel-rapl:0:0'))}`)).toBe(2);
+      expect(f.get('node_rapl_core_joules_total')!.help).toBe('Current RAPL core value in joules');
       expect(value(f, 'node_hwmon_temp_celsius', 'chip="coretemp",sensor="temp1"')).toBe(45);
       expect(f.get('node_hwmon_temp_celsius')!.help).toBe('Hardware monitor for temperature (input)');
       // Only a bare "alarm" element is a status; "crit_alarm" is named like a temperature, as node_exporter names it.

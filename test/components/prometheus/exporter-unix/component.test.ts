@@ -89,8 +89,8 @@ describe('collector selection (Alloy mapConfigToNodeConfig)', () => {
   it("defaults to node_exporter's default collectors that alloy-ts implements", () => {
     const { enabled, unavailable } = selectCollectors(unixArgs());
     expect(enabled).toEqual([
-      'arp', 'bonding', 'conntrack', 'cpu', 'cpufreq', 'diskstats', 'edac', 'entropy', 'filefd', 'filesystem', 'hwmon', 'loadavg', 'mdadm', 'meminfo', 'netclass', 'netdev',
-      'netstat', 'os', 'powersupplyclass', 'pressure', 'schedstat', 'selinux', 'sockstat', 'softnet', 'stat', 'textfile', 'thermal_zone', 'time', 'udp_queues', 'uname', 'vmstat',
+      'arp', 'bonding', 'conntrack', 'cpu', 'cpufreq', 'diskstats', 'dmi', 'edac', 'entropy', 'filefd', 'filesystem', 'hwmon', 'loadavg', 'mdadm', 'meminfo', 'netclass', 'netdev',
+      'netstat', 'nvme', 'os', 'powersupplyclass', 'pressure', 'rapl', 'schedstat', 'selinux', 'sockstat', 'softnet', 'stat', 'textfile', 'thermal_zone', 'time', 'udp_queues', 'uname', 'vmstat',
     ]);
     expect(unavailable).toContain('timex');
     expect(unavailable).not.toContain('systemd');
