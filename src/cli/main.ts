@@ -13,6 +13,7 @@ import { healthcheckCommand } from './healthcheck.js';
 import { rewriteBoolAssignments } from './flags.js';
 import type { CliIO } from './io.js';
 import { runCommand } from './run.js';
+import { testCommand } from './test.js';
 import { validateCommand } from './validate.js';
 import { packageVersion } from '../version.js';
 
@@ -62,7 +63,7 @@ function buildProgram(io: CliIO): Command {
       // Commander's usage errors get the same `Error: ` form as command errors.
       outputError: (s, write) => write(s.replace(/^error: /, 'Error: ')),
     });
-  for (const sub of [runCommand(io), fmtCommand(io), validateCommand(io), convertCommand(io), evalCommand(io), healthcheckCommand(io)]) {
+  for (const sub of [runCommand(io), fmtCommand(io), validateCommand(io), convertCommand(io), testCommand(io), evalCommand(io), healthcheckCommand(io)]) {
     program.addCommand(sub.copyInheritedSettings(program));
   }
   return program;

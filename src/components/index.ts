@@ -5,6 +5,7 @@ import { discoveryRelabel } from './discovery/relabel.js';
 import { localFile } from './local/file.js';
 import { localFileMatch } from './local/file-match.js';
 import { lokiEcho } from './loki/echo.js';
+import { lokiEnrich } from './loki/enrich.js';
 import { lokiProcess } from './loki/process.js';
 import { lokiRelabel } from './loki/relabel.js';
 import { lokiSourceApi } from './loki/source-api.js';
@@ -33,6 +34,7 @@ export function builtinComponents(): ComponentRegistry {
     localFile,
     localFileMatch,
     lokiEcho,
+    lokiEnrich,
     lokiProcess,
     lokiRelabel,
     lokiSourceApi,
