@@ -104,6 +104,10 @@ export function selectCollectors(a: Pick<UnixArguments, 'set_collectors' | 'enab
 
 export class NodeCollector {
   private readonly collectors: readonly (readonly [string, Collector])[];
+  private readonly includeExporterMetrics: boolean;
+  /** Scrapes served so far and in flight, for include_exporter_metrics. */
+  private served = 0;
+  private inFlight = 0;
 
   constructor(
     args: UnixArguments,
@@ -112,6 +116,7 @@ export class NodeCollector {
     const env: CollectorEnv = { paths: new HostPaths(args), logger };
     const { enabled } = selectCollectors(args);
     this.collectors = enabled.map((name) => [name, FACTORIES[name]!(env, args)] as const);
+    this.includeExporterMetrics = args.include_exporter_metrics;
   }
 
   get names(): string[] {
@@ -120,6 +125,16 @@ export class NodeCollector {
 
   /** One scrape: every collector at once; the text format body. */
   async scrape(): Promise<string> {
+    this.inFlight++;
+    try {
+      return await this.collect();
+    } finally {
+      this.inFlight--;
+      this.served++;
+    }
+  }
+
+  private async collect(): Promise<string> {
     const out = new Exposition();
     const duration = out.family('node_scrape_collector_duration_seconds', 'gauge', 'node_exporter: Duration of a collector scrape.', ['collector']);
     const success = out.family('node_scrape_collector_success', 'gauge', 'node_exporter: Whether a collector succeeded.', ['collector']);
@@ -139,7 +154,26 @@ export class NodeCollector {
       }),
     );
     addBuildInfo(out);
+    this.addHandlerMetrics(out);
     return out.render();
+  }
+
+  /**
+   * The promhttp handler's own metrics, as Alloy's handler exposes them
+   * (node_exporter.go MetricsHandler): the error counter always, the request
+   * counter and in-flight gauge with include_exporter_metrics. A scrape is
+   * counted once served, so the first one reports 0.
+   */
+  private addHandlerMetrics(out: Exposition): void {
+    const errors = out.family('promhttp_metric_handler_errors_total', 'counter', 'Total number of internal errors encountered by the promhttp metric handler.', ['cause']);
+    errors.add(0, 'encoding');
+    errors.add(0, 'gathering');
+    if (!this.includeExporterMetrics) return;
+    out.single('promhttp_metric_handler_requests_in_flight', 'gauge', 'Current number of scrapes being served.', this.inFlight);
+    const requests = out.family('promhttp_metric_handler_requests_total', 'counter', 'Total number of scrapes by HTTP status code.', ['code']);
+    requests.add(this.served, '200');
+    requests.add(0, '500');
+    requests.add(0, '503');
   }
 }
 

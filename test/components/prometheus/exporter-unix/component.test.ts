@@ -57,6 +57,25 @@ describe('prometheus.exporter.unix component', () => {
     expect((await request(h, 'prometheus.exporter.unix.host', 'other')).status).toBe(404);
   });
 
+  it('include_exporter_metrics adds the handler metrics Alloy adds; the error counter is always there', async () => {
+    const h = await start(`prometheus.exporter.unix "m" {
+  procfs_path = ${JSON.stringify(path.join(FIXTURE, 'proc'))}
+  set_collectors = ["loadavg"]
+  include_exporter_metrics = true
+}
+prometheus.exporter.unix "plain" {
+  procfs_path = ${JSON.stringify(path.join(FIXTURE, 'proc'))}
+  set_collectors = ["loadavg"]
+}`);
+    await request(h, 'prometheus.exporter.unix.m', 'metrics');
+    const families = parseExposition((await request(h, 'prometheus.exporter.unix.m', 'metrics')).body);
+    expect(families.get('promhttp_metric_handler_requests_total')!.series.get('code="200"')).toBe(1);
+    expect(families.get('promhttp_metric_handler_requests_in_flight')!.series.get('')).toBe(1);
+    const plain = parseExposition((await request(h, 'prometheus.exporter.unix.plain', 'metrics')).body);
+    expect(plain.has('promhttp_metric_handler_requests_total')).toBe(false);
+    expect([...plain.get('promhttp_metric_handler_errors_total')!.series.keys()]).toEqual(['cause="encoding"', 'cause="gathering"']);
+  });
+
   it('applies argument updates to the next scrape', async () => {
     const h = await start(`prometheus.exporter.unix "u" {
   procfs_path = ${JSON.stringify(path.join(FIXTURE, 'proc'))}
