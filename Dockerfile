@@ -50,7 +50,11 @@ RUN ln -s /opt/alloy-ts/bin/alloy-ts /usr/local/bin/alloy-ts \
  && chown -R "${ALLOY_UID}:${ALLOY_UID}" /var/lib/alloy
 USER ${ALLOY_UID}:${ALLOY_UID}
 EXPOSE 12345
-# No curl in the image: the CLI asks /-/ready and /-/healthy itself.
+# No curl in the image: the CLI asks /-/ready and /-/healthy itself. When the config's
+# http block asks for basic auth, give the health check its credentials through the
+# environment (ALLOY_TS_HEALTHCHECK_USERNAME, ALLOY_TS_HEALTHCHECK_PASSWORD) or a mounted
+# secret: CMD ["alloy-ts", "healthcheck", "--basic-auth-username=admin",
+# "--basic-auth-password-file=/run/secrets/alloy_password"]. The password is never printed.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["alloy-ts", "healthcheck"]
 ENTRYPOINT ["alloy-ts"]
 CMD ["run", "/etc/alloy/config.alloy", "--server.http.listen-addr=0.0.0.0:12345", "--storage.path=/var/lib/alloy/data"]

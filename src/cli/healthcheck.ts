@@ -3,35 +3,61 @@
  * agent whether it is ready (/-/ready) and healthy (/-/healthy). Exit 0 when
  * both answer 200, else 1 with a one-line reason — what a container
  * HEALTHCHECK needs, without curl or wget in the image.
+ *
+ * An agent whose `http` block asks for basic auth gets credentials from
+ * `--basic-auth-username` (or $ALLOY_TS_HEALTHCHECK_USERNAME) and
+ * `--basic-auth-password-file` (or $ALLOY_TS_HEALTHCHECK_PASSWORD), or from
+ * the URL's userinfo. The password is never printed: URLs in messages carry
+ * no userinfo.
  */
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import { redactUrlPasswords } from '../go/url.js';
 import { formatDurationMs, parseDurationMs } from '../lang/units.js';
-import { CliError, type CliIO } from './io.js';
+import { CliError, fsCall, resolvePath, type CliIO } from './io.js';
 
 export const DEFAULT_HEALTHCHECK_URL = 'http://127.0.0.1:12345';
+export const HEALTHCHECK_USERNAME_ENV = 'ALLOY_TS_HEALTHCHECK_USERNAME';
+export const HEALTHCHECK_PASSWORD_ENV = 'ALLOY_TS_HEALTHCHECK_PASSWORD';
 
 const ENDPOINTS = ['/-/ready', '/-/healthy'] as const;
+
+interface HealthcheckFlags {
+  url: string;
+  timeout: string;
+  basicAuthUsername?: string;
+  basicAuthPasswordFile?: string;
+}
 
 export function healthcheckCommand(io: CliIO): Command {
   return new Command('healthcheck')
     .summary('Check that a running agent is ready and healthy')
     .description(
       'Asks the agent at URL for /-/ready and /-/healthy. Exits with 0 when both\n' +
-        'answer 200, else with 1 and the reason (for container health checks).',
+        'answer 200, else with 1 and the reason (for container health checks).\n\n' +
+        'For an agent whose http block asks for basic auth, give the user with\n' +
+        `--basic-auth-username (or $${HEALTHCHECK_USERNAME_ENV}) and the password in a file\n` +
+        `with --basic-auth-password-file (or in $${HEALTHCHECK_PASSWORD_ENV}); it is never printed.`,
     )
     .option('--url <url>', 'Base URL of the agent\'s HTTP server', DEFAULT_HEALTHCHECK_URL)
     .option('--timeout <duration>', 'How long to wait for each answer', '3s')
-    .action(async (opts: { url: string; timeout: string }) => {
+    .option('--basic-auth-username <name>', `User for the agent's basic auth (default $${HEALTHCHECK_USERNAME_ENV})`)
+    .option('--basic-auth-password-file <path>', `File holding the password (default: the value of $${HEALTHCHECK_PASSWORD_ENV})`)
+    .action(async (opts: HealthcheckFlags) => {
       const base = parseBaseUrl(opts.url);
       const timeoutMs = parseTimeout(opts.timeout);
-      await Promise.all(ENDPOINTS.map((p) => expectOk(new URL(p, base), timeoutMs)));
+      const authorization = await basicAuthorization(opts, base, io);
+      stripUserinfo(base);
+      await Promise.all(ENDPOINTS.map((p) => expectOk(new URL(p, base), timeoutMs, authorization)));
       io.stdout.write(`${base.origin}: ready and healthy\n`);
     });
 }
 
 function parseBaseUrl(text: string): URL {
   const url = URL.canParse(text) ? new URL(text) : undefined;
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new CliError(`invalid --url ${JSON.stringify(text)}: want http(s)://host:port`);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new CliError(`invalid --url ${JSON.stringify(redactUrlPasswords(text))}: want http(s)://host:port`);
+  }
   return url;
 }
 
@@ -45,24 +71,57 @@ function parseTimeout(text: string): number {
   throw new CliError(`invalid --timeout ${JSON.stringify(text)}: want a positive duration such as 3s`);
 }
 
+/**
+ * The Authorization header value, or undefined without credentials. Flags
+ * and environment come before the URL's userinfo.
+ */
+async function basicAuthorization(flags: HealthcheckFlags, base: URL, io: CliIO): Promise<string | undefined> {
+  const env = io.env ?? process.env;
+  const username = flags.basicAuthUsername ?? env[HEALTHCHECK_USERNAME_ENV] ?? decodeURIComponent(base.username);
+  const password = (await passwordFromFile(flags.basicAuthPasswordFile, io)) ?? env[HEALTHCHECK_PASSWORD_ENV] ?? decodeURIComponent(base.password);
+  if (username === '' && password === '') return undefined;
+  if (username === '') throw new CliError(`a basic auth password needs a user: set --basic-auth-username or $${HEALTHCHECK_USERNAME_ENV}`);
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/** The file's contents without one trailing line break (files are written with one), or undefined without a file. */
+async function passwordFromFile(file: string | undefined, io: CliIO): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  const text = (await fsCall(file, readFile(resolvePath(io, file)))).toString('utf8');
+  return text.replace(/\r?\n$/, '');
+}
+
+/** fetch refuses URLs with credentials; they travel in the Authorization header instead. */
+function stripUserinfo(url: URL): void {
+  url.username = '';
+  url.password = '';
+}
+
 /** Resolves when `url` answers 200; otherwise throws a CliError whose message is one line. */
-async function expectOk(url: URL, timeoutMs: number): Promise<void> {
+async function expectOk(url: URL, timeoutMs: number, authorization: string | undefined): Promise<void> {
   let response: Response;
   let body: string;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    const headers = authorization ? { Authorization: authorization } : undefined;
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual', headers });
     body = await response.text();
   } catch (err) {
     throw new CliError(`${url.href}: ${fetchFailure(err, timeoutMs)}`);
   }
+  if (response.status === 401) throw new CliError(`${url.href}: 401 ${oneLine(body)} ${authHint(authorization)}`.trimEnd());
   if (response.status !== 200) throw new CliError(`${url.href}: ${response.status} ${oneLine(body)}`.trimEnd());
+}
+
+function authHint(authorization: string | undefined): string {
+  if (authorization) return '(the credentials given were refused)';
+  return `(the agent asks for basic auth: set --basic-auth-username and --basic-auth-password-file or $${HEALTHCHECK_PASSWORD_ENV})`;
 }
 
 /** Why fetch failed, in a few words: its cause's message (ECONNREFUSED, ...), or the timeout. */
 function fetchFailure(err: unknown, timeoutMs: number): string {
   const error = err as Error & { cause?: { message?: string } };
   if (error.name === 'TimeoutError' || error.name === 'AbortError') return `no answer within ${formatDurationMs(timeoutMs)}`;
-  return oneLine(error.cause?.message ?? error.message);
+  return oneLine(redactUrlPasswords(error.cause?.message ?? error.message));
 }
 
 function oneLine(text: string): string {

@@ -3,6 +3,7 @@
  * commands throw to fail with a one-line message.
  */
 import path from 'node:path';
+import { redactUrlPasswords } from '../go/url.js';
 
 /** A stream the CLI writes to (process.stdout/stderr or a test double). */
 export interface OutStream {
@@ -23,11 +24,12 @@ export interface CliIO {
 
 /**
  * A command failure. `main` prints it as `Error: <message>` on stderr and
- * exits with status 1, like Alloy's cobra root command.
+ * exits with status 1, like Alloy's cobra root command. URL passwords in
+ * the message are redacted as Go's URL.Redacted does (`user:xxxxx@`).
  */
 export class CliError extends Error {
   constructor(message: string) {
-    super(message);
+    super(redactUrlPasswords(message));
     this.name = 'CliError';
   }
 }
