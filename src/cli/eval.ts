@@ -14,7 +14,17 @@ export function evalCommand(io: CliIO): Command {
     .description('Evaluates EXPR with the standard library and prints the result.')
     .argument('<expr>', 'expression to evaluate')
     .addOption(new Option('--format <format>', 'Output format').choices(['alloy', 'json']).default('alloy'))
-    .action(async (expr: string, _opts: unknown, self: Command) => evaluate(expr, String(flagValues(self)['format']), io));
+    // An expression may start with "-" (`-5 / 2`): commander would take it for an unknown option.
+    .allowUnknownOption()
+    .action(async (expr: string, _opts: unknown, self: Command) => {
+      if (looksLikeOption(expr)) throw new CliError(`unknown option '${expr}'`);
+      await evaluate(expr, String(flagValues(self)['format']), io);
+    });
+}
+
+/** `-x`, `--name`, `--name=v`: a mistyped flag rather than an expression such as `-5`, `-(x)` or `-x.y * 2`. */
+function looksLikeOption(arg: string): boolean {
+  return /^--?[A-Za-z][\w.-]*(=.*)?$/s.test(arg);
 }
 
 async function evaluate(expr: string, format: string, io: CliIO): Promise<void> {

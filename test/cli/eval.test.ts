@@ -31,3 +31,16 @@ describe('alloy-ts eval', () => {
     expect(syntax.stderr).toMatch(/^Error: 1:\d+: expected expression, got EOF\n$/);
   });
 });
+
+describe('alloy-ts eval of an expression starting with "-"', () => {
+  it('evaluates it, with or without flags around it', async () => {
+    expect(await runCli(['eval', '-5 / 2'])).toMatchObject({ code: 0, stdout: '-2\n', stderr: '' });
+    expect(await runCli(['eval', '--format=json', '-(1 + 2)'])).toMatchObject({ code: 0, stdout: '-3\n' });
+    expect(await runCli(['eval', '-2.5', '--format', 'alloy'])).toMatchObject({ code: 0, stdout: '-2.5\n' });
+  });
+
+  it('still refuses a mistyped flag', async () => {
+    expect(await runCli(['eval', '--formt=json'])).toMatchObject({ code: 1, stderr: "Error: unknown option '--formt=json'\n" });
+    expect((await runCli(['eval', '--formt=json', '1'])).code).toBe(1);
+  });
+});
