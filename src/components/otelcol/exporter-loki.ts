@@ -28,7 +28,7 @@ export const otelcolExporterLoki = defineComponent({
     const { LokiConverter } = await import('./exporter-loki/converter.js');
     let args = initial;
     const converter = new LokiConverter(ctx);
-    ctx.setExports({ input: consumerFor(['logs'], ctx.id, (_signal, data) => converter.consume(data as LogsData, args.forward_to)) });
+    ctx.setExports({ input: consumerFor(['logs'], ctx.id, (payload) => converter.consume(payload.data as LogsData, args.forward_to)) });
     return {
       update(next: LokiExporterArgs) {
         args = next;

@@ -62,8 +62,8 @@ export const otelcolExporterPrometheus = defineComponent({
     const converter = new MetricsConverter(optionsOf(args));
     let gc = setInterval(() => converter.collectGarbage(), args.gc_frequency);
     ctx.setExports({
-      input: consumerFor(['metrics'], ctx.id, async (_signal, data) => {
-        const batch = converter.convert(data as MetricsData);
+      input: consumerFor(['metrics'], ctx.id, async (payload) => {
+        const batch = converter.convert(payload.data as MetricsData);
         ctx.debug(() => `${batch.length} samples`);
         try {
           await fanOutSamples(args.forward_to, batch);

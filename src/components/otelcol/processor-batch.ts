@@ -48,7 +48,7 @@ export const otelcolProcessorBatch = defineComponent({
     const metrics = new BatchMetrics(ctx.registry);
     let args = initial;
     let batching: Batching = new BatchingImpl(args, () => args.output as Output, ctx, metrics);
-    ctx.setExports({ input: consumerOf((signal, data, consumeCtx) => batching.consume(signal, data, consumeCtx)) });
+    ctx.setExports({ input: consumerOf((payload, consumeCtx) => batching.consume(payload, consumeCtx)) });
     return {
       update(next: BatchArgs) {
         const previous = batching;

@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConsumerError, type OtelConsumer } from '../../../src/components/otelcol/pdata/consumer.js';
 import { decodeRequest } from '../../../src/components/otelcol/pdata/codec.js';
+import { Payload } from '../../../src/components/otelcol/pdata/payload.js';
 import type { TracesData } from '../../../src/components/otelcol/pdata/model.js';
 import { builtinComponents } from '../../../src/components/index.js';
 import { configFiles, testController } from '../../support/controller.js';
@@ -90,7 +91,7 @@ describe('otelcol exporters: retries and drops', () => {
   }
 }`);
     const input = inputOf(h, 'otelcol.exporter.otlp.out');
-    const outcomes = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => input.consume('traces', tracesData(`q${i}`, 5), {})));
+    const outcomes = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => input.consume(Payload.fromData('traces', tracesData(`q${i}`, 5)), {})));
     const accepted = outcomes.filter((o) => o.status === 'fulfilled').length;
     const refused = outcomes.filter((o) => o.status === 'rejected');
     // 40 requests fit the queue; the rest are refused with a retryable error, not buffered.
@@ -121,7 +122,7 @@ describe('otelcol exporters: retries and drops', () => {
   }
 }`);
     const input = inputOf(h, 'otelcol.exporter.otlphttp.out');
-    await Promise.all(Array.from({ length: 10 }, (_, i) => input.consume('traces', tracesData(`h${i}`, 3), {})));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => input.consume(Payload.fromData('traces', tracesData(`h${i}`, 3)), {})));
     await eventually(() => r.itemCount('traces') >= 30, 'spans after the outage', 20_000);
     expect(r.refused).toBeGreaterThan(0);
     expect(r.itemCount('traces')).toBe(30);
@@ -138,7 +139,7 @@ describe('otelcol exporters: retries and drops', () => {
       const client = transport === 'grpc' ? `client {\n    endpoint = "${r.grpcAddress}"\n    tls { insecure = true }\n  }` : `client { endpoint = "${r.httpUrl}" }`;
       const h = await start(`${id.replace(/\.out$/, '')} "out" {\n  ${client}\n  retry_on_failure { initial_interval = "50ms" }\n}`);
       const input = inputOf(h, id);
-      for (let i = 0; i < 3; i++) await input.consume('traces', tracesData(`p${i}`, 4), {});
+      for (let i = 0; i < 3; i++) await input.consume(Payload.fromData('traces', tracesData(`p${i}`, 4)), {});
       await eventually(async () => (await metricValue(h, id, 'otelcol_exporter_send_failed_spans_total')) === 12, 'dropped spans counted');
       expect(r.refused).toBe(3); // one attempt each: no retries of a permanent error
       expect(await metricValue(h, id, 'otelcol_exporter_sent_spans_total')).toBe(0);

@@ -12,7 +12,7 @@ import { requireClientAuth } from '../config/auth.js';
 import { clientTlsOptions } from '../config/tls.js';
 import { ExportError, type ExportRequest } from '../exporterhelper/sender.js';
 import type { Transport } from '../exporterhelper/component.js';
-import { decodeResponse, encodeRequest, GRPC_PATH } from '../pdata/codec.js';
+import { decodeResponse, GRPC_PATH } from '../pdata/codec.js';
 import type { OtlpExporterArgs } from '../exporter-otlp.js';
 
 const RETRYABLE = new Set([grpc.status.CANCELLED, grpc.status.DEADLINE_EXCEEDED, grpc.status.ABORTED, grpc.status.OUT_OF_RANGE, grpc.status.UNAVAILABLE, grpc.status.DATA_LOSS]);
@@ -69,7 +69,8 @@ export async function grpcTransport(args: OtlpExporterArgs, logger: Logger): Pro
   }
 
   async function send(req: ExportRequest): Promise<void> {
-    const body = Buffer.from(encodeRequest(req.signal, req.data));
+    const bytes = req.payload.bytes;
+    const body = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const md = await metadataFor(req);
     const response = await new Promise<Buffer>((resolve, reject) => {
       client.makeUnaryRequest(GRPC_PATH[req.signal], identity, identity, body, md, { deadline: Date.now() + args.timeout }, (err, value) => {

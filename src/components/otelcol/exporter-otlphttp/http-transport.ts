@@ -13,7 +13,7 @@ import { requireClientAuth } from '../config/auth.js';
 import { clientTlsOptions } from '../config/tls.js';
 import type { Transport } from '../exporterhelper/component.js';
 import { ExportError, type ExportRequest } from '../exporterhelper/sender.js';
-import { decodeJsonResponse, decodeResponse, encodeJsonRequest, encodeRequest } from '../pdata/codec.js';
+import { decodeJsonResponse, decodeResponse, encodeJsonRequest } from '../pdata/codec.js';
 import type { Signal } from '../pdata/model.js';
 import type { OtlpHttpExporterArgs } from '../exporter-otlphttp.js';
 
@@ -58,7 +58,7 @@ export async function httpTransport(args: OtlpHttpExporterArgs, logger: Logger):
   const json = args.encoding === 'json';
 
   async function send(req: ExportRequest): Promise<void> {
-    const encoded = json ? Buffer.from(encodeJsonRequest(req.signal, req.data)) : encodeRequest(req.signal, req.data);
+    const encoded = json ? Buffer.from(encodeJsonRequest(req.signal, req.payload.data)) : req.payload.bytes;
     const { body, encoding } = await compress(encoded, args.client.compression);
     const headers: Record<string, string> = {
       'content-type': json ? 'application/json' : 'application/x-protobuf',

@@ -7,7 +7,7 @@
 import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
 import { untilAborted } from '../../common/until-aborted.js';
 import { ConsumerError, consumerFor, type OtelConsumer } from '../pdata/consumer.js';
-import { itemCount, type Signal } from '../pdata/model.js';
+import type { Signal } from '../pdata/model.js';
 import { ExporterMetrics } from './metrics.js';
 import { QueuedSender, type SendFn } from './sender.js';
 import type { QueueSettings, RetrySettings } from './settings.js';
@@ -45,10 +45,10 @@ export async function exporterInstance<A extends ExporterArgs>(
     await c.transport.close();
   };
   ctx.setExports({
-    input: consumerFor(signals, ctx.id, (signal, data, consumeCtx) => {
+    input: consumerFor(signals, ctx.id, (payload, consumeCtx) => {
       if (!current) return Promise.reject(new ConsumerError(`${ctx.id} has stopped`, false));
-      ctx.debug(() => `${signal}: ${itemCount(signal, data)} items`);
-      return current.sender.offer({ signal, data, items: itemCount(signal, data), ...(consumeCtx.metadata ? { metadata: consumeCtx.metadata } : {}) });
+      ctx.debug(() => `${payload.signal}: ${payload.items} items`);
+      return current.sender.offer({ signal: payload.signal, payload, items: payload.items, ...(consumeCtx.metadata ? { metadata: consumeCtx.metadata } : {}) });
     }),
   });
   return {

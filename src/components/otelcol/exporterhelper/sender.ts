@@ -21,13 +21,14 @@
 import type { Logger } from '../../../runtime/logger.js';
 import { sleep } from '../../common/until-aborted.js';
 import { ConsumerError, type ClientMetadata } from '../pdata/consumer.js';
-import type { AnySignalData, Signal } from '../pdata/model.js';
+import type { Signal } from '../pdata/model.js';
+import type { Payload } from '../pdata/payload.js';
 import type { ExporterMetrics } from './metrics.js';
 import type { QueueSettings, RetrySettings } from './settings.js';
 
 export interface ExportRequest {
   readonly signal: Signal;
-  readonly data: AnySignalData;
+  readonly payload: Payload;
   readonly items: number;
   readonly metadata?: ClientMetadata;
 }

@@ -10,7 +10,8 @@
  */
 import { attr, block, schema, t } from '../../../lang/schema.js';
 import type { CapsulePayload } from '../../../lang/value.js';
-import type { AnySignalData, Signal, SignalData } from './model.js';
+import type { Signal } from './model.js';
+import type { Payload } from './payload.js';
 
 export const CONSUMER_TYPE = 'otelcol.Consumer';
 
@@ -25,7 +26,8 @@ export const NO_CONTEXT: ConsumeContext = {};
 
 export interface OtelConsumer extends CapsulePayload {
   readonly capsuleType: typeof CONSUMER_TYPE;
-  consume<S extends Signal>(signal: S, data: SignalData[S], ctx: ConsumeContext): Promise<void>;
+  /** Takes one signal's data (payload.signal); see the file comment for the promise. */
+  consume(payload: Payload, ctx: ConsumeContext): Promise<void>;
 }
 
 export class ConsumerError extends Error {
@@ -46,15 +48,25 @@ export function isPermanent(err: unknown): boolean {
   return err instanceof ConsumerError && err.permanent;
 }
 
-export function consumerOf(consume: (signal: Signal, data: AnySignalData, ctx: ConsumeContext) => Promise<void>): OtelConsumer {
-  return { capsuleType: CONSUMER_TYPE, consume: consume as OtelConsumer['consume'] };
+export function consumerOf(consume: (payload: Payload, ctx: ConsumeContext) => Promise<void>): OtelConsumer {
+  return {
+    capsuleType: CONSUMER_TYPE,
+    consume(payload, ctx) {
+      try {
+        return consume(payload, ctx);
+      } catch (err) {
+        // Data that cannot even be decoded will not be accepted by a retry either.
+        return Promise.reject(permanentError(err instanceof Error ? err.message : String(err)));
+      }
+    },
+  };
 }
 
 /** A consumer for components that take some signals only; others are refused as permanent errors. */
-export function consumerFor(signals: readonly Signal[], component: string, consume: (signal: Signal, data: AnySignalData, ctx: ConsumeContext) => Promise<void>): OtelConsumer {
-  return consumerOf((signal, data, ctx) => {
-    if (!signals.includes(signal)) return Promise.reject(permanentError(`${component} does not accept ${signal}`));
-    return consume(signal, data, ctx);
+export function consumerFor(signals: readonly Signal[], component: string, consume: (payload: Payload, ctx: ConsumeContext) => Promise<void>): OtelConsumer {
+  return consumerOf((payload, ctx) => {
+    if (!signals.includes(payload.signal)) return Promise.reject(permanentError(`${component} does not accept ${payload.signal}`));
+    return consume(payload, ctx);
   });
 }
 
@@ -73,11 +85,11 @@ export const outputField = block(OutputBlock);
 /** The exports of components that take data: `input`. */
 export const InputExports = schema({ input: { kind: 'attr', type: consumerType, required: true } });
 
-/** Sends to every consumer of the signal; resolves when all accepted, rejects with the first refusal. */
-export function fanOut<S extends Signal>(consumers: readonly OtelConsumer[], signal: S, data: SignalData[S], ctx: ConsumeContext): Promise<void> {
+/** Sends to every consumer; resolves when all accepted, rejects with the first refusal. */
+export function fanOut(consumers: readonly OtelConsumer[], payload: Payload, ctx: ConsumeContext): Promise<void> {
   if (consumers.length === 0) return Promise.resolve();
-  if (consumers.length === 1) return consumers[0]!.consume(signal, data, ctx);
-  return Promise.all(consumers.map((c) => c.consume(signal, data, ctx))).then(() => undefined);
+  if (consumers.length === 1) return consumers[0]!.consume(payload, ctx);
+  return Promise.all(consumers.map((c) => c.consume(payload, ctx))).then(() => undefined);
 }
 
 export function consumersFor(output: Output, signal: Signal): OtelConsumer[] {

@@ -5,93 +5,82 @@
  * splitlogs.go). Containers are copied shallowly; items are shared, never
  * changed.
  */
-import type {
-  AnySignalData,
-  LogsData,
-  Metric,
-  MetricsData,
-  ResourceLogs,
-  ResourceMetrics,
-  ResourceSpans,
-  Signal,
-  TracesData,
-} from './model.js';
+import type { Metric, ResourceLogs, ResourceMetrics, ResourceSpans, Signal } from './model.js';
 import { metricPoints } from './model.js';
+import { decodeSegment, Payload, type Segment } from './payload.js';
 
-/** A FIFO of one signal's resources that hands out batches of a given item count. */
+/** A FIFO of one signal's data that hands out batches of a given item count. */
 export interface ItemQueue {
   readonly count: number;
-  push(data: AnySignalData, items: number): void;
+  push(payload: Payload): void;
   /** Takes up to `n` items (all when n <= 0) from the front. */
-  take(n: number): { data: AnySignalData; items: number };
+  take(n: number): Payload;
 }
 
-/** Traces and logs: resource → scope → items, one unit per item. */
-class FlatQueue<R, S> implements ItemQueue {
-  private readonly resources: R[] = [];
+/** Cuts one decoded resource after `n` items (n < its items). */
+type Cutter = (resource: object, n: number) => { taken: object; rest: object };
+
+/** Resource → scope → items, for traces and logs. */
+function flatCutter<R extends object, S>(scopesOf: (r: R) => S[], itemsOf: (s: S) => unknown[], withScopes: (r: R, scopes: S[]) => R, withItems: (s: S, items: unknown[]) => S): Cutter {
+  return (resource, n) => {
+    const r = resource as R;
+    const scopes = scopesOf(r);
+    const taken: S[] = [];
+    let left = n;
+    for (let i = 0; i < scopes.length; i++) {
+      const s = scopes[i]!;
+      const items = itemsOf(s);
+      if (items.length <= left) {
+        taken.push(s);
+        left -= items.length;
+        if (left === 0) return { taken: withScopes(r, taken), rest: withScopes(r, scopes.slice(i + 1)) };
+        continue;
+      }
+      taken.push(withItems(s, items.slice(0, left)));
+      return { taken: withScopes(r, taken), rest: withScopes(r, [withItems(s, items.slice(left)), ...scopes.slice(i + 1)]) };
+    }
+    return { taken: r, rest: withScopes(r, []) };
+  };
+}
+
+class SegmentQueue implements ItemQueue {
+  private readonly segments: Segment[] = [];
   count = 0;
 
   constructor(
-    private readonly resourcesOf: (d: AnySignalData) => R[],
-    private readonly scopesOf: (r: R) => S[],
-    private readonly itemsOf: (s: S) => unknown[],
-    private readonly withScopes: (r: R, scopes: S[]) => R,
-    private readonly withItems: (s: S, items: unknown[]) => S,
-    private readonly make: (resources: R[]) => AnySignalData,
+    private readonly signal: Signal,
+    private readonly cut: Cutter,
   ) {}
 
-  push(data: AnySignalData, items: number): void {
-    for (const r of this.resourcesOf(data)) this.resources.push(r);
-    this.count += items;
+  push(payload: Payload): void {
+    for (const s of payload.segments) this.segments.push(s);
+    this.count += payload.items;
   }
 
-  take(n: number): { data: AnySignalData; items: number } {
-    if (n <= 0 || n >= this.count) return this.takeAll();
-    const out: R[] = [];
-    let left = n;
-    while (left > 0 && this.resources.length > 0) {
-      const r = this.resources[0]!;
-      const { taken, rest, items } = this.cutResource(r, left);
-      if (taken) out.push(taken);
-      left -= items;
-      if (rest) this.resources[0] = rest;
-      else this.resources.shift();
+  take(n: number): Payload {
+    if (n <= 0 || n >= this.count) {
+      this.count = 0;
+      return Payload.fromSegments(this.signal, this.segments.splice(0));
     }
-    this.count -= n - left;
-    return { data: this.make(out), items: n - left };
-  }
-
-  private takeAll(): { data: AnySignalData; items: number } {
-    const items = this.count;
-    const data = this.make(this.resources.splice(0));
-    this.count = 0;
-    return { data, items };
-  }
-
-  /** Splits one resource after `n` items. */
-  private cutResource(r: R, n: number): { taken?: R; rest?: R; items: number } {
-    const scopes = this.scopesOf(r);
-    const takenScopes: S[] = [];
+    const out: Segment[] = [];
     let left = n;
-    let i = 0;
-    for (; i < scopes.length && left > 0; i++) {
-      const s = scopes[i]!;
-      const items = this.itemsOf(s);
-      if (items.length <= left) {
-        takenScopes.push(s);
-        left -= items.length;
+    while (left > 0 && this.segments.length > 0) {
+      const s = this.segments[0]!;
+      if (s.items <= left) {
+        out.push(s);
+        this.segments.shift();
+        left -= s.items;
         continue;
       }
-      takenScopes.push(this.withItems(s, items.slice(0, left)));
-      const restScopes = [this.withItems(s, items.slice(left)), ...scopes.slice(i + 1)];
-      return { taken: this.withScopes(r, takenScopes), rest: this.withScopes(r, restScopes), items: n };
+      // Only the resource that straddles the batch boundary is decoded.
+      const resource = s.resource ?? decodeSegment(this.signal, s.bytes);
+      const { taken, rest } = this.cut(resource, left);
+      out.push({ resource: taken, items: left });
+      this.segments[0] = { resource: rest, items: s.items - left };
+      left = 0;
     }
-    const restScopes = scopes.slice(i);
-    return {
-      taken: this.withScopes(r, takenScopes),
-      ...(restScopes.length > 0 ? { rest: this.withScopes(r, restScopes) } : {}),
-      items: n - left,
-    };
+    this.count -= n - left;
+    return Payload.fromSegments(this.signal, out);
   }
 }
 
@@ -107,17 +96,12 @@ function metricSlice(m: Metric, from: number, to: number): Metric {
 }
 
 /** Metrics: the unit is the data point, so a metric may be cut between its points. */
-function metricsQueue(): ItemQueue {
-  const inner = new FlatQueue<ResourceMetrics, { scope?: unknown; metrics?: Metric[] | null }>(
-    (d) => (d as MetricsData).resourceMetrics ?? [],
-    (r) => (r.scopeMetrics ?? []) as { metrics?: Metric[] | null }[],
-    (s) => pointRefs(s.metrics ?? []),
-    (r, scopes) => ({ ...r, scopeMetrics: scopes as ResourceMetrics['scopeMetrics'] }),
-    (s, refs) => ({ ...s, metrics: joinRefs(refs as PointRef[]) }),
-    (resources) => ({ resourceMetrics: resources }),
-  );
-  return inner;
-}
+const metricsCutter: Cutter = flatCutter<ResourceMetrics, { scope?: unknown; metrics?: Metric[] | null }>(
+  (r) => (r.scopeMetrics ?? []) as { metrics?: Metric[] | null }[],
+  (s) => pointRefs(s.metrics ?? []),
+  (r, scopes) => ({ ...r, scopeMetrics: scopes as ResourceMetrics['scopeMetrics'] }),
+  (s, refs) => ({ ...s, metrics: joinRefs(refs as PointRef[]) }),
+);
 
 /** One data point of a metric, as a splittable unit. */
 interface PointRef {
@@ -155,26 +139,22 @@ function joinRefs(refs: PointRef[]): Metric[] {
   return out;
 }
 
+const CUTTERS: Record<Signal, Cutter> = {
+  traces: flatCutter<ResourceSpans, NonNullable<ResourceSpans['scopeSpans']>[number]>(
+    (r) => r.scopeSpans ?? [],
+    (s) => s.spans ?? [],
+    (r, scopes) => ({ ...r, scopeSpans: scopes }),
+    (s, items) => ({ ...s, spans: items as NonNullable<typeof s.spans> }),
+  ),
+  logs: flatCutter<ResourceLogs, NonNullable<ResourceLogs['scopeLogs']>[number]>(
+    (r) => r.scopeLogs ?? [],
+    (s) => s.logRecords ?? [],
+    (r, scopes) => ({ ...r, scopeLogs: scopes }),
+    (s, items) => ({ ...s, logRecords: items as NonNullable<typeof s.logRecords> }),
+  ),
+  metrics: metricsCutter,
+};
+
 export function itemQueue(signal: Signal): ItemQueue {
-  if (signal === 'traces') {
-    return new FlatQueue<ResourceSpans, NonNullable<ResourceSpans['scopeSpans']>[number]>(
-      (d) => (d as TracesData).resourceSpans ?? [],
-      (r) => r.scopeSpans ?? [],
-      (s) => s.spans ?? [],
-      (r, scopes) => ({ ...r, scopeSpans: scopes }),
-      (s, items) => ({ ...s, spans: items as NonNullable<typeof s.spans> }),
-      (resources) => ({ resourceSpans: resources }),
-    );
-  }
-  if (signal === 'logs') {
-    return new FlatQueue<ResourceLogs, NonNullable<ResourceLogs['scopeLogs']>[number]>(
-      (d) => (d as LogsData).resourceLogs ?? [],
-      (r) => r.scopeLogs ?? [],
-      (s) => s.logRecords ?? [],
-      (r, scopes) => ({ ...r, scopeLogs: scopes }),
-      (s, items) => ({ ...s, logRecords: items as NonNullable<typeof s.logRecords> }),
-      (resources) => ({ resourceLogs: resources }),
-    );
-  }
-  return metricsQueue();
+  return new SegmentQueue(signal, CUTTERS[signal]);
 }

@@ -8,7 +8,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ComponentContext } from '../../../runtime/component.js';
 import { PartsAck } from '../../common/delivery.js';
 import { ConsumerError, fanOut, type ClientMetadata, type ConsumeContext, type Output } from '../pdata/consumer.js';
-import { itemCount, type AnySignalData, type Signal, type SignalData } from '../pdata/model.js';
+import type { Signal } from '../pdata/model.js';
+import type { Payload } from '../pdata/payload.js';
 import { itemQueue, type ItemQueue } from '../pdata/split.js';
 import type { BatchArgs } from '../processor-batch.js';
 
@@ -54,11 +55,11 @@ class Batcher {
     this.queue = itemQueue(signal);
   }
 
-  add(data: AnySignalData): Promise<void> {
-    const items = itemCount(this.signal, data);
+  add(payload: Payload): Promise<void> {
+    const items = payload.items;
     if (items === 0) return Promise.resolve();
     const ack = new PartsAck();
-    this.queue.push(data, items);
+    this.queue.push(payload);
     this.contributions.push({ left: items, ack });
     if (this.args.timeout === 0) this.flush(false);
     else {
@@ -93,13 +94,14 @@ class Batcher {
   }
 
   private send(limit: number, bySize: boolean): void {
-    const { data, items } = this.queue.take(limit);
+    const payload = this.queue.take(limit);
+    const items = payload.items;
     if (items === 0) return;
     const acks = this.assign(items);
     (bySize ? this.metrics.sizeTrigger : this.metrics.timeoutTrigger).inc();
     this.metrics.sendSize.observe(items);
     const ctx: ConsumeContext = this.metadata ? { metadata: this.metadata } : {};
-    const p = fanOut(this.output()[this.signal], this.signal, data as SignalData[Signal], ctx).then(
+    const p = fanOut(this.output()[this.signal], payload, ctx).then(
       () => acks.forEach((a) => a.partFinished()),
       (err: unknown) => acks.forEach((a) => a.fail(err instanceof Error ? err : new ConsumerError(String(err), false))),
     );
@@ -137,7 +139,8 @@ export class Batching {
     private readonly metrics: BatchMetrics,
   ) {}
 
-  consume(signal: Signal, data: AnySignalData, consumeCtx: ConsumeContext): Promise<void> {
+  consume(payload: Payload, consumeCtx: ConsumeContext): Promise<void> {
+    const signal = payload.signal;
     const { key, metadata } = this.metadataKey(consumeCtx.metadata);
     const id = `${signal}\u0000${key}`;
     let batcher = this.batchers.get(id);
@@ -149,8 +152,8 @@ export class Batching {
       this.batchers.set(id, batcher);
       this.metrics.cardinality.set(this.combinations());
     }
-    this.ctx.debug(() => `${signal}: ${itemCount(signal, data)} items into a batch`);
-    return batcher.add(data);
+    this.ctx.debug(() => `${signal}: ${payload.items} items into a batch`);
+    return batcher.add(payload);
   }
 
   flushAll(): void {

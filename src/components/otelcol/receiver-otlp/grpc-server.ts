@@ -7,8 +7,9 @@
 import * as grpc from '@grpc/grpc-js';
 import type { SecureContextOptions } from 'node:tls';
 import { serverTlsOptions } from '../config/tls.js';
-import { decodeRequest, encodeResponse, GRPC_PATH } from '../pdata/codec.js';
+import { encodeResponse, GRPC_PATH } from '../pdata/codec.js';
 import { SIGNALS, type Signal } from '../pdata/model.js';
+import { Payload } from '../pdata/payload.js';
 import type { GrpcArgs } from '../receiver-otlp.js';
 import { GRPC, IngestFailure, metadataOf, type Ingest, type RunningServer } from './ingest.js';
 
@@ -43,13 +44,13 @@ function exportHandler(ingest: Ingest, args: GrpcArgs, signal: Signal): grpc.han
 async function handle(ingest: Ingest, args: GrpcArgs, signal: Signal, call: grpc.ServerUnaryCall<Buffer, Buffer>): Promise<Buffer> {
   const headers = call.metadata.getMap() as Record<string, string>;
   await ingest.authenticate(args.auth, headers);
-  let data;
+  let payload;
   try {
-    data = decodeRequest(signal, call.request);
+    payload = Payload.fromBytes(signal, call.request);
   } catch (err) {
     throw new IngestFailure(GRPC.INVALID_ARGUMENT, `unable to decode the request: ${err instanceof Error ? err.message : String(err)}`);
   }
-  await ingest.accept(signal, data, 'grpc', args.include_metadata ? metadataOf(headers) : undefined);
+  await ingest.accept(payload, 'grpc', args.include_metadata ? metadataOf(headers) : undefined);
   return Buffer.from(encodeResponse(signal));
 }
 

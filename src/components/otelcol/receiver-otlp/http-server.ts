@@ -11,8 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gunzip, inflate } from 'node:zlib';
 import { serverTlsOptions } from '../config/tls.js';
-import { decodeJsonRequest, decodeRequest, encodeResponse, encodeStatus } from '../pdata/codec.js';
-import type { AnySignalData, Signal } from '../pdata/model.js';
+import { decodeJsonRequest, encodeResponse, encodeStatus } from '../pdata/codec.js';
+import type { Signal } from '../pdata/model.js';
+import { Payload } from '../pdata/payload.js';
 import { HTTP_COMPRESSIONS, type CorsArgs, type HttpArgs } from '../receiver-otlp.js';
 import { GRPC, httpStatusFor, IngestFailure, metadataOf, type Ingest, type RunningServer } from './ingest.js';
 
@@ -83,8 +84,8 @@ async function serve(ingest: Ingest, args: HttpArgs, routes: Map<string, Signal>
   try {
     await ingest.authenticate(args.auth, req.headers);
     const body = await readBody(req, args);
-    const data = decodeBody(signal, encoding, body);
-    await ingest.accept(signal, data, 'http', args.include_metadata ? metadataOf(req.headers) : undefined);
+    const payload = decodeBody(signal, encoding, body);
+    await ingest.accept(payload, 'http', args.include_metadata ? metadataOf(req.headers) : undefined);
     res.writeHead(200, { 'Content-Type': CONTENT_TYPE[encoding] });
     res.end(encoding === 'proto' ? encodeResponse(signal) : '{}');
   } catch (err) {
@@ -93,9 +94,9 @@ async function serve(ingest: Ingest, args: HttpArgs, routes: Map<string, Signal>
   }
 }
 
-function decodeBody(signal: Signal, encoding: Encoding, body: Buffer): AnySignalData {
+function decodeBody(signal: Signal, encoding: Encoding, body: Buffer): Payload {
   try {
-    return encoding === 'proto' ? decodeRequest(signal, body) : decodeJsonRequest(signal, body.toString('utf8'));
+    return encoding === 'proto' ? Payload.fromBytes(signal, body) : Payload.fromData(signal, decodeJsonRequest(signal, body.toString('utf8')));
   } catch (err) {
     throw new IngestFailure(GRPC.INVALID_ARGUMENT, `unable to decode the request: ${err instanceof Error ? err.message : String(err)}`);
   }

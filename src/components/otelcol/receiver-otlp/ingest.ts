@@ -10,7 +10,7 @@
 import type { ComponentContext } from '../../../runtime/component.js';
 import { AuthError, requireServerAuth, type AuthHandler, type RequestHeaders } from '../config/auth.js';
 import { fanOut, isPermanent, type ClientMetadata, type ConsumeContext, type Output } from '../pdata/consumer.js';
-import { itemCount, type AnySignalData, type Signal, type SignalData } from '../pdata/model.js';
+import type { Payload } from '../pdata/payload.js';
 import { ReceiverMetrics } from '../pdata/receiver-metrics.js';
 import type { GrpcArgs, HttpArgs } from '../receiver-otlp.js';
 
@@ -59,13 +59,13 @@ export class Ingest {
   }
 
   /** Resolves once every consumer accepted; throws IngestFailure with the status to answer. */
-  async accept(signal: Signal, data: AnySignalData, transport: string, metadata: ClientMetadata | undefined): Promise<void> {
-    const items = itemCount(signal, data);
+  async accept(payload: Payload, transport: string, metadata: ClientMetadata | undefined): Promise<void> {
+    const { signal, items } = payload;
     const consumers = this.output()[signal];
     const ctx: ConsumeContext = metadata ? { metadata } : {};
     this.ctx.debug(() => `${signal}: ${items} ${signal === 'traces' ? 'spans' : signal === 'metrics' ? 'data points' : 'log records'} over ${transport}`);
     try {
-      await fanOut(consumers, signal, data as SignalData[Signal], ctx);
+      await fanOut(consumers, payload, ctx);
       this.metrics.record(signal, transport, items, true);
     } catch (err) {
       this.metrics.record(signal, transport, items, false);
