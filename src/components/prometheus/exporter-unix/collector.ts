@@ -10,6 +10,7 @@
  * nothing and reports node_scrape_collector_success 0 without logging an error.
  */
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../../runtime/logger.js';
 import type { Exposition } from './exposition.js';
@@ -125,9 +126,31 @@ export async function readAttribute(path: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * A sensor attribute (hwmon, thermal zones, power supplies, cpufreq), read
+ * asynchronously: their drivers may ask the hardware (I2C, ACPI, SMBus) and
+ * take tens of milliseconds or more, which must not stall the agent.
+ * Otherwise as readAttribute.
+ */
+export async function readSensorAttribute(path: string): Promise<string | undefined> {
+  try {
+    return (await readFile(path, 'latin1')).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A sensor attribute as a number (see readSensorAttribute and readNumberAttribute). */
+export async function readSensorNumber(path: string): Promise<number | undefined> {
+  return parseAttributeNumber(await readSensorAttribute(path));
+}
+
 /** An attribute as an integer (decimal, or 0x-prefixed hex as procfs' ParseInt base 0), undefined when absent or not a number. */
 export async function readNumberAttribute(path: string): Promise<number | undefined> {
-  const text = await readAttribute(path);
+  return parseAttributeNumber(await readAttribute(path));
+}
+
+function parseAttributeNumber(text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
   const n = /^-?0x/i.test(text) ? Number.parseInt(text, 16) : Number(text);
   return Number.isFinite(n) ? n : undefined;

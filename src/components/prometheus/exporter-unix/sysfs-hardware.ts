@@ -9,7 +9,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Re2Regexp } from '../../../go/regexp/regexp.js';
-import { isAbsent, listDir, NoDataError, readAttribute, readNumberAttribute, readText, type Collector, type CollectorEnv } from './collector.js';
+import { isAbsent, listDir, NoDataError, readSensorAttribute, readSensorNumber, readText, type Collector, type CollectorEnv } from './collector.js';
 import { cpuDirectories } from './cpu.js';
 import { addLabelled, type Exposition } from './exposition.js';
 
@@ -32,7 +32,7 @@ export class CpufreqCollector implements Collector {
       const dir = join(root, cpu, 'cpufreq');
       if ((await listDir(dir)) === undefined) continue;
       for (const [file, name, help] of CPUFREQ_FILES) {
-        const khz = await readNumberAttribute(join(dir, file));
+        const khz = await readSensorNumber(join(dir, file));
         if (khz !== undefined) out.family(name, 'gauge', help, ['cpu']).add(khz * 1000, cpu.slice(3));
       }
     }
@@ -48,18 +48,18 @@ export class ThermalZoneCollector implements Collector {
     const entries = (await listDir(root)) ?? [];
     for (const zone of entries.filter((n) => n.startsWith('thermal_zone'))) {
       const dir = join(root, zone);
-      const type = await readAttribute(join(dir, 'type'));
-      const temp = await readNumberAttribute(join(dir, 'temp'));
+      const type = await readSensorAttribute(join(dir, 'type'));
+      const temp = await readSensorNumber(join(dir, 'temp'));
       // procfs skips a zone whose temperature cannot be read (a sensor that is off).
       if (type === undefined || temp === undefined) continue;
       out.family('node_thermal_zone_temp', 'gauge', 'Zone temperature in Celsius', ['zone', 'type']).add(temp / 1000, zone.slice('thermal_zone'.length), type);
     }
     for (const device of entries.filter((n) => n.startsWith('cooling_device'))) {
       const dir = join(root, device);
-      const type = (await readAttribute(join(dir, 'type'))) ?? '';
+      const type = (await readSensorAttribute(join(dir, 'type'))) ?? '';
       const name = device.slice('cooling_device'.length);
-      const cur = await readNumberAttribute(join(dir, 'cur_state'));
-      const max = await readNumberAttribute(join(dir, 'max_state'));
+      const cur = await readSensorNumber(join(dir, 'cur_state'));
+      const max = await readSensorNumber(join(dir, 'max_state'));
       out.family('node_cooling_device_cur_state', 'gauge', 'Current throttle state of the cooling device', ['name', 'type']).add(cur, name, type);
       out.family('node_cooling_device_max_state', 'gauge', 'Maximum throttle state of the cooling device', ['name', 'type']).add(max, name, type);
     }
@@ -141,12 +141,12 @@ export class PowerSupplyCollector implements Collector {
       if (this.ignored.test(supply)) continue;
       const dir = join(root, supply);
       for (const [file, name, scale] of POWER_SUPPLY_NUMBERS) {
-        const v = await readNumberAttribute(join(dir, file));
+        const v = await readSensorNumber(join(dir, file));
         if (v !== undefined) out.family(`node_power_supply_${name}`, 'gauge', `${name} value of /sys/class/power_supply/<power_supply>.`, ['power_supply']).add(v * scale, supply);
       }
       const pairs: [string, string][] = [['power_supply', supply]];
       for (const key of POWER_SUPPLY_INFO) {
-        const text = await readAttribute(join(dir, key));
+        const text = await readSensorAttribute(join(dir, key));
         if (text) pairs.push([key, text]);
       }
       addLabelled(out.family('node_power_supply_info', 'gauge', 'info of /sys/class/power_supply/<power_supply>.'), 1, pairs);
@@ -199,7 +199,7 @@ export class HwmonCollector implements Collector {
     const data = new Map<string, Map<string, string>>();
     await collectSensorData(dir, data);
     if (await isDirectory(join(dir, 'device'))) await collectSensorData(join(dir, 'device'), data);
-    const name = cleanMetricName((await readAttribute(join(dir, 'name'))) ?? '');
+    const name = cleanMetricName((await readSensorAttribute(join(dir, 'name'))) ?? '');
     if (name) out.family('node_hwmon_chip_names', 'gauge', 'Annotation metric for human-readable chip names', ['chip', 'chip_name']).add(1, chip, name);
     for (const [sensor, props] of data) addSensor(out, chip, sensor, props);
   }
@@ -265,7 +265,7 @@ async function collectSensorData(dir: string, data: Map<string, Map<string, stri
     if (!m || !HWMON_SENSOR_TYPES.has(m[1]!)) continue;
     const sensor = `${m[1]}${m[2] ? Number(m[2]) : 0}`;
     // node_exporter reads at most 128 bytes of each attribute; unreadable ones are left out.
-    const value = await readAttribute(join(dir, file));
+    const value = await readSensorAttribute(join(dir, file));
     if (value === undefined) continue;
     let props = data.get(sensor);
     if (!props) data.set(sensor, (props = new Map()));
@@ -284,7 +284,7 @@ async function hwmonName(dir: string): Promise<string> {
   } catch {
     // no device link: fall through
   }
-  const name = cleanMetricName((await readAttribute(join(dir, 'name'))) ?? '');
+  const name = cleanMetricName((await readSensorAttribute(join(dir, 'name'))) ?? '');
   if (name) return name;
   const real = cleanMetricName(basename(realpathSync(dir)));
   if (real) return real;
