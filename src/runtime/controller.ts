@@ -414,7 +414,9 @@ export class Controller {
   /**
    * A new component is built here (its exports are what dependants in the
    * same pass see) but only runs once committed; a running one is updated
-   * on commit.
+   * on commit. A built component whose pass is discarded is started and
+   * stopped at once: its run is how it releases what its build took (some
+   * builds already open files or start tailers).
    */
   private async evaluateComponent(node: RuntimeNode, plan: PlannedNode, ctx: DecodeContext): Promise<Evaluation> {
     const def = plan.def!;
@@ -428,6 +430,7 @@ export class Controller {
           node.instance = instance;
           this.startRun(node);
         },
+        discard: () => this.stopUnused(instance),
       };
     }
     if (argsEqual(node.args, r.value)) return {};
@@ -630,6 +633,13 @@ export class Controller {
       },
       host: this.globals.host,
     };
+  }
+
+  private async stopUnused(instance: ComponentInstance<unknown>): Promise<void> {
+    const abort = new AbortController();
+    const running = instance.run(abort.signal).catch(() => undefined);
+    abort.abort();
+    await withDeadline(running, this.globals.shutdownDeadlineMs);
   }
 
   private startRun(node: RuntimeNode): void {

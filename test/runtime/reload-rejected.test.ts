@@ -5,7 +5,7 @@
  * config leaves out the file source, so a partly applied reload would stop
  * the data.
  */
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { LokiReceiver } from '../support/loki-receiver.js';
 const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-reload-'));
 const configPath = path.join(dir, 'config.alloy');
 const logPath = path.join(dir, 'app.log');
+const extraLogPath = path.join(dir, 'extra.log');
 const devNull = { write: () => true };
 let running: RunningAgent;
 let loki: LokiReceiver;
@@ -51,11 +52,17 @@ const rejected: [string, () => string][] = [
   ['a missing module argument', () => `${writer()}\ndeclare "echo" {\n  argument "n" { }\n  loki.echo "inner" { }\n}\necho "mod" { }\n`],
   ['an unknown component', () => `${writer()}\nnope.nope "x" { }\n`],
   ['a syntax error', () => `${writer()}\nloki.echo "x" {\n`],
+  [
+    'an error after a new file source was built',
+    () =>
+      `${writer()}\nloki.source.file "extra" {\n  targets    = [{ "__path__" = ${JSON.stringify(extraLogPath)} }]\n  forward_to = [loki.write.out.receiver]\n}\nloki.echo "bad" { nope = loki.source.file.extra.missing }\n`,
+  ],
 ];
 
 beforeAll(async () => {
   loki = await LokiReceiver.start();
   writeFileSync(logPath, 'line 0\n');
+  writeFileSync(extraLogPath, 'extra 0\n');
   writeFileSync(configPath, goodConfig());
   running = await startAgent(configPath, { 'server.http.listen-addr': '127.0.0.1:0', 'storage.path': path.join(dir, 'data') }, { stdin: (async function* () {})(), stdout: devNull, stderr: devNull });
   base = `http://127.0.0.1:${running.server.address!.port}`;
@@ -71,6 +78,17 @@ const get = async (p: string) => {
   const res = await fetch(base + p);
   return { status: res.status, body: await res.text() };
 };
+
+/** Files this process holds open. */
+function openFiles(): string[] {
+  return readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      return [readlinkSync(`/proc/self/fd/${fd}`)];
+    } catch {
+      return [];
+    }
+  });
+}
 
 /** What the API says about every component, module contents included. */
 async function snapshot(): Promise<unknown> {
@@ -96,6 +114,8 @@ describe('a rejected /-/reload', () => {
     appendFileSync(logPath, `${line}\n`);
     await loki.waitUntil(() => loki.entries().some((e) => e.line === line), 10_000, () => `"${line}" never arrived`);
     expect((await get('/metrics')).body).toMatch(/^alloy_config_last_load_successful 0$/m);
+    // Nothing the rejected config built is left open (a file source built for it was stopped again).
+    expect(openFiles()).not.toContain(extraLogPath);
   });
 
   it('is followed by a good reload that applies', async () => {
