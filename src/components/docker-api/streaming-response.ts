@@ -29,7 +29,7 @@
  * Only reads into our own buffer pause this way: a paused stream-mode socket
  * (TLS) goes on reading into its stream buffer, so nothing would gather.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { DockerConnection } from './client.js';
 
@@ -88,7 +88,10 @@ type ReadCallback = (n: number, buf: Buffer) => boolean;
 function connectTo(conn: DockerConnection, onRead: ReadCallback): { socket: Socket; coalescing: boolean } {
   const e = conn.endpoint;
   if (e.kind === 'network' && e.protocol === 'https') {
-    const socket = tlsConnect({ host: e.host, port: e.port, servername: conn.tls?.servername ?? e.host, ...conn.tls });
+    // SNI carries host names only (RFC 6066 §3): Node warns (DEP0123) when given an IP address.
+    // Without it the certificate is still checked against the host.
+    const { servername = e.host, ...tls } = conn.tls ?? {};
+    const socket = tlsConnect({ host: e.host, port: e.port, ...tls, ...(isIP(servername) === 0 ? { servername } : {}) });
     socket.on('data', (data: Buffer) => onRead(data.length, data));
     return { socket, coalescing: false };
   }

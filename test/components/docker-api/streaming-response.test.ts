@@ -113,9 +113,31 @@ describe('openDockerStream', () => {
       headers: {},
       tls: { ca: readFileSync(path.join(TLS_DIR, 'ca.pem')) },
     };
-    const body = await openDockerStream(conn, '/containers/x/logs', new AbortController().signal);
-    const out = collect();
-    await body.pipe(out.sink);
-    expect(out.text()).toBe(Array.from({ length: 500 }, (_, i) => line(i)).join(''));
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? w.message);
+    process.on('warning', onWarning);
+    try {
+      const body = await openDockerStream(conn, '/containers/x/logs', new AbortController().signal);
+      const out = collect();
+      await body.pipe(out.sink);
+      expect(out.text()).toBe(Array.from({ length: 500 }, (_, i) => line(i)).join(''));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    // An IP host gets no SNI server name: Node's DEP0123 warning stays away, the certificate is still checked.
+    expect(warnings).not.toContain('DEP0123');
+  });
+
+  it('checks the certificate of an IP host without SNI', async () => {
+    const server = createTlsServer({ key: readFileSync(path.join(TLS_DIR, 'server.key')), cert: readFileSync(path.join(TLS_DIR, 'server.pem')) }, (socket) =>
+      socket.end(HEAD),
+    );
+    servers.push(server as unknown as Server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const untrusted: DockerConnection = { client: undefined as never, endpoint: { kind: 'network', protocol: 'https', host: '127.0.0.1', port }, headers: {}, tls: {} };
+    const err = await openDockerStream(untrusted, '/containers/x/logs', new AbortController().signal).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/certificate/i);
   });
 });
