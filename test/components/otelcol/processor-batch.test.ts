@@ -44,7 +44,7 @@ async function start(batch: string, refuse = false): Promise<OtelConsumer> {
   const h = await Harness.start(`otelcol.processor.batch "b" {\n${batch}\n  output {\n    traces  = [testing.otel_capture.c.input]\n    metrics = [testing.otel_capture.c.input]\n  }\n}\ntesting.otel_capture "c" { refuse = ${refuse} }`, { components: [capture] });
   cleanups.push(() => h.stop());
   const v = h.exportOf('otelcol.processor.batch.b', 'input');
-  return (v as { payload: OtelConsumer }).payload;
+  return (v as unknown as { payload: OtelConsumer }).payload;
 }
 
 /** An encoded request with `n` spans named `${tag}-i`, in two scopes. */
