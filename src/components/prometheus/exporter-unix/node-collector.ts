@@ -19,6 +19,7 @@ import { Exposition } from './exposition.js';
 import { FilesystemCollector } from './filesystem.js';
 import { DmiCollector, NvmeCollector, RaplCollector } from './hardware-info.js';
 import { NetclassCollector } from './netclass.js';
+import { NfsCollector } from './nfs.js';
 import { ArpCollector, ConntrackCollector, DeviceFilter, NetdevCollector, NetstatCollector, SockstatCollector, SoftnetCollector, UdpQueuesCollector } from './network.js';
 import { EntropyCollector, FilefdCollector, LoadavgCollector, MeminfoCollector, PressureCollector, SchedstatCollector, StatCollector, VmstatCollector } from './proc-stats.js';
 import type { UnixArguments } from '../exporter-unix.js';
@@ -49,6 +50,7 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   netclass: (env, a) => new NetclassCollector(env, a.netclass),
   netdev: (env, a) => new NetdevCollector(env, new DeviceFilter(a.netdev.device_exclude, a.netdev.device_include)),
   netstat: (env, a) => new NetstatCollector(env, a.netstat.fields),
+  nfs: (env) => new NfsCollector(env),
   nvme: (env) => new NvmeCollector(env),
   os: (env) => new OsCollector(env),
   powersupplyclass: (env, a) => new PowerSupplyCollector(env, a.powersupply.ignored_supplies),

@@ -314,6 +314,36 @@ describe('mdadm and bonding', () => {
   });
 });
 
+describe('nfs', () => {
+  it('reads NFS client statistics, every procedure of v2, v3 and v4', async () => {
+    const root = fixtureCopy();
+    try {
+      mkdirSync(path.join(root, 'proc/net/rpc'), { recursive: true });
+      const v3 = Array.from({ length: 22 }, (_, i) => i * 10);
+      writeFileSync(
+        path.join(root, 'proc/net/rpc/nfs'),
+        `net 18628 0 18628 6\nrpc 4329785 7 4338291\nproc2 18 2 69 0 0 4410 0 0 0 0 0 0 0 0 0 0 0 99 2\nproc3 22 ${v3.join(' ')}\nproc4 3 1 2 3\n`,
+      );
+      const { logger } = recordingLogger();
+      const f = parseExposition(await new NodeCollector(fixtureArgs(root, { set_collectors: ['nfs'] }), logger).scrape());
+      expect(success(f, 'nfs')).toBe(1);
+      expect(value(f, 'node_nfs_packets_total', 'protocol="tcp"')).toBe(18628);
+      expect(value(f, 'node_nfs_connections_total')).toBe(6);
+      expect(value(f, 'node_nfs_rpc_retransmissions_total')).toBe(7);
+      expect(value(f, 'node_nfs_requests_total', 'method="Lookup",proto="2"')).toBe(4410);
+      expect(value(f, 'node_nfs_requests_total', 'method="Commit",proto="3"')).toBe(210);
+      expect(value(f, 'node_nfs_requests_total', 'method="Read",proto="4"')).toBe(2);
+      expect(value(f, 'node_nfs_requests_total', 'method="Clone",proto="4"')).toBe(0);
+      expect(f.get('node_nfs_requests_total')!.series.size).toBe(18 + 22 + 59);
+      writeFileSync(path.join(root, 'proc/net/rpc/nfs'), 'proc3 5 1 2\n');
+      const broken = parseExposition(await new NodeCollector(fixtureArgs(root, { set_collectors: ['nfs'] }), logger).scrape());
+      expect(success(broken, 'nfs')).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('textfile collector', () => {
   it('exposes the metrics of *.prom files with their mtimes, and flags a broken file', async () => {
     const root = fixtureCopy();

@@ -109,7 +109,7 @@ describe('collector selection (Alloy mapConfigToNodeConfig)', () => {
     const { enabled, unavailable } = selectCollectors(unixArgs());
     expect(enabled).toEqual([
       'arp', 'bonding', 'conntrack', 'cpu', 'cpufreq', 'diskstats', 'dmi', 'edac', 'entropy', 'filefd', 'filesystem', 'hwmon', 'loadavg', 'mdadm', 'meminfo', 'netclass', 'netdev',
-      'netstat', 'nvme', 'os', 'powersupplyclass', 'pressure', 'rapl', 'schedstat', 'selinux', 'sockstat', 'softnet', 'stat', 'textfile', 'thermal_zone', 'time', 'udp_queues', 'uname', 'vmstat',
+      'netstat', 'nfs', 'nvme', 'os', 'powersupplyclass', 'pressure', 'rapl', 'schedstat', 'selinux', 'sockstat', 'softnet', 'stat', 'textfile', 'thermal_zone', 'time', 'udp_queues', 'uname', 'vmstat',
     ]);
     expect(unavailable).toContain('timex');
     expect(unavailable).not.toContain('systemd');
