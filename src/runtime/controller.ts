@@ -183,11 +183,17 @@ export class Controller {
    * touching what runs, and only when nothing failed swaps it in (stops
    * removed nodes, updates changed ones, starts new ones). When any node
    * fails, nothing changes and the diagnostics are returned.
+   *
+   * The first config of a controller has nothing running to keep: it is
+   * applied with its failing nodes unhealthy (their diagnostics returned),
+   * so their health can be inspected; the agent refuses such a first
+   * config and stops it.
    */
   async apply(files: readonly ConfigFile[]): Promise<Diagnostic[]> {
+    const first = this.graph === undefined;
     const pass = await this.prepare(files, this.argumentValues);
     // A stop during the evaluation (SIGTERM in the first load) starts nothing.
-    if (hasErrors(pass.diagnostics) || this.stopped) await pass.discard();
+    if ((hasErrors(pass.diagnostics) && !first) || this.stopped) await pass.discard();
     else await pass.commit();
     return pass.diagnostics;
   }
@@ -266,6 +272,12 @@ export class Controller {
     this.moduleExports.clear();
     for (const [node, planned, e] of evaluated) {
       node.plan = planned;
+      if (e.diagnostic) {
+        // Only a first config commits with failures: the failing node stays, unhealthy and not running.
+        await e.discard?.();
+        node.evalHealth = health('unhealthy', `component evaluation failed: ${e.diagnostic.message}`);
+        continue;
+      }
       await e.commit?.();
       node.evalHealth = health('healthy', 'component evaluated');
     }
