@@ -8,12 +8,16 @@ import { lokiEcho } from './loki/echo.js';
 import { lokiEnrich } from './loki/enrich.js';
 import { lokiProcess } from './loki/process.js';
 import { lokiRelabel } from './loki/relabel.js';
+import { lokiSecretFilter } from './loki/secretfilter.js';
 import { lokiSourceApi } from './loki/source-api.js';
 import { lokiSourceDocker } from './loki/source-docker.js';
 import { lokiSourceFile } from './loki/source-file.js';
 import { lokiSourceJournal } from './loki/source-journal.js';
 import { lokiSourceSyslog } from './loki/source-syslog.js';
 import { lokiWrite } from './loki/write.js';
+import { otelcolAuthBasic } from './otelcol/auth-basic.js';
+import { otelcolAuthHeaders } from './otelcol/auth-headers.js';
+import { otelcolExporterDebug } from './otelcol/exporter-debug.js';
 import { otelcolExporterLoki } from './otelcol/exporter-loki.js';
 import { otelcolExporterOtlp } from './otelcol/exporter-otlp.js';
 import { otelcolExporterOtlphttp } from './otelcol/exporter-otlphttp.js';
@@ -37,12 +41,16 @@ export function builtinComponents(): ComponentRegistry {
     lokiEnrich,
     lokiProcess,
     lokiRelabel,
+    lokiSecretFilter,
     lokiSourceApi,
     lokiSourceDocker,
     lokiSourceFile,
     lokiSourceJournal,
     lokiSourceSyslog,
     lokiWrite,
+    otelcolAuthBasic,
+    otelcolAuthHeaders,
+    otelcolExporterDebug,
     otelcolExporterLoki,
     otelcolExporterOtlp,
     otelcolExporterOtlphttp,

@@ -41,6 +41,8 @@ export interface RunOptions {
 }
 
 const SOURCE_PREFIX = '__pipelinetest_loki_input_';
+/** How long sending the inputs may take at least (the pipeline acknowledges each entry). */
+const SEND_TIMEOUT_MS = 30_000;
 /** Go's zero time.Time, which upstream sends for entries without a timestamp. */
 const ZERO_TIME_MS = -62_135_596_800_000;
 
@@ -104,8 +106,9 @@ export async function runPipelineTest(test: PipelineTest, name: string, opts: Ru
     if (diags.some((d) => d.severity === 'error')) {
       return result(false, [`config does not load:\n${renderDiagnostics(diags, new Map([[source.name, text]]))}`]);
     }
-    const deadline = started + opts.timeoutMs;
-    await sendInputs(test, state, deadline);
+    // Sending waits for the pipeline's acknowledgements: bounded on its own, before the assertions' time starts.
+    await sendInputs(test, state, Date.now() + Math.max(opts.timeoutMs, SEND_TIMEOUT_MS));
+    const deadline = Date.now() + opts.timeoutMs;
     let failures: string[] = [];
     for (;;) {
       failures = test.lokiAssertions.map((a) => checkAssertion(a, state.entries)).filter((f): f is string => f !== undefined);

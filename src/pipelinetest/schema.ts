@@ -91,6 +91,7 @@ export function loadPipelineTest(file: string, workDir: string): PipelineTest {
 }
 
 function readConfig(v: unknown, workDir: string): string {
+  if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v;
   const m = obj(v, 'config');
   const p = optStr(m['path']);
