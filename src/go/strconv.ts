@@ -153,6 +153,10 @@ function quoteWith(s: string, q: number, asciiOnly: boolean): string {
   let plainStart = 0;
   for (let i = 0; i < s.length; ) {
     const cp = s.codePointAt(i)!;
+    if (cp >= 0x20 && cp < 0x7f && cp !== q && cp !== 0x5c) {
+      i++; // printable ASCII: copied as it is
+      continue;
+    }
     const width = cp > 0xffff ? 2 : 1;
     const escaped = escapeRune(cp >= 0xd800 && cp < 0xe000 ? 0xfffd : cp, q, asciiOnly);
     if (escaped !== undefined) {
