@@ -98,6 +98,10 @@ describe.skipIf(skipReason !== '')('prometheus.exporter.unix beside the node exp
     const ours2 = await scrapeOursHostOnly(h);
     const theirs3 = await scrapeTheirs();
 
+    // Names, help texts and defaults are node_exporter 1.5.0's (Debian bookworm's package): another version is another reference.
+    const version = [...theirs1.get('node_exporter_build_info')!.series.keys()][0] ?? '';
+    expect(version, 'the node exporter on the test machine must be 1.5.0').toContain('version="1.5.0"');
+
     const collectors = [...ours1.get('node_scrape_collector_success')!.series.keys()];
     const onlyTheirs = [...theirs1.keys()].filter((n) => !ours1.has(n));
     const onlyOurs = [...ours1.keys()].filter((n) => !theirs1.has(n));
