@@ -258,6 +258,30 @@ describe('sysfs hardware collectors', () => {
   });
 });
 
+describe('diskstats', () => {
+  it("labels devices from the udev database under udev_data_path and honours Alloy's device filters", async () => {
+    const root = fixtureCopy();
+    try {
+      mkdirSync(path.join(root, 'udev'));
+      writeFileSync(
+        path.join(root, 'udev/b254:0'),
+        'S:disk/by-path/virtio-pci-0000:00:05.0\nE:ID_PATH=virtio-pci-0000:00:05.0\nE:ID_SERIAL_SHORT=ABC123\nE:ID_FS_TYPE=ext4\nE:ID_FS_USAGE=filesystem\nE:ID_FS_UUID=1234-abcd\nE:ID_FS_VERSION=1.0\nE:ID_ATA=1\nE:ID_ATA_ROTATION_RATE_RPM=0\n',
+      );
+      const { logger } = recordingLogger();
+      const f = parseExposition(await new NodeCollector(fixtureArgs(root, { set_collectors: ['diskstats'] }), logger).scrape());
+      expect(value(f, 'node_disk_info', 'device="vda",major="254",minor="0",model="",path="virtio-pci-0000:00:05.0",revision="",serial="ABC123",wwn=""')).toBe(1);
+      expect(value(f, 'node_disk_filesystem_info', 'device="vda",type="ext4",usage="filesystem",uuid="1234-abcd",version="1.0"')).toBe(1);
+      expect(value(f, 'node_disk_ata_rotation_rate_rpm', 'device="vda"')).toBe(0);
+      expect(f.has('node_disk_ata_write_cache')).toBe(false);
+      // An include pattern replaces the default exclude pattern, as Alloy maps it.
+      const only = parseExposition(await new NodeCollector(fixtureArgs(root, { set_collectors: ['diskstats'], disk: { device_include: '^zram' } }), logger).scrape());
+      expect([...only.get('node_disk_reads_completed_total')!.series.keys()]).toEqual(['device="zram0"']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('mdadm and bonding', () => {
   it('read /proc/mdstat (active, recovering with a failed and a spare disk, inactive) and bonding slaves', async () => {
     const root = fixtureCopy();
