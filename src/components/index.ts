@@ -15,6 +15,9 @@ import { lokiSourceFile } from './loki/source-file.js';
 import { lokiSourceJournal } from './loki/source-journal.js';
 import { lokiSourceSyslog } from './loki/source-syslog.js';
 import { lokiWrite } from './loki/write.js';
+import { otelcolAuthBasic } from './otelcol/auth-basic.js';
+import { otelcolAuthHeaders } from './otelcol/auth-headers.js';
+import { otelcolExporterDebug } from './otelcol/exporter-debug.js';
 import { otelcolExporterLoki } from './otelcol/exporter-loki.js';
 import { otelcolExporterOtlp } from './otelcol/exporter-otlp.js';
 import { otelcolExporterOtlphttp } from './otelcol/exporter-otlphttp.js';
@@ -45,6 +48,9 @@ export function builtinComponents(): ComponentRegistry {
     lokiSourceJournal,
     lokiSourceSyslog,
     lokiWrite,
+    otelcolAuthBasic,
+    otelcolAuthHeaders,
+    otelcolExporterDebug,
     otelcolExporterLoki,
     otelcolExporterOtlp,
     otelcolExporterOtlphttp,

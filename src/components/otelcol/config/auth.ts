@@ -16,8 +16,11 @@ export interface AuthHandler extends CapsulePayload {
   readonly capsuleType: typeof HANDLER_TYPE;
   /** Id of the component that exports it, for messages. */
   readonly componentId: string;
-  /** Exporter side: headers to add to an outgoing request (`metadata`: the data's client metadata). */
-  clientHeaders?(metadata: ClientMetadata | undefined): Promise<Record<string, string>>;
+  /**
+   * Exporter side: sets (or removes) headers of an outgoing request; names in
+   * `headers` are lower-case. `metadata` is the data's client metadata.
+   */
+  decorate?(headers: Record<string, string>, metadata: ClientMetadata | undefined): Promise<void>;
   /** Receiver side: throws an AuthError when the request's headers do not authenticate. */
   authenticate?(headers: RequestHeaders): Promise<void>;
 }
@@ -26,9 +29,9 @@ export class AuthError extends Error {}
 
 export const handlerType = t.capsule<AuthHandler>(HANDLER_TYPE);
 
-export function requireClientAuth(h: AuthHandler): NonNullable<AuthHandler['clientHeaders']> {
-  if (!h.clientHeaders) throw new Error(`${h.componentId} does not support client authentication`);
-  return h.clientHeaders.bind(h);
+export function requireClientAuth(h: AuthHandler): NonNullable<AuthHandler['decorate']> {
+  if (!h.decorate) throw new Error(`${h.componentId} does not support client authentication`);
+  return h.decorate.bind(h);
 }
 
 export function requireServerAuth(h: AuthHandler): NonNullable<AuthHandler['authenticate']> {

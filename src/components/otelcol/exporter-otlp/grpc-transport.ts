@@ -59,12 +59,14 @@ function channelOptions(args: OtlpExporterArgs): grpc.ChannelOptions {
 export async function grpcTransport(args: OtlpExporterArgs, logger: Logger): Promise<Transport> {
   const { target, plaintextByScheme } = grpcTarget(args.client.endpoint);
   const client = new grpc.Client(target, credentials(args, plaintextByScheme), channelOptions(args));
-  const clientHeaders = args.client.auth ? requireClientAuth(args.client.auth) : undefined;
+  const decorate = args.client.auth ? requireClientAuth(args.client.auth) : undefined;
 
   async function metadataFor(req: ExportRequest): Promise<grpc.Metadata> {
     const md = new grpc.Metadata({ waitForReady: args.client.wait_for_ready });
-    for (const [k, v] of Object.entries(args.client.headers)) md.set(k, v);
-    if (clientHeaders) for (const [k, v] of Object.entries(await clientHeaders(req.metadata))) md.set(k.toLowerCase(), v);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(args.client.headers)) headers[k.toLowerCase()] = v;
+    if (decorate) await decorate(headers, req.metadata);
+    for (const [k, v] of Object.entries(headers)) md.set(k, v);
     return md;
   }
 

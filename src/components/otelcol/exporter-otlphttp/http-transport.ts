@@ -54,7 +54,7 @@ async function compress(body: Uint8Array, compression: string): Promise<{ body: 
 export async function httpTransport(args: OtlpHttpExporterArgs, logger: Logger): Promise<Transport> {
   const dispatcher = dispatcherOf(args);
   const urls = signalUrls(args);
-  const clientHeaders = args.client.auth ? requireClientAuth(args.client.auth) : undefined;
+  const decorate = args.client.auth ? requireClientAuth(args.client.auth) : undefined;
   const json = args.encoding === 'json';
 
   async function send(req: ExportRequest): Promise<void> {
@@ -66,7 +66,7 @@ export async function httpTransport(args: OtlpHttpExporterArgs, logger: Logger):
       ...lowerCased(args.client.headers),
       ...(encoding ? { 'content-encoding': encoding } : {}),
     };
-    if (clientHeaders) Object.assign(headers, lowerCased(await clientHeaders(req.metadata)));
+    if (decorate) await decorate(headers, req.metadata);
     let res: Dispatcher.ResponseData;
     try {
       res = await request(urls[req.signal], { method: 'POST', headers, body, dispatcher, signal: AbortSignal.timeout(args.client.timeout) });
