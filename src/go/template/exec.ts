@@ -6,7 +6,7 @@
  * are type-checked like Go's reflection-based calls
  * (text/template/exec.go, funcs.go).
  */
-import { GoFloat, goTypeName, sortedKeys, sprintValue, type GoValue } from '../fmt.js';
+import { GoFloat, GoNamedString, GoUint, goTypeName, sortedKeys, sprintValue, type GoValue } from '../fmt.js';
 import { TemplateError } from './errors.js';
 import type { Arg, Node, Pipe } from './parser.js';
 
@@ -45,7 +45,10 @@ export function isTrue(v: GoValue): boolean {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'string') return v !== '';
   if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'bigint') return v !== 0n;
   if (v instanceof GoFloat) return v.value !== 0;
+  if (v instanceof GoUint) return v.value !== 0n;
+  if (v instanceof GoNamedString) return v.value !== '';
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Map) return v.size > 0;
   return true;
