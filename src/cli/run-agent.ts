@@ -3,6 +3,8 @@
  * the first config is fatal, as in Alloy), reloads on SIGHUP and
  * /-/reload, and shuts down gracefully on SIGINT/SIGTERM.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { DiagnosticsError } from '../lang/diag.js';
 import { renderDiagnostics } from '../lang/diag-printer.js';
@@ -13,7 +15,7 @@ import { Agent, AgentStoppedError } from '../runtime/agent.js';
 import type { Logger } from '../runtime/logger.js';
 import { HttpServer } from '../runtime/http/server.js';
 import { sourceConverter } from './convert.js';
-import { CliError, resolvePath, useColor, type CliIO } from './io.js';
+import { CliError, fsError, resolvePath, useColor, type CliIO } from './io.js';
 import { MEMORY_LIMIT_FLAG, resolveMemoryLimit } from './memory-limit.js';
 import { withRunDefaults, type RunFlags } from './run-flags.js';
 import { packageVersion } from '../version.js';
@@ -34,8 +36,9 @@ export interface RunningAgent {
 export async function startAgent(configPath: string, given: Partial<RunFlags>, io: CliIO, stopSignal?: AbortSignal): Promise<RunningAgent> {
   const flags = withRunDefaults(given);
   const memoryLimitBytes = resolveMemoryLimit(flags[MEMORY_LIMIT_FLAG], io.env ?? process.env);
+  if (configPath === '') throw new CliError('path argument not provided');
   const agent = new Agent({
-    configPath: resolvePath(io, configPath),
+    configPath: configPathForAgent(configPath, io),
     registry: builtinComponents(),
     storagePath: resolvePath(io, flags['storage.path']),
     minStability: flags['stability.level'],
@@ -66,9 +69,10 @@ export async function startAgent(configPath: string, given: Partial<RunFlags>, i
       return { agent, server, done: Promise.resolve(), stop: () => Promise.resolve() };
     }
     if (err instanceof DiagnosticsError) {
-      io.stderr.write(renderDiagnostics(err.diagnostics, err.files, { color: useColor(io) }) + '\n');
+      io.stderr.write(renderDiagnostics(err.diagnostics, await withSourcesOf(err), { color: useColor(io) }) + '\n');
       throw new CliError('could not perform the initial load successfully');
     }
+    if (isFsError(err)) throw new CliError(`reading config path ${JSON.stringify(configPath)}: ${fsError(err, shownPath(err, configPath, io)).message}`);
     throw new CliError(`could not perform the initial load successfully: ${(err as Error).message}`);
   }
   agent.logger.info('finished complete graph evaluation', { component_count: agent.components().length });
@@ -90,6 +94,39 @@ export async function startAgent(configPath: string, given: Partial<RunFlags>, i
     return stopping;
   };
   return { agent, server, done, stop };
+}
+
+/**
+ * The config path as the agent reads it: as given, so diagnostics name
+ * files as `validate` does (and as Alloy does), unless the CLI runs for
+ * another directory than the process's (tests), then resolved.
+ */
+function configPathForAgent(configPath: string, io: CliIO): string {
+  return io.cwd === undefined || path.resolve(io.cwd) === process.cwd() ? configPath : resolvePath(io, configPath);
+}
+
+/**
+ * The source bytes of every file a report names, so `run` shows the same
+ * excerpts as `validate`: parse errors carry them, later errors (unknown or
+ * unsupported components, evaluation) only name the file.
+ */
+async function withSourcesOf(err: DiagnosticsError): Promise<Map<string, Uint8Array>> {
+  const files = new Map(err.files);
+  for (const d of err.diagnostics) {
+    const name = d.start.file;
+    if (name === '' || files.has(name)) continue;
+    files.set(name, await readFile(name).catch(() => new Uint8Array()));
+  }
+  return files;
+}
+
+function isFsError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** The failing path as the user wrote it when it is the config path itself. */
+function shownPath(err: NodeJS.ErrnoException, configPath: string, io: CliIO): string {
+  return err.path === undefined || err.path === resolvePath(io, configPath) ? configPath : err.path;
 }
 
 /** Says what the memory limit gave the heap (as V8 applied it) and the component buffers. */
