@@ -7,7 +7,7 @@
  * CLI only loads the files, runs it and prints the report.
  */
 import { Command, Option } from 'commander';
-import { DiagnosticsError, type Diagnostic } from '../lang/diag.js';
+import { DiagnosticsError, boundDiagnostics, omittedDiagnostics, type Diagnostic } from '../lang/diag.js';
 import { CliError, useColor, type CliIO } from './io.js';
 import { boolFlag, flagValues, stabilityOption, type StabilityLevel } from './flags.js';
 import { sourceConverter } from './convert.js';
@@ -120,9 +120,12 @@ async function printReport(diagnostics: Diagnostic[], sources: readonly ConfigSo
 /**
  * The JSON report: one flat object per diagnostic, the shape CI annotation
  * tools take (`file`, 1-based `line`/`column`, inclusive end, severity, message).
+ * Bounded like the text report: past the limit, one last entry without a
+ * position says "(and N more diagnostics)".
  */
 function diagnosticsJson(diagnostics: Diagnostic[]): string {
-  const list = diagnostics.map((d) => {
+  const { listed, more } = boundDiagnostics(diagnostics);
+  const list = [...listed, ...(more > 0 ? [omittedDiagnostics(more)] : [])].map((d) => {
     const end = d.end ?? d.start;
     return { file: d.start.file, line: d.start.line, column: d.start.column, endLine: end.line, endColumn: end.column, severity: d.severity, message: d.message };
   });

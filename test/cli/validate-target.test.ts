@@ -73,3 +73,15 @@ describe('validate with an empty path', () => {
     expect(await runCli(['validate', ''], { cwd: tmp.dir })).toMatchObject({ code: 1, stderr: 'Error: stat : no such file or directory\n' });
   });
 });
+
+describe('validate --format=json of garbage', () => {
+  it('lists 100 diagnostics, then one entry counting the rest', async () => {
+    writeFileSync(path.join(tmp.dir, 'nul.alloy'), Buffer.alloc(50_000));
+    const r = await runCli(['validate', '--format=json', 'nul.alloy'], { cwd: tmp.dir });
+    expect(r.code).toBe(1);
+    const list = JSON.parse(r.stdout) as { file: string; line: number; message: string }[];
+    expect(list).toHaveLength(101);
+    expect(list[0]).toMatchObject({ file: 'nul.alloy', line: 1, message: 'illegal character NUL' });
+    expect(list[100]).toMatchObject({ file: '', line: 0, message: `(and ${2 * 50_000 + 1 - 100} more diagnostics)` });
+  });
+});
