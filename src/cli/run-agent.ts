@@ -50,7 +50,9 @@ export async function startAgent(configPath: string, given: Partial<RunFlags>, i
     writeLog: (line) => io.stderr.write(line),
     transformSources: await sourceConverter(flags['config.format'], flags['config.bypass-conversion-errors'], flags['config.extra-args']),
   });
-  stopSignal?.addEventListener('abort', () => void agent.stop(), { once: true });
+  // A signal that came before this point (while the runtime was loading) stops the agent as well.
+  if (stopSignal?.aborted) void agent.stop();
+  else stopSignal?.addEventListener('abort', () => void agent.stop(), { once: true });
   const server = new HttpServer(agent, {
     listenAddr: agent.options.httpListenAddr,
     uiPathPrefix: flags['server.http.ui-path-prefix'],
