@@ -7,8 +7,7 @@
  * loki.source.file.
  */
 import path from 'node:path';
-import picomatch from 'picomatch';
-import { glob } from 'tinyglobby';
+import type picomatchType from 'picomatch';
 import { compareStrings } from '../../lang/value.js';
 
 export { targetsType } from '../../lang/schema.js';
@@ -51,7 +50,9 @@ export function withLabel(target: Target, name: string, value: string): Record<s
 export async function globPathTarget(target: Target): Promise<string[]> {
   const pattern = picomatchSyntax(target[PATH_LABEL] ?? '');
   if (pattern === '') return [];
-  const excluded = exclusionTest(target[PATH_EXCLUDE_LABEL] ?? '');
+  // Loaded on first use, so that `validate` and configs without globs never load them.
+  const [{ glob }, { default: picomatch }] = await Promise.all([import('tinyglobby'), import('picomatch')]);
+  const excluded = exclusionTest(picomatch, target[PATH_EXCLUDE_LABEL] ?? '');
   const matches = await glob(pattern, { absolute: true, dot: true, onlyFiles: false, expandDirectories: false });
   const out: string[] = [];
   for (const match of matches) {
@@ -66,7 +67,7 @@ export async function globPathTarget(target: Target): Promise<string[]> {
  * returned it: absolute for an absolute pattern, relative to the working
  * directory otherwise.
  */
-function exclusionTest(exclude: string): (file: string) => boolean {
+function exclusionTest(picomatch: typeof picomatchType, exclude: string): (file: string) => boolean {
   if (exclude === '') return () => false;
   const absolute = path.isAbsolute(exclude);
   const matches = picomatch(picomatchSyntax(absolute ? exclude : exclude.replace(/^\.\//, '')), { dot: true });

@@ -15,26 +15,11 @@
  * remote-write v2, exemplars and native histograms (not produced upstream),
  * sigv4 / azuread / google_iam authentication.
  */
-import { createHash } from 'node:crypto';
 import { attr, blocks, defaultedBlock, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
-import { compareStrings } from '../../lang/value.js';
-import { defineComponent, type ComponentContext } from '../../runtime/component.js';
-import { HttpClient, httpClientFields, isReservedHeader, userAgent, validateHttpClientConfig } from '../common/http-client.js';
-import {
-  METRIC_NAME_LABEL,
-  metricsReceiver,
-  metricsReceiverType,
-  seriesHash,
-  type MetricMetadata,
-  type SampleBatch,
-  type SeriesLabels,
-} from '../common/metric-samples.js';
-import { RelabelRules, RuleBlock } from '../relabel/rules.js';
-import { encodeLabels, type FamilyMetadata } from './remote-write/request-encoding.js';
-import { SenderLifecycle } from '../common/delivery.js';
-import { EndpointSet } from '../common/endpoint-set.js';
-import { RemoteWriteMetrics } from './remote-write/metrics.js';
-import { NotSentError, RemoteWriteQueue, type OutSeries, type SeriesPreparer } from './remote-write/queue.js';
+import { defineComponent } from '../../runtime/component.js';
+import { httpClientFields, isReservedHeader, validateHttpClientConfig } from '../common/http-client.js';
+import { metricsReceiverType } from '../common/metric-samples.js';
+import { RuleBlock } from '../relabel/rules.js';
 
 const QueueConfig = schema(
   {
@@ -88,7 +73,7 @@ const EndpointBlock = schema(endpointFields, (e) => {
   if (reserved) return `${reserved} is a reserved header. It must not be changed`;
   return validateHttpClientConfig(e);
 });
-type EndpointArgs = Infer<typeof EndpointBlock>;
+export type EndpointArgs = Infer<typeof EndpointBlock>;
 
 const Wal = schema({
   truncate_frequency: attr(t.duration, '2h'),
@@ -101,12 +86,10 @@ const Arguments = schema({
   endpoint: blocks(EndpointBlock),
   wal: optionalBlock(Wal),
 });
-type Arguments = Infer<typeof Arguments>;
+export type Arguments = Infer<typeof Arguments>;
 
 const Exports = schema({ receiver: attr(metricsReceiverType) });
-
-/** Prometheus flushes its queues for up to a minute on shutdown. */
-const DRAIN_TIMEOUT_MS = 60_000;
+export type Exports = Infer<typeof Exports>;
 
 export const prometheusRemoteWrite = defineComponent({
   name: 'prometheus.remote_write',
@@ -114,130 +97,7 @@ export const prometheusRemoteWrite = defineComponent({
   args: Arguments,
   exports: Exports,
   async build(ctx, initial) {
-    const metrics = new RemoteWriteMetrics(ctx.registry);
-    const families = new FamilyMetadataStore();
-    const endpoints = await SenderLifecycle.start(initial, (args: Arguments) => startQueues(args, metrics, families, ctx));
-
-    const receiver = metricsReceiver((batch: SampleBatch) => {
-      const current = endpoints.current;
-      if (!current) return Promise.reject(new NotSentError(`${ctx.id} is stopped`));
-      if (batch.length === 0) return Promise.resolve();
-      metrics.walSamplesAppended.inc(batch.length);
-      metrics.highestIn.set(highestTimestamp(batch) / 1000);
-      families.record(batch.metadata);
-      return current.each((queue) => queue.accept(batch));
-    });
-    ctx.setExports({ receiver });
-
-    return endpoints.instance();
+    const { buildRemoteWrite } = await import('./remote-write/component.js');
+    return buildRemoteWrite(ctx, initial);
   },
 });
-
-/** The latest metadata of every metric family seen, for metadata_config. */
-class FamilyMetadataStore {
-  private readonly families = new Map<string, MetricMetadata>();
-  private last: ReadonlyMap<string, MetricMetadata> | undefined;
-
-  record(metadata: ReadonlyMap<string, MetricMetadata> | undefined): void {
-    // Scrapes share one map per target until its metadata changes.
-    if (!metadata || metadata === this.last) return;
-    this.last = metadata;
-    for (const [family, m] of metadata) this.families.set(family, m);
-  }
-
-  list(): FamilyMetadata[] {
-    return [...this.families].map(([family, m]) => ({ family, ...m }));
-  }
-}
-
-/** The queues of one set of arguments. */
-function startQueues(args: Arguments, metrics: RemoteWriteMetrics, families: FamilyMetadataStore, ctx: ComponentContext<unknown>): Promise<EndpointSet<RemoteWriteQueue>> {
-  if (args.wal) ctx.logger.debug('the wal block is accepted and ignored: alloy-ts keeps remote write queues in memory');
-  return EndpointSet.start(args.endpoint, (e) => createQueue(e, args.external_labels ?? {}, metrics, families, ctx));
-}
-
-async function createQueue(
-  e: EndpointArgs,
-  externalLabels: Readonly<Record<string, string>>,
-  metrics: RemoteWriteMetrics,
-  families: FamilyMetadataStore,
-  ctx: ComponentContext<unknown>,
-): Promise<RemoteWriteQueue> {
-  const agent = userAgent();
-  const client = await HttpClient.create(e, { userAgent: agent });
-  const q = e.queue_config;
-  const md = e.metadata_config;
-  const name = e.name ?? endpointHash(e);
-  const rules = e.write_relabel_config.length > 0 ? new RelabelRules(e.write_relabel_config) : undefined;
-  return new RemoteWriteQueue(
-    {
-      name,
-      url: new URL(e.url),
-      remoteTimeoutMs: e.remote_timeout,
-      headers: e.headers ?? {},
-      userAgent: agent,
-      capacity: q.capacity,
-      minShards: q.min_shards,
-      maxShards: q.max_shards,
-      maxSamplesPerSend: q.max_samples_per_send,
-      batchSendDeadlineMs: q.batch_send_deadline,
-      minBackoffMs: q.min_backoff,
-      maxBackoffMs: q.max_backoff,
-      retryOn429: q.retry_on_http_429,
-      sampleAgeLimitMs: q.sample_age_limit,
-      drainTimeoutMs: DRAIN_TIMEOUT_MS,
-      metadata: { send: md.send, intervalMs: md.send_interval, maxPerSend: md.max_samples_per_send },
-    },
-    client,
-    seriesPreparer(externalLabels, rules),
-    metrics.forEndpoint(name, e.url, { minShards: q.min_shards, maxShards: q.max_shards, capacity: q.capacity, maxSamplesPerSend: q.max_samples_per_send }),
-    ctx.logger.child({ remote_name: name, url: e.url }),
-    () => families.list(),
-  );
-}
-
-/** An unnamed endpoint is named by the first 6 hex digits of a hash of its configuration, as Prometheus does. */
-function endpointHash(e: EndpointArgs): string {
-  return createHash('sha256').update(JSON.stringify({ url: e.url, headers: e.headers ?? {}, queue: e.queue_config, relabel: e.write_relabel_config.length })).digest('hex').slice(0, 6);
-}
-
-/** External labels under the series' own, write relabeling, then `__*` labels removed and the rest encoded. */
-export function seriesPreparer(externalLabels: Readonly<Record<string, string>>, rules: RelabelRules | undefined): SeriesPreparer {
-  const external = Object.entries(externalLabels);
-  return (labels: SeriesLabels): OutSeries | undefined => {
-    let merged: Record<string, string> = labels;
-    if (external.length > 0) {
-      merged = { ...labels };
-      for (const [name, value] of external) if (merged[name] === undefined) merged[name] = value;
-    }
-    if (rules) {
-      const relabeled = rules.process(merged, 'legacy');
-      if (!relabeled || Object.keys(relabeled).length === 0) return undefined;
-      merged = relabeled;
-    }
-    const encoded = encodeLabels(sentNames(merged), merged);
-    return { labels: encoded, hash: seriesHash(encoded) };
-  };
-}
-
-/** The names of the labels sent (`__*` other than `__name__` are not), sorted; without allocating more than the list. */
-function sentNames(labels: Readonly<Record<string, string>>): string[] {
-  const names = Object.keys(labels);
-  let kept = 0;
-  let sorted = true;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
-    if (name !== METRIC_NAME_LABEL && name.startsWith('__')) continue;
-    if (kept > 0 && compareStrings(names[kept - 1]!, name) > 0) sorted = false;
-    names[kept++] = name;
-  }
-  names.length = kept;
-  // Series labels come sorted (SeriesLabels); external labels and relabeling may add others.
-  return sorted ? names : names.sort(compareStrings);
-}
-
-function highestTimestamp(batch: SampleBatch): number {
-  let max = 0;
-  for (let i = 0; i < batch.length; i++) if (batch.timestamps[i]! > max) max = batch.timestamps[i]!;
-  return max;
-}

@@ -15,21 +15,14 @@
  * clustering (a no-op when not clustered, as here), the label limits and
  * target_limit (accepted, not enforced), scrape_failure_log_file.
  */
-import { hostname } from 'node:os';
-import { Counter, Gauge } from 'prom-client';
 import { attr, optional, optionalBlock, schema, t, targetsType, type InferFields } from '../../lang/schema.js';
 import { formatDurationMs } from '../../lang/units.js';
-import { defineComponent, type ComponentContext } from '../../runtime/component.js';
-import { HttpClient, httpClientFields, userAgent, validateHttpClientConfig } from '../common/http-client.js';
-import { metricsReceiverType, seriesHash, type MetricsReceiver } from '../common/metric-samples.js';
-import type { ExpositionFormat } from './scrape/text-parser.js';
-import { untilAborted } from '../common/until-aborted.js';
-import { SamplesFanout } from './fanout.js';
-import { ScrapeLoop, type LoopContext, type LoopSettings } from './scrape/loop.js';
-import { populateTarget, type ScrapeTarget, type TargetDefaults } from './scrape/target.js';
+import { defineComponent } from '../../runtime/component.js';
+import { httpClientFields, validateHttpClientConfig } from '../common/http-client.js';
+import { metricsReceiverType } from '../common/metric-samples.js';
 
 /** Accept header media types per scrape protocol (Prometheus' ScrapeProtocolsHeaders). */
-const PROTOCOL_MEDIA_TYPES = {
+export const PROTOCOL_MEDIA_TYPES = {
   PrometheusProto: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited',
   'PrometheusText0.0.4': 'text/plain;version=0.0.4',
   'PrometheusText1.0.0': 'text/plain;version=1.0.0',
@@ -38,9 +31,9 @@ const PROTOCOL_MEDIA_TYPES = {
 } as const;
 type Protocol = keyof typeof PROTOCOL_MEDIA_TYPES;
 /** The protocols whose media type takes an escaping parameter. */
-const ESCAPED_PROTOCOLS = new Set(['PrometheusProto', 'PrometheusText1.0.0', 'OpenMetricsText1.0.0']);
+export const ESCAPED_PROTOCOLS = new Set(['PrometheusProto', 'PrometheusText1.0.0', 'OpenMetricsText1.0.0']);
 /** How many protocols Prometheus knows: the Accept weights count down from one more. */
-const KNOWN_PROTOCOLS = 5;
+export const KNOWN_PROTOCOLS = 5;
 const DEFAULT_PROTOCOLS = ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4'];
 const ESCAPING_SCHEMES = ['allow-utf-8', 'underscores', 'dots', 'values'];
 
@@ -81,7 +74,7 @@ const argumentFields = {
   start_timestamp_zero_ingestion: attr(t.bool, false),
   clustering: optionalBlock(schema({ enabled: attr(t.bool, false) })),
 };
-type Arguments = InferFields<typeof argumentFields>;
+export type Arguments = InferFields<typeof argumentFields>;
 const Arguments = schema(argumentFields, validateArguments);
 
 /** Alloy's Arguments.Validate, with its messages. */
@@ -110,7 +103,7 @@ function validateArguments(a: Arguments): string | undefined {
   return validateHttpClientConfig(a);
 }
 
-function isProtocol(p: string): p is Protocol {
+export function isProtocol(p: string): p is Protocol {
   return Object.hasOwn(PROTOCOL_MEDIA_TYPES, p);
 }
 
@@ -119,153 +112,7 @@ export const prometheusScrape = defineComponent({
   stability: 'generally-available',
   args: Arguments,
   async build(ctx, initial) {
-    const targetsGauge = new Gauge({ name: 'prometheus_scrape_targets_gauge', help: 'Number of targets this component is configured to scrape', registers: [ctx.registry] });
-    new Counter({ name: 'prometheus_scrape_targets_moved_total', help: 'Number of targets that have moved from this cluster node to another one', registers: [ctx.registry] });
-    const fanout = new SamplesFanout(ctx.registry, initial.forward_to);
-    let client = await HttpClient.create(initial, { userAgent: userAgent() });
-    const pool = new ScrapePool(ctx, {
-      client: () => client,
-      memoryAddr: ctx.host.memoryAddr,
-      internalRequest: ctx.host.internalRequest?.bind(ctx.host),
-      send: (batch) => fanout.send(batch),
-      logger: ctx.logger,
-      offsetSeed: seriesHash(hostname()),
-      userAgent: userAgent(),
-    });
-    const sync = (args: Arguments) => {
-      pool.sync(args.targets, targetDefaults(args, ctx.id), loopSettings(args));
-      targetsGauge.set(pool.size);
-    };
-    sync(initial);
-    return {
-      async update(next) {
-        const previous = client;
-        client = await HttpClient.create(next, { userAgent: userAgent() });
-        // Requests in flight on the old client finish first.
-        void previous.close().catch(() => {});
-        fanout.setReceivers(next.forward_to as MetricsReceiver[]);
-        sync(next);
-      },
-      async run(signal) {
-        await untilAborted(signal);
-        await pool.stop();
-        await client.close().catch(() => {});
-      },
-      debugInfo: () => pool.debugInfo(),
-    };
+    const { buildScrape } = await import('./scrape/component.js');
+    return buildScrape(ctx, initial);
   },
 });
-
-/** The running loops, keyed by target. */
-class ScrapePool {
-  private readonly loops = new Map<string, ScrapeLoop>();
-  /** Loops of removed targets, waiting to write their staleness markers. */
-  private readonly retiring = new Set<ScrapeLoop>();
-  private dropped: { labels: Record<string, string>; error: string }[] = [];
-
-  constructor(
-    private readonly ctx: ComponentContext<unknown>,
-    private readonly loopContext: LoopContext,
-  ) {}
-
-  get size(): number {
-    return this.loops.size;
-  }
-
-  sync(discovered: readonly Record<string, string>[], defaults: TargetDefaults, settings: LoopSettings): void {
-    const wanted = new Map<string, ScrapeTarget>();
-    this.dropped = [];
-    for (const labels of discovered) {
-      const target = populateTarget(labels, defaults);
-      if ('error' in target) this.dropped.push({ labels, error: target.error });
-      else wanted.set(target.key, target);
-    }
-    for (const [key, loop] of this.loops) {
-      if (wanted.has(key)) continue;
-      this.loops.delete(key);
-      this.retiring.add(loop);
-      void loop.stop(true).finally(() => this.retiring.delete(loop));
-    }
-    for (const [key, target] of wanted) {
-      const existing = this.loops.get(key);
-      if (existing) existing.update(settings);
-      else this.loops.set(key, new ScrapeLoop(target, settings, this.loopContext));
-    }
-    if (this.dropped.length > 0) this.ctx.logger.warn('dropping targets that cannot be scraped', { count: this.dropped.length, first_error: this.dropped[0]!.error });
-  }
-
-  async stop(): Promise<void> {
-    const all = [...this.loops.values(), ...this.retiring];
-    for (const loop of all) loop.cancel();
-    await Promise.all(all.map((l) => l.done));
-    this.loops.clear();
-  }
-
-  /** Alloy's per-target status shape. */
-  debugInfo(): unknown {
-    return {
-      targets: [...this.loops.values()].map((loop) => ({
-        job: loop.target.labels['job'] ?? '',
-        url: loop.target.url.href,
-        health: loop.status.health,
-        labels: loop.target.labels,
-        last_error: loop.status.lastError,
-        last_scrape: loop.status.lastScrape?.toISOString() ?? '',
-        last_scrape_duration: formatDurationMs(Math.round(loop.status.lastScrapeDurationMs)),
-      })),
-      dropped_targets: this.dropped,
-    };
-  }
-}
-
-function targetDefaults(a: Arguments, componentId: string): TargetDefaults {
-  return {
-    jobName: a.job_name || componentId,
-    intervalMs: a.scrape_interval,
-    timeoutMs: a.scrape_timeout,
-    metricsPath: a.metrics_path,
-    scheme: a.scheme,
-    params: a.params ?? {},
-  };
-}
-
-function loopSettings(a: Arguments): LoopSettings {
-  const validation = a.metric_name_validation_scheme === 'utf8' ? 'utf8' : 'legacy';
-  const escaping = a.metric_name_escaping_scheme || (validation === 'legacy' ? 'underscores' : 'allow-utf-8');
-  return {
-    honorLabels: a.honor_labels,
-    honorTimestamps: a.honor_timestamps,
-    trackTimestampsStaleness: a.track_timestamps_staleness,
-    sampleLimit: a.sample_limit,
-    validation,
-    bodySizeLimit: a.body_size_limit,
-    extraMetrics: a.extra_metrics,
-    accept: acceptHeader(a.scrape_protocols, escaping),
-    enableCompression: a.enable_compression,
-    fallbackFormat: formatOfProtocol(a.scrape_fallback_protocol),
-  };
-}
-
-/**
- * The Accept header for the protocols, in preference order with descending
- * q-weights and `*\/*` last, as Prometheus builds it. PrometheusProto is left
- * out: alloy-ts parses only the text formats.
- */
-export function acceptHeader(protocols: readonly string[], escaping: string): string {
-  let weight = KNOWN_PROTOCOLS + 1;
-  const parts: string[] = [];
-  for (const p of protocols) {
-    if (!isProtocol(p)) continue;
-    if (p !== 'PrometheusProto') {
-      const escape = ESCAPED_PROTOCOLS.has(p) ? `;escaping=${escaping}` : '';
-      parts.push(`${PROTOCOL_MEDIA_TYPES[p]}${escape};q=0.${weight}`);
-    }
-    weight--;
-  }
-  parts.push(`*/*;q=0.${weight}`);
-  return parts.join(',');
-}
-
-function formatOfProtocol(protocol: string): ExpositionFormat {
-  return protocol.startsWith('OpenMetrics') ? 'openmetrics' : 'prometheus';
-}

@@ -7,7 +7,8 @@
  * keys `<<` are honoured, timestamps stay strings, only the first document
  * counts. Error texts imitate yaml.v3's `yaml: line N: ...` form.
  */
-import { Alias, LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode, type Pair, type Scalar } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Alias, Document, LineCounter, Node as YamlNode, Pair, Scalar } from 'yaml';
 import {
   NULL,
   arrayValue,
@@ -23,11 +24,16 @@ import {
 import { parseGoFloat, parseGoInt, parseGoUint, quote } from '../../go/strconv.js';
 import { STD_ALPHABET, base64Decode } from './base64.js';
 
+type YamlLibrary = typeof import('yaml');
+let yamlLibrary: YamlLibrary | undefined;
+/** The yaml package loads on the first decode: most configs never call encoding.from_yaml. */
+const yaml = (): YamlLibrary => (yamlLibrary ??= createRequire(import.meta.url)('yaml') as YamlLibrary);
+
 /** Decodes the first YAML document of `text` (null when there is none). */
 export function parseYaml(text: string): Value {
-  const lines = new LineCounter();
+  const lines = new (yaml().LineCounter)();
   // Like yaml.v3 Unmarshal, only the first document is read.
-  const doc = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: false, lineCounter: lines, prettyErrors: false })[0];
+  const doc = yaml().parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: false, lineCounter: lines, prettyErrors: false })[0];
   if (!doc) return NULL;
   const err = doc.errors[0];
   if (err) {
@@ -92,10 +98,10 @@ class YamlConverter {
 
   node(n: YamlNode | null | undefined): Value {
     if (n === null || n === undefined) return NULL;
-    if (isAlias(n)) return this.node((n as Alias).resolve(this.doc) as YamlNode | undefined);
-    if (isScalar(n)) return this.scalar(n);
-    if (isSeq(n)) return arrayValue(n.items.map((item) => this.node(item as YamlNode)));
-    if (isMap(n)) return this.mapping(n.items as Pair<YamlNode, YamlNode>[]);
+    if (yaml().isAlias(n)) return this.node((n as Alias).resolve(this.doc) as YamlNode | undefined);
+    if (yaml().isScalar(n)) return this.scalar(n);
+    if (yaml().isSeq(n)) return arrayValue(n.items.map((item) => this.node(item as YamlNode)));
+    if (yaml().isMap(n)) return this.mapping(n.items as Pair<YamlNode, YamlNode>[]);
     return NULL;
   }
 
@@ -127,8 +133,8 @@ class YamlConverter {
   private mergedEntries(merges: YamlNode[], explicit: Set<string>): (readonly [Value, Value])[] {
     const out = new Map<string, readonly [Value, Value]>();
     const sources = merges.flatMap((m) => {
-      const target = isAlias(m) ? ((m as Alias).resolve(this.doc) as YamlNode) : m;
-      return isSeq(target) ? (target.items as YamlNode[]) : [target];
+      const target = yaml().isAlias(m) ? ((m as Alias).resolve(this.doc) as YamlNode) : m;
+      return yaml().isSeq(target) ? (target.items as YamlNode[]) : [target];
     });
     for (const source of sources) {
       const v = this.node(source);
@@ -160,7 +166,7 @@ class YamlConverter {
 }
 
 function isMergeKey(key: unknown): boolean {
-  if (!isScalar(key)) return false;
+  if (!yaml().isScalar(key)) return false;
   return key.tag === MERGE_TAG || (key.type === 'PLAIN' && key.tag === undefined && key.value === '<<');
 }
 

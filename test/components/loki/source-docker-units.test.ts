@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkedDecoder } from '../../../src/components/docker-api/streaming-response.js';
-import { containerTargets } from '../../../src/components/loki/source-docker.js';
+import { containerTargets } from '../../../src/components/loki/source-docker/component.js';
 import { advance, formatCursor, parseCursor, START, streamLabels } from '../../../src/components/loki/source-docker/tailer.js';
 import { RelabelRegex, RelabelRules, type RuleConfig } from '../../../src/components/relabel/rules.js';
 
