@@ -6,7 +6,7 @@ import { repoRoot } from './corpus.mjs';
 
 // bench/docker.mjs needs podman (scripts/test-services.sh start): run it with `npm run bench:docker`.
 // bench/exporter-unix.mjs compares with the node exporter of scripts/prometheus-services.sh and says so when it is not running.
-const benches = ['lang.mjs', 'runtime.mjs', 'logs.mjs', 'logs-process.mjs', 'loki-write.mjs', 'metrics.mjs', 'exporter-unix.mjs', 'otlp.mjs'];
+const benches = ['lang.mjs', 'runtime.mjs', 'logs.mjs', 'logs-process.mjs', 'loki-write.mjs', 'metrics.mjs', 'exporter-unix.mjs', 'otlp.mjs', 'receivers.mjs'];
 for (const name of benches) {
   console.log(`\n== bench/${name}`);
   execFileSync(process.execPath, [path.join(repoRoot, 'bench', name)], { stdio: 'inherit' });

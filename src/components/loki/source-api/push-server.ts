@@ -16,7 +16,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../../../runtime/logger.js';
-import { fanOut, type Labels, type LogBatch, type LogsReceiver } from '../../common/log-entries.js';
+import { fanOut, flushAll, type Labels, type LogBatch, type LogsReceiver } from '../../common/log-entries.js';
 import type { RelabelRules } from '../../relabel/rules.js';
 import { EntryClock } from '../entry-clock.js';
 import { TENANT_LABEL } from '../write/push-request.js';
@@ -171,7 +171,10 @@ export class PushServer {
     }
     if (entries > 0) {
       try {
-        await Promise.all(batches.map((b) => fanOut(logs.receivers, b)));
+        const pushed = Promise.all(batches.map((b) => fanOut(logs.receivers, b)));
+        // The client waits for the acknowledgement: writers should send now rather than at their batch deadline.
+        flushAll(logs.receivers);
+        await pushed;
       } catch (err) {
         return this.reply(req, res, route, 503, `entries were not delivered: ${(err as Error).message}\n`);
       }

@@ -7,7 +7,7 @@
  * (EntryBatcher), with a bounded number of bytes awaiting acknowledgement.
  */
 import type { Counter } from 'prom-client';
-import { fanOut, labelsString, type Labels, type LogBatch, type LogsReceiver } from '../../common/log-entries.js';
+import { fanOut, flushAll, labelsString, type Labels, type LogBatch, type LogsReceiver } from '../../common/log-entries.js';
 import { LabelBuilder } from '../../relabel/labels.js';
 import type { RelabelRules } from '../../relabel/rules.js';
 import { EntryClock } from '../entry-clock.js';
@@ -73,7 +73,6 @@ export class FrameHandler {
     const labels = this.labelsOf(msg, connection, connectionKey);
     const line = this.settings.useRfc5424Message && this.settings.format === 'rfc5424' ? formatRfc5424(msg) : (msg.message ?? '');
     const [ms, ns] = this.settings.useIncomingTimestamp && msg.timestamp ? [msg.timestamp.ms, msg.timestamp.ns] : this.clock.next();
-    this.sink.metrics.entries.inc();
     this.batcher.add(labels, ms, ns, line);
   }
 
@@ -205,6 +204,8 @@ export class EntryBatcher {
   constructor(
     private readonly receivers: () => readonly LogsReceiver[],
     private readonly onError: (err: unknown) => void,
+    /** Counts entries handed on (loki_source_syslog_entries_total), once per batch rather than per message. */
+    private readonly entriesCounter?: Counter,
   ) {}
 
   get blocked(): boolean {
@@ -237,12 +238,15 @@ export class EntryBatcher {
     if (this.pendingEntries === 0) return;
     const groups = this.pending;
     const bytes = this.pendingBytes;
+    this.entriesCounter?.inc(this.pendingEntries);
     this.pending = new Map();
     this.pendingEntries = 0;
     this.pendingBytes = 0;
     this.inFlightBytes += bytes;
     const receivers = this.receivers();
     const pushes = [...groups.values()].map((p) => fanOut(receivers, toBatch(p)));
+    // Reading stops until acknowledgements come: writers should send what they hold now, not at batch_wait.
+    if (this.blocked) flushAll(receivers);
     const done = Promise.all(pushes).then(
       () => undefined,
       (err: unknown) => this.onError(err),

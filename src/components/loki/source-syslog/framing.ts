@@ -20,6 +20,7 @@ export interface FramerOptions {
   readonly delimiter: number;
   /** 'detect': the first byte decides for the whole stream; 'per-message': each message (raw format). */
   readonly mode: FramingMode;
+  /** Called with each message's bytes; they may be a view of the caller's chunk, valid only during the call. */
   readonly onFrame: (frame: Buffer) => void;
   readonly onError: (message: string) => void;
 }
@@ -114,9 +115,13 @@ export class SyslogFramer {
       this.state = end < 0 ? { kind: 'skip-to-delimiter' } : { kind: 'start' };
       return end < 0 ? chunk.length : end + 1;
     }
-    if (stop > i) this.append(chunk.subarray(i, stop));
-    if (end < 0) return chunk.length;
-    this.emit();
+    if (end >= 0 && this.partBytes === 0) {
+      if (stop > i) this.emitView(chunk.subarray(i, stop), false);
+    } else {
+      if (stop > i) this.append(chunk.subarray(i, stop));
+      if (end < 0) return chunk.length;
+      this.emit();
+    }
     this.state = this.opts.mode === 'per-message' ? { kind: 'start' } : { kind: 'delimited' };
     return end + 1;
   }
@@ -145,6 +150,12 @@ export class SyslogFramer {
 
   private readOctets(chunk: Buffer, i: number, s: { left: number; keep: boolean }): number {
     const take = Math.min(s.left, chunk.length - i);
+    // A whole frame inside this chunk goes out without a copy (the handler decodes it before returning).
+    if (take === s.left && s.keep && this.partBytes === 0) {
+      this.state = { kind: 'start' };
+      this.emitView(chunk.subarray(i, i + take));
+      return i + take;
+    }
     if (s.keep) this.append(chunk.subarray(i, i + take));
     s.left -= take;
     if (s.left === 0) {
@@ -159,6 +170,13 @@ export class SyslogFramer {
     // Copied: the chunk's memory is reused by the socket's next read.
     this.parts.push(Buffer.from(part));
     this.partBytes += part.length;
+  }
+
+  /** A frame that lies within the current chunk: handed on as a view, valid only during the call. */
+  private emitView(frame: Buffer, trimLineEnd = true): void {
+    if (frame.length === 0) return;
+    if (trimLineEnd && frame[frame.length - 1] === 0x0a) frame = frame.subarray(0, frame[frame.length - 2] === 0x0d ? -2 : -1);
+    this.opts.onFrame(frame);
   }
 
   private emit(trimLineEnd = false): void {

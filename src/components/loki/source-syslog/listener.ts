@@ -58,7 +58,7 @@ export class SyslogListener {
     receivers: () => readonly LogsReceiver[],
     private readonly logger: Logger,
   ) {
-    this.batcher = new EntryBatcher(receivers, (err) => this.logger.warn('syslog entries were not delivered', { err: (err as Error).message }));
+    this.batcher = new EntryBatcher(receivers, (err) => this.logger.warn('syslog entries were not delivered', { err: (err as Error).message }), sink.metrics.entries);
     this.handler = new FrameHandler(settings, sink, this.batcher);
   }
 

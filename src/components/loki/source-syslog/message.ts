@@ -13,21 +13,21 @@ export interface SyslogTimestamp {
 
 export interface SyslogMessage {
   readonly priority: number;
-  readonly version?: number;
-  readonly timestamp?: SyslogTimestamp;
+  readonly version?: number | undefined;
+  readonly timestamp?: SyslogTimestamp | undefined;
   /** The timestamp as written (RFC 5424 output keeps it). */
-  readonly timestampText?: string;
-  readonly hostname?: string;
-  readonly appname?: string;
-  readonly procid?: string;
-  readonly msgid?: string;
+  readonly timestampText?: string | undefined;
+  readonly hostname?: string | undefined;
+  readonly appname?: string | undefined;
+  readonly procid?: string | undefined;
+  readonly msgid?: string | undefined;
   /** RFC 5424 structured data: SD-ID → params, in order of appearance. */
-  readonly structuredData?: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  readonly structuredData?: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
   /** The MSG part; undefined when empty. */
-  readonly message?: string;
+  readonly message?: string | undefined;
   /** Cisco IOS extensions (RFC 3164 only). */
-  readonly messageCounter?: number;
-  readonly sequence?: number;
+  readonly messageCounter?: number | undefined;
+  readonly sequence?: number | undefined;
 }
 
 /** A message that could not be parsed: counted as a parsing error, never forwarded. */

@@ -14,6 +14,8 @@ import { daysFromCivil } from '../../../go/time.js';
 import { daysInMonth, isDigit, parsePriority, SyslogParseError, type SyslogMessage, type SyslogTimestamp } from './message.js';
 
 const MAX = { hostname: 255, appname: 48, procid: 128, msgid: 32, sdName: 32 };
+/** RFC 3339 with at most 6 fractional digits, matched where the cursor is (sticky). */
+const TIMESTAMP = /(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:\d{2})/y;
 
 export function parseRfc5424(text: string): SyslogMessage {
   const [priority, afterPri] = parsePriority(text);
@@ -36,17 +38,8 @@ export function parseRfc5424(text: string): SyslogMessage {
     p.space('structured data');
     message = text.slice(p.pos) || undefined;
   }
-  return {
-    priority,
-    version,
-    ...(timestamp ? { timestamp, timestampText } : {}),
-    ...(hostname !== undefined ? { hostname } : {}),
-    ...(appname !== undefined ? { appname } : {}),
-    ...(procid !== undefined ? { procid } : {}),
-    ...(msgid !== undefined ? { msgid } : {}),
-    ...(structuredData ? { structuredData } : {}),
-    ...(message !== undefined ? { message } : {}),
-  };
+  // One object shape for every message (absent fields undefined): the hot path stays monomorphic.
+  return { priority, version, timestamp, timestampText, hostname, appname, procid, msgid, structuredData, message };
 }
 
 class Cursor {
@@ -93,7 +86,8 @@ class Cursor {
       this.pos++;
       return [undefined, undefined];
     }
-    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:\d{2})/.exec(this.text.slice(this.pos, this.pos + 40));
+    TIMESTAMP.lastIndex = this.pos;
+    const m = TIMESTAMP.exec(this.text);
     if (!m) this.fail('a valid timestamp');
     const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
     if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) this.fail('a valid timestamp');
