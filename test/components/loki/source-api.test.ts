@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { gzipSync, deflateSync } from 'node:zlib';
 import protobuf from 'protobufjs';
@@ -27,13 +28,13 @@ async function freePort(): Promise<number> {
 }
 
 /** A loki.source.api on a free port into a capture component (slow_ms delays each acknowledgement). */
-async function start(extra = '', slowMs = 0): Promise<{ h: Harness; base: string }> {
+async function start(extra = '', slowMs = 0, httpExtra = ''): Promise<{ h: Harness; base: string }> {
   const port = await freePort();
   const h = await Harness.start(`
 loki.source.api "in" {
   http {
     listen_address = "127.0.0.1"
-    listen_port    = ${port}
+    listen_port    = ${port}${httpExtra}
   }
   forward_to = [testing.logs_capture.out.receiver]
   ${extra}
@@ -267,5 +268,22 @@ testing.logs_capture "out" { }
     } finally {
       blocker.close();
     }
+  });
+
+  it('serves HTTPS with the http block’s tls', async () => {
+    const tlsDir = fileURLToPath(new URL('../../support/tls/', import.meta.url));
+    const { h, base } = await start('', 0, `\n    tls {\n      cert_file = "${tlsDir}server.pem"\n      key_file  = "${tlsDir}server.key"\n    }`);
+    const url = `${base.replace('http:', 'https:')}/loki/api/v1/raw`;
+    const { request } = await import('node:https');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(url, { method: 'POST', ca: readFileSync(`${tlsDir}ca.pem`), headers: { 'Content-Type': 'text/plain' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.end('secure line\n');
+    });
+    expect(status).toBe(204);
+    expect(entries(h).map((e) => e.line)).toEqual(['secure line']);
   });
 });

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { connect, createServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -316,5 +318,25 @@ testing.logs_capture "out" { slow_ms = 100 }
     client.close();
     await eventually(() => entries(h).length === 3, 'three entries');
     expect(entries(h).map((e) => e.line).sort()).toEqual(['long'.repeat(20).slice(0, 60 - 18), 'one', 'two'].sort());
+  });
+
+  it('receives over TLS with tls_config, requiring client certificates when a CA is set', async () => {
+    const tlsDir = fileURLToPath(new URL('../../support/tls/', import.meta.url));
+    const { h, port } = await start(`tls_config {\n      cert_file = "${tlsDir}server.pem"\n      key_file  = "${tlsDir}server.key"\n      ca_file   = "${tlsDir}ca.pem"\n    }`);
+    const ca = readFileSync(`${tlsDir}ca.pem`);
+    const send = (withCert: boolean) =>
+      new Promise<void>((resolve, reject) => {
+        const socket = tlsConnect({ port, host: '127.0.0.1', ca, ...(withCert ? { cert: readFileSync(`${tlsDir}client.pem`), key: readFileSync(`${tlsDir}client.key`) } : {}) }, () => {
+          socket.end(`<13>1 - h a - - - over tls ${withCert}\n`);
+        });
+        socket.on('error', reject);
+        socket.on('close', () => resolve());
+      });
+    await send(true);
+    await eventually(() => entries(h).length === 1, 'the TLS entry');
+    expect(entries(h)[0]!.line).toBe('over tls true');
+    await send(false).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(entries(h)).toHaveLength(1);
   });
 });
