@@ -22,7 +22,9 @@ import { otelcolExporterLoki } from './otelcol/exporter-loki.js';
 import { otelcolExporterOtlp } from './otelcol/exporter-otlp.js';
 import { otelcolExporterOtlphttp } from './otelcol/exporter-otlphttp.js';
 import { otelcolExporterPrometheus } from './otelcol/exporter-prometheus.js';
+import { otelcolProcessorAttributes } from './otelcol/processor-attributes.js';
 import { otelcolProcessorBatch } from './otelcol/processor-batch.js';
+import { otelcolProcessorMemoryLimiter } from './otelcol/processor-memory-limiter.js';
 import { otelcolReceiverOtlp } from './otelcol/receiver-otlp.js';
 import { prometheusExporterCadvisor } from './prometheus/exporter-cadvisor.js';
 import { prometheusExporterSelf } from './prometheus/exporter-self.js';
@@ -55,7 +57,9 @@ export function builtinComponents(): ComponentRegistry {
     otelcolExporterOtlp,
     otelcolExporterOtlphttp,
     otelcolExporterPrometheus,
+    otelcolProcessorAttributes,
     otelcolProcessorBatch,
+    otelcolProcessorMemoryLimiter,
     otelcolReceiverOtlp,
     prometheusExporterCadvisor,
     prometheusExporterSelf,
