@@ -161,6 +161,18 @@ describe.skipIf(!available && !process.env.CI)('loki.source.journal on journal f
     const doc = YAML.parse(readFileSync(positions, 'utf8')) as { positions: unknown };
     expect(JSON.stringify(doc.positions)).toMatch(/s=[0-9a-f]+;i=/);
   }, 60_000);
+  it('takes over Promtail’s cursor with legacy_position', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-journal-'));
+    const file = path.join(dir, 'a.journal');
+    writeJournal(file, messages(0, 10));
+    const cursors = execFileSync(JOURNALCTL, [`--file=${file}`, '-o', 'export', '-q']).toString('latin1').match(/^__CURSOR=(.*)$/gm)!.map((l) => l.slice('__CURSOR='.length));
+    const legacy = path.join(dir, 'promtail-positions.yaml');
+    writeFileSync(legacy, `positions:\n  cursor-varlogs: "${cursors[5]}"\n`);
+    const h = await start(dir, `max_age = "0s"\n  legacy_position {\n    file = "${legacy}"\n    name = "varlogs"\n  }`);
+    await eventually(() => lines(h).length === 4, 'the entries after Promtail’s cursor');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(lines(h)).toEqual(['message 6', 'message 7', 'message 8', 'message 9']);
+  });
 });
 
 describe.skipIf((!available || !hasDist) && !process.env.CI)('loki.source.journal in a killed agent', () => {

@@ -12,7 +12,7 @@
  * so a restart resumes after the last delivered entry; max_age bounds the
  * first read and a stored cursor older than it, as in Alloy.
  */
-import { attr, optional, schema, t, type Infer } from '../../lang/schema.js';
+import { attr, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
 import { relabelRulesType } from '../relabel/rules.js';
@@ -24,6 +24,12 @@ const matchesType = t.checked('string', (s) => {
   }
 });
 
+/** Promtail's positions file and journal job name, whose cursor a first start takes over. */
+const LegacyPosition = schema({
+  file: attr(t.string),
+  name: attr(t.string),
+});
+
 const Arguments = schema({
   format_as_json: attr(t.bool, false),
   max_age: attr(t.duration, '7h'),
@@ -32,6 +38,7 @@ const Arguments = schema({
   matches: attr(matchesType, ''),
   forward_to: attr(t.list(t.capsule<LogsReceiver>(LOGS_RECEIVER_TYPE))),
   labels: attr(t.map(t.string), {}),
+  legacy_position: optionalBlock(LegacyPosition),
 });
 export type Arguments = Infer<typeof Arguments>;
 

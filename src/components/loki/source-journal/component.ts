@@ -2,9 +2,10 @@
  * loki.source.journal's implementation: its arguments are declared in
  * ../source-journal.ts; this module loads only when a config builds the component.
  */
-import { access, constants } from 'node:fs/promises';
+import { access, constants, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Counter } from 'prom-client';
+import YAML from 'yaml';
 import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
 import { health } from '../../../runtime/health.js';
 import { Backoff } from '../../common/backoff.js';
@@ -27,6 +28,8 @@ const JOURNALCTL = process.env.ALLOY_TS_JOURNALCTL ?? 'journalctl';
 
 export async function buildJournalSource(ctx: ComponentContext<Record<string, never>>, initial: Arguments): Promise<ComponentInstance<Arguments>> {
   const positions = await Positions.open(path.join(ctx.dataPath, 'positions.yml'), { logger: ctx.logger });
+  const key = { path: `cursor-${ctx.id}`, labels: '' };
+  if (initial.legacy_position && positions.get(key) === undefined) await takeOverLegacyCursor(initial.legacy_position, positions, key, ctx);
   const source = new JournalSource(ctx, positions, initial);
   return {
     update: (next) => source.update(next),
@@ -204,6 +207,36 @@ class JournalSource {
     this.cursor = cursor;
     this.positions.put(this.key, cursor);
   }
+}
+
+/**
+ * Alloy's ConvertLegacyPositionsFileJournal: Promtail's cursor for journal job
+ * `name` (key `cursor-<name>`) becomes this component's, unless it already has
+ * one. A legacy file that exists but cannot be read stops the start, so the
+ * journal is not read again from max_age.
+ */
+async function takeOverLegacyCursor(legacy: { file: string; name: string }, positions: Positions, key: PositionKey, ctx: ComponentContext<unknown>): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(legacy.file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      ctx.logger.info('will not convert the legacy positions file as it is not valid or does not exist', { legacy_path: legacy.file });
+      return;
+    }
+    throw new Error(`legacy positions file ${JSON.stringify(legacy.file)} exists but could not be read, refusing to start to avoid re-ingesting logs: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch {
+    ctx.logger.info('will not convert the legacy positions file as it is not valid or does not exist', { legacy_path: legacy.file });
+    return;
+  }
+  const cursor = (doc as { positions?: Record<string, unknown> } | null)?.positions?.[`cursor-${legacy.name}`];
+  if (cursor === undefined || cursor === null) return;
+  positions.put(key, String(cursor));
+  ctx.logger.info('successfully converted legacy positions file to the new format', { legacy_path: legacy.file });
 }
 
 function labelKey(labels: Labels): string {
