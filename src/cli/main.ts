@@ -10,6 +10,7 @@ import { convertCommand } from './convert.js';
 import { evalCommand } from './eval.js';
 import { fmtCommand } from './fmt.js';
 import { healthcheckCommand } from './healthcheck.js';
+import { lspCommand } from './lsp.js';
 import { rewriteBoolAssignments } from './flags.js';
 import type { CliIO } from './io.js';
 import { runCommand } from './run.js';
@@ -63,7 +64,7 @@ function buildProgram(io: CliIO): Command {
       // Commander's usage errors get the same `Error: ` form as command errors.
       outputError: (s, write) => write(s.replace(/^error: /, 'Error: ')),
     });
-  for (const sub of [runCommand(io), fmtCommand(io), validateCommand(io), convertCommand(io), testCommand(io), evalCommand(io), healthcheckCommand(io)]) {
+  for (const sub of [runCommand(io), fmtCommand(io), validateCommand(io), convertCommand(io), testCommand(io), evalCommand(io), healthcheckCommand(io), lspCommand(io)]) {
     program.addCommand(sub.copyInheritedSettings(program));
   }
   return program;

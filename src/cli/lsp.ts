@@ -1,0 +1,18 @@
+/**
+ * `alloy-ts lsp`: the Alloy language server over stdin/stdout. The server
+ * (and the libraries it uses) is loaded only when this command runs.
+ */
+import { Command } from 'commander';
+import type { CliIO } from './io.js';
+
+export function lspCommand(_io: CliIO): Command {
+  return new Command('lsp')
+    .summary('Run the Alloy language server over stdio')
+    .description('Serves the Language Server Protocol on stdin/stdout for editors (diagnostics, hover, completion, navigation, formatting).')
+    // Editors' LSP clients often pass --stdio; stdio is the only transport.
+    .option('--stdio', 'use stdin/stdout (the default and only transport)')
+    .action(async () => {
+      const { startLanguageServer } = await import('../lsp/index.js');
+      await startLanguageServer();
+    });
+}

@@ -1,0 +1,142 @@
+/**
+ * The Alloy language server: `startLanguageServer()` serves LSP over the
+ * given streams (stdio for `alloy-ts lsp`). Each feature lives in its own
+ * module; this file wires them to the protocol and keeps per-version state.
+ */
+import type { Readable, Writable } from 'node:stream';
+import {
+  createConnection,
+  ProposedFeatures,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { builtinComponents } from '../components/index.js';
+import type { Stability } from '../runtime/component.js';
+import type { ValidationTarget } from '../runtime/validator/index.js';
+import { completionsAt } from './completion.js';
+import { documentDiagnostics } from './diagnostics.js';
+import { DocumentCache, type AlloyDocument } from './documents.js';
+import { hoverAt } from './hover.js';
+import { buildModel, type FileModel } from './model.js';
+import { definitionAt, referencesAt, renameAt, renameRange } from './navigation.js';
+import { documentSymbols, foldingRanges, formatDocument } from './outline.js';
+import { SchemaIndex } from './schemas.js';
+
+export interface LanguageServerOptions {
+  input?: Readable;
+  output?: Writable;
+}
+
+/** Settings a client may pass as `initializationOptions`. */
+interface InitOptions {
+  /** `--stability.level` of `validate`; default generally-available. */
+  stabilityLevel?: Stability;
+  /** `--target` of `validate`; default alloy-ts. */
+  target?: ValidationTarget;
+  /** Milliseconds of quiet after a change before diagnostics run; default 50. */
+  diagnosticsDelay?: number;
+}
+
+/** Starts serving; resolves when the client ends the session (exit notification or closed input). */
+export function startLanguageServer(options: LanguageServerOptions = {}): Promise<void> {
+  const connection = createConnection(
+    ProposedFeatures.all,
+    new StreamMessageReader(options.input ?? process.stdin),
+    new StreamMessageWriter(options.output ?? process.stdout),
+  );
+  const server = new AlloyLanguageServer(connection);
+  server.listen();
+  return new Promise((resolve) => connection.onExit(() => resolve()));
+}
+
+class AlloyLanguageServer {
+  private readonly documents = new TextDocuments(TextDocument);
+  private readonly cache = new DocumentCache();
+  private readonly models = new WeakMap<AlloyDocument, FileModel>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly registry = builtinComponents();
+  private readonly schemas = new SchemaIndex(this.registry);
+  private settings: Required<InitOptions> = { stabilityLevel: 'generally-available', target: 'alloy-ts', diagnosticsDelay: 50 };
+
+  constructor(private readonly connection: Connection) {}
+
+  listen(): void {
+    const c = this.connection;
+    c.onInitialize((params) => this.initialize(params.initializationOptions as InitOptions | undefined));
+    this.documents.onDidChangeContent((e) => this.scheduleDiagnostics(e.document.uri));
+    this.documents.onDidClose((e) => this.close(e.document.uri));
+    c.onHover((p) => this.with(p.textDocument.uri, (doc, model) => hoverAt(doc, model, this.schemas, doc.lines.offset(p.position))));
+    c.onCompletion((p) => this.with(p.textDocument.uri, (doc, model) => completionsAt(doc, model, this.schemas, doc.lines.offset(p.position))) ?? []);
+    c.onDefinition((p) => this.with(p.textDocument.uri, (doc, model) => definitionAt(doc, model, doc.lines.offset(p.position))));
+    c.onReferences((p) => this.with(p.textDocument.uri, (doc, model) => referencesAt(doc, model, doc.lines.offset(p.position), p.context.includeDeclaration)) ?? []);
+    c.onPrepareRename((p) => this.with(p.textDocument.uri, (doc, model) => renameRange(doc, model, doc.lines.offset(p.position))) ?? null);
+    c.onRenameRequest((p) => {
+      const result = this.with(p.textDocument.uri, (doc, model) => renameAt(doc, model, doc.lines.offset(p.position), p.newName));
+      if (result && 'error' in result) return new ResponseError(-32602, result.error);
+      return result ?? null;
+    });
+    c.onDocumentSymbol((p) => this.with(p.textDocument.uri, (doc) => documentSymbols(doc)) ?? []);
+    c.onFoldingRanges((p) => this.with(p.textDocument.uri, (doc) => foldingRanges(doc)) ?? []);
+    c.onDocumentFormatting((p) => this.with(p.textDocument.uri, (doc) => formatDocument(doc)) ?? []);
+    this.documents.listen(c);
+    c.listen();
+  }
+
+  private initialize(options: InitOptions | undefined): InitializeResult {
+    this.settings = { ...this.settings, ...options };
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ['.', '"'] },
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        documentFormattingProvider: true,
+      },
+      serverInfo: { name: 'alloy-ts' },
+    };
+  }
+
+  /** Runs a feature on the current version of an open document; undefined when it is not open. */
+  private with<T>(uri: string, feature: (doc: AlloyDocument, model: FileModel) => T): T | undefined {
+    const text = this.documents.get(uri);
+    if (!text) return undefined;
+    const doc = this.cache.get(text);
+    let model = this.models.get(doc);
+    if (!model) {
+      model = buildModel(doc.file.body);
+      this.models.set(doc, model);
+    }
+    return feature(doc, model);
+  }
+
+  /** Diagnostics run once typing pauses, on the version current then. */
+  private scheduleDiagnostics(uri: string): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.set(uri, setTimeout(() => this.publishDiagnostics(uri), this.settings.diagnosticsDelay));
+  }
+
+  private publishDiagnostics(uri: string): void {
+    this.timers.delete(uri);
+    const text = this.documents.get(uri);
+    if (!text) return;
+    const diagnostics = documentDiagnostics(this.cache.get(text), { registry: this.registry, minStability: this.settings.stabilityLevel, target: this.settings.target });
+    void this.connection.sendDiagnostics({ uri, version: text.version, diagnostics });
+  }
+
+  private close(uri: string): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+    this.cache.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+}
