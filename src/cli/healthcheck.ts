@@ -10,27 +10,25 @@
  * the URL's userinfo. The password is never printed: URLs in messages carry
  * no userinfo.
  */
-import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { redactUrlPasswords } from '../go/url.js';
 import { formatDurationMs, parseDurationMs } from '../lang/units.js';
-import { CliError, fsCall, resolvePath, type CliIO } from './io.js';
+import { addAgentClientOptions, basicAuthorization, DEFAULT_AGENT_URL, stripUserinfo, type AgentClientFlags } from './agent-client.js';
+import { CliError, type CliIO } from './io.js';
 
-export const DEFAULT_HEALTHCHECK_URL = 'http://127.0.0.1:12345';
+export const DEFAULT_HEALTHCHECK_URL = DEFAULT_AGENT_URL;
 export const HEALTHCHECK_USERNAME_ENV = 'ALLOY_TS_HEALTHCHECK_USERNAME';
 export const HEALTHCHECK_PASSWORD_ENV = 'ALLOY_TS_HEALTHCHECK_PASSWORD';
+const HEALTHCHECK_ENV = { username: HEALTHCHECK_USERNAME_ENV, password: HEALTHCHECK_PASSWORD_ENV };
 
 const ENDPOINTS = ['/-/ready', '/-/healthy'] as const;
 
-interface HealthcheckFlags {
-  url: string;
+interface HealthcheckFlags extends AgentClientFlags {
   timeout: string;
-  basicAuthUsername?: string;
-  basicAuthPasswordFile?: string;
 }
 
 export function healthcheckCommand(io: CliIO): Command {
-  return new Command('healthcheck')
+  const cmd = new Command('healthcheck')
     .summary('Check that a running agent is ready and healthy')
     .description(
       'Asks the agent at URL for /-/ready and /-/healthy. Exits with 0 when both\n' +
@@ -39,15 +37,13 @@ export function healthcheckCommand(io: CliIO): Command {
         `--basic-auth-username (or $${HEALTHCHECK_USERNAME_ENV}) and the password in a file\n` +
         `with --basic-auth-password-file (or in $${HEALTHCHECK_PASSWORD_ENV}); it is never printed.`,
     )
-    .option('--url <url>', 'Base URL of the agent\'s HTTP server', DEFAULT_HEALTHCHECK_URL)
-    .option('--timeout <duration>', 'How long to wait for each answer', '3s')
-    .option('--basic-auth-username <name>', `User for the agent's basic auth (default $${HEALTHCHECK_USERNAME_ENV})`)
-    .option('--basic-auth-password-file <path>', `File holding the password (default: the value of $${HEALTHCHECK_PASSWORD_ENV})`)
+    .option('--timeout <duration>', 'How long to wait for each answer', '3s');
+  return addAgentClientOptions(cmd, HEALTHCHECK_ENV)
     .action(async (opts: HealthcheckFlags) => {
-      const base = parseBaseUrl(opts.url);
+      const given = parseBaseUrl(opts.url);
       const timeoutMs = parseTimeout(opts.timeout);
-      const authorization = await basicAuthorization(opts, base, io);
-      stripUserinfo(base);
+      const authorization = await basicAuthorization(opts, given, io, HEALTHCHECK_ENV);
+      const base = stripUserinfo(given);
       await Promise.all(ENDPOINTS.map((p) => expectOk(new URL(p, base), timeoutMs, authorization)));
       io.stdout.write(`${base.origin}: ready and healthy\n`);
     });
@@ -69,32 +65,6 @@ function parseTimeout(text: string): number {
     // reported below
   }
   throw new CliError(`invalid --timeout ${JSON.stringify(text)}: want a positive duration such as 3s`);
-}
-
-/**
- * The Authorization header value, or undefined without credentials. Flags
- * and environment come before the URL's userinfo.
- */
-async function basicAuthorization(flags: HealthcheckFlags, base: URL, io: CliIO): Promise<string | undefined> {
-  const env = io.env ?? process.env;
-  const username = flags.basicAuthUsername ?? env[HEALTHCHECK_USERNAME_ENV] ?? decodeURIComponent(base.username);
-  const password = (await passwordFromFile(flags.basicAuthPasswordFile, io)) ?? env[HEALTHCHECK_PASSWORD_ENV] ?? decodeURIComponent(base.password);
-  if (username === '' && password === '') return undefined;
-  if (username === '') throw new CliError(`a basic auth password needs a user: set --basic-auth-username or $${HEALTHCHECK_USERNAME_ENV}`);
-  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
-}
-
-/** The file's contents without one trailing line break (files are written with one), or undefined without a file. */
-async function passwordFromFile(file: string | undefined, io: CliIO): Promise<string | undefined> {
-  if (file === undefined) return undefined;
-  const text = (await fsCall(file, readFile(resolvePath(io, file)))).toString('utf8');
-  return text.replace(/\r?\n$/, '');
-}
-
-/** fetch refuses URLs with credentials; they travel in the Authorization header instead. */
-function stripUserinfo(url: URL): void {
-  url.username = '';
-  url.password = '';
 }
 
 /** Resolves when `url` answers 200; otherwise throws a CliError whose message is one line. */

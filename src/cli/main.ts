@@ -14,7 +14,9 @@ import { lspCommand } from './lsp.js';
 import { rewriteBoolAssignments } from './flags.js';
 import type { CliIO } from './io.js';
 import { runCommand } from './run.js';
+import { tapCommand } from './tap.js';
 import { testCommand } from './test.js';
+import { topCommand } from './top.js';
 import { validateCommand } from './validate.js';
 import { packageVersion } from '../version.js';
 
@@ -64,7 +66,7 @@ function buildProgram(io: CliIO): Command {
       // Commander's usage errors get the same `Error: ` form as command errors.
       outputError: (s, write) => write(s.replace(/^error: /, 'Error: ')),
     });
-  for (const sub of [runCommand(io), fmtCommand(io), validateCommand(io), convertCommand(io), testCommand(io), evalCommand(io), healthcheckCommand(io), lspCommand(io)]) {
+  for (const sub of [runCommand(io), fmtCommand(io), validateCommand(io), convertCommand(io), testCommand(io), tapCommand(io), topCommand(io), evalCommand(io), healthcheckCommand(io), lspCommand(io)]) {
     program.addCommand(sub.copyInheritedSettings(program));
   }
   return program;
