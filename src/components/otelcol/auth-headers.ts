@@ -18,7 +18,8 @@ const Header = schema(
     from_context: optional(t.string),
     from_attribute: notSupported('header.from_attribute'),
     action: attr(t.checked('string', (a) => {
-      if (!['insert', 'update', 'upsert', 'delete'].includes(a)) throw new Error(`action is set to an invalid value of ${JSON.stringify(a)}`);
+      // Alloy decodes the action with Action.UnmarshalText first (grafana/alloy internal/component/otelcol/auth/headers/headers.go).
+      if (!['insert', 'update', 'upsert', 'delete'].includes(a)) throw new Error(`unknown action ${a.toLowerCase()}`);
     }), 'upsert'),
   },
   (h) => {
