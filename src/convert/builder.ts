@@ -12,7 +12,7 @@
  * and `Expr` for text written as is (references, function calls).
  */
 import { formatBytes, formatDurationNs } from '../lang/units.js';
-import { quote } from '../go/strconv.js';
+import { formatFloat, quote } from '../go/strconv.js';
 import { isValidIdentifier } from '../lang/identifier.js';
 
 /** A Go time.Duration (nanoseconds), written as Go's Duration.String(). */
@@ -319,12 +319,5 @@ function objectText(entries: readonly (readonly [string, GoValue])[]): string {
 
 /** strconv.FormatFloat(f, 'f', -1, 64): the shortest digits, never an exponent (value.Number.ToString). */
 function formatGoFloat(f: number): string {
-  const s = String(f);
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
-  if (!m) return s;
-  const digits = m[2] + (m[3] ?? '');
-  const point = 1 + Number(m[4]);
-  if (point <= 0) return `${m[1]}0.${'0'.repeat(-point)}${digits}`;
-  if (point >= digits.length) return m[1] + digits + '0'.repeat(point - digits.length);
-  return `${m[1]}${digits.slice(0, point)}.${digits.slice(point)}`;
+  return formatFloat(f, 'f', -1);
 }
