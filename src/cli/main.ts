@@ -13,6 +13,7 @@ import { healthcheckCommand } from './healthcheck.js';
 import { lspCommand } from './lsp.js';
 import { rewriteBoolAssignments } from './flags.js';
 import type { CliIO } from './io.js';
+import { redactUrlPasswords } from '../go/url.js';
 import { runCommand } from './run.js';
 import { tapCommand } from './tap.js';
 import { testCommand } from './test.js';
@@ -83,8 +84,9 @@ function normalizeArgs(argv: readonly string[], program: Command): string[] {
 function reportFailure(err: unknown, io: CliIO): number {
   // Commander has already printed its own message (or the help/version).
   if (err instanceof CommanderError) return err.exitCode;
-  // CliErrors carry the user-facing message; anything else is still one line, never a stack.
+  // CliErrors carry the user-facing message; anything else is still one line, never a stack,
+  // and never a URL's password (CliErrors redact theirs already).
   const message = err instanceof Error ? err.message : String(err);
-  io.stderr.write(`Error: ${message}\n`);
+  io.stderr.write(`Error: ${redactUrlPasswords(message)}\n`);
   return 1;
 }
