@@ -187,7 +187,8 @@ interface ProfileShape {
 /**
  * Builds the pprof message: one location per tree node (one line: its
  * frame), one function per distinct frame, one sample per node with values,
- * its stack leaf first. V8's synthetic root frame is left out of stacks.
+ * its stack leaf first. V8's synthetic root frame is left out of stacks
+ * (except for values on the root itself).
  */
 async function encode(shape: ProfileShape): Promise<Buffer> {
   const pprof = await import('pprof-format');
@@ -217,6 +218,8 @@ async function encode(shape: ProfileShape): Promise<Buffer> {
     if (n.values.every((v) => v === 0)) continue;
     const stack: number[] = [];
     for (let at: ProfileTreeNode | undefined = n; at?.parent !== undefined; at = at.parent) stack.push(Number(locationOf(at).id));
+    // Values on the root itself (V8 rarely attributes a tick there) keep the root as their one frame.
+    if (stack.length === 0) stack.push(Number(locationOf(n).id));
     samples.push(new pprof.Sample({ locationId: stack, value: n.values }));
   }
   const profile = new pprof.Profile({
