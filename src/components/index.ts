@@ -25,6 +25,7 @@ import { otelcolExporterPrometheus } from './otelcol/exporter-prometheus.js';
 import { otelcolProcessorAttributes } from './otelcol/processor-attributes.js';
 import { otelcolProcessorBatch } from './otelcol/processor-batch.js';
 import { otelcolProcessorMemoryLimiter } from './otelcol/processor-memory-limiter.js';
+import { otelcolReceiverLoki } from './otelcol/receiver-loki.js';
 import { otelcolReceiverOtlp } from './otelcol/receiver-otlp.js';
 import { prometheusExporterCadvisor } from './prometheus/exporter-cadvisor.js';
 import { prometheusExporterSelf } from './prometheus/exporter-self.js';
@@ -60,6 +61,7 @@ export function builtinComponents(): ComponentRegistry {
     otelcolProcessorAttributes,
     otelcolProcessorBatch,
     otelcolProcessorMemoryLimiter,
+    otelcolReceiverLoki,
     otelcolReceiverOtlp,
     prometheusExporterCadvisor,
     prometheusExporterSelf,

@@ -12,7 +12,6 @@ import { defineComponent } from '../../runtime/component.js';
 import { handlerType } from './config/auth.js';
 import { TlsClientBlock } from './config/tls.js';
 import { DebugMetricsBlock, notSupported } from './config/unsupported.js';
-import { exporterInstance } from './exporterhelper/component.js';
 import { queueField, retryField } from './exporterhelper/settings.js';
 import { InputExports } from './pdata/consumer.js';
 import { SIGNALS } from './pdata/model.js';
@@ -62,7 +61,8 @@ export const otelcolExporterOtlp = defineComponent({
   exports: InputExports,
   liveDebugging: true,
   async build(ctx, args) {
-    const { grpcTransport } = await import('./exporter-otlp/grpc-transport.js');
+    // The exporter helper (queue, retries, prom-client metrics) loads with the component, not with its declaration.
+    const [{ grpcTransport }, { exporterInstance }] = await Promise.all([import('./exporter-otlp/grpc-transport.js'), import('./exporterhelper/component.js')]);
     return exporterInstance(ctx, args, SIGNALS, (a) => grpcTransport(a, ctx.logger));
   },
 });

@@ -12,7 +12,6 @@ import { defineComponent } from '../../runtime/component.js';
 import { handlerType } from './config/auth.js';
 import { TlsClientBlock } from './config/tls.js';
 import { DebugMetricsBlock, notSupported, unsupportedBlock } from './config/unsupported.js';
-import { exporterInstance } from './exporterhelper/component.js';
 import { queueField, retryField } from './exporterhelper/settings.js';
 import { InputExports } from './pdata/consumer.js';
 import { SIGNALS } from './pdata/model.js';
@@ -66,7 +65,8 @@ export const otelcolExporterOtlphttp = defineComponent({
   exports: InputExports,
   liveDebugging: true,
   async build(ctx, args) {
-    const { httpTransport } = await import('./exporter-otlphttp/http-transport.js');
+    // The exporter helper (queue, retries, prom-client metrics) loads with the component, not with its declaration.
+    const [{ httpTransport }, { exporterInstance }] = await Promise.all([import('./exporter-otlphttp/http-transport.js'), import('./exporterhelper/component.js')]);
     return exporterInstance(ctx, args, SIGNALS, (a) => httpTransport(a, ctx.logger));
   },
 });

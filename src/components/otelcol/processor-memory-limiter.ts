@@ -11,7 +11,7 @@
  * Arguments: grafana/alloy
  * internal/component/otelcol/processor/memorylimiter/memorylimiter.go.
  */
-import { Counter } from 'prom-client';
+import type { Counter } from 'prom-client';
 import { totalmem } from 'node:os';
 import { attr, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
@@ -54,12 +54,14 @@ export const otelcolProcessorMemoryLimiter = defineComponent({
   args: Arguments,
   exports: InputExports,
   liveDebugging: true,
-  build(ctx, initial) {
+  async build(ctx, initial) {
+    // prom-client loads when the component is built, not with its declaration (validate never needs it).
+    const { Counter: PromCounter } = await import('prom-client');
     let args = initial;
     const total = () => ctx.host.memoryBudget?.limitBytes ?? totalmem();
     let refusing = false;
     const refused = Object.fromEntries(
-      SIGNALS.map((s) => [s, new Counter({ name: `otelcol_processor_refused_${ITEM_NAME[s]}_total`, help: `Number of ${ITEM_NAME[s].replace('_', ' ')} that were rejected by the next component in the pipeline.`, registers: [ctx.registry] })]),
+      SIGNALS.map((s) => [s, new PromCounter({ name: `otelcol_processor_refused_${ITEM_NAME[s]}_total`, help: `Number of ${ITEM_NAME[s].replace('_', ' ')} that were rejected by the next component in the pipeline.`, registers: [ctx.registry] })]),
     ) as Record<Signal, Counter>;
     const check = () => {
       const { soft } = limitsOf(args, total());

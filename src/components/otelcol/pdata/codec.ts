@@ -161,3 +161,8 @@ function base64IdsToHex(node: unknown): void {
 export function longFromNumber(n: number): LongLike {
   return protobuf.util.LongBits.fromNumber(n).toLong(true) as unknown as LongLike;
 }
+
+/** An unsigned 64-bit Long from a BigInt (exact nanosecond timestamps). */
+export function longFromBigInt(v: bigint): LongLike {
+  return new protobuf.util.LongBits(Number(v & 0xffffffffn) >>> 0, Number((v >> 32n) & 0xffffffffn) >>> 0).toLong(true) as unknown as LongLike;
+}
