@@ -14,6 +14,7 @@ import { setDrainDeadline } from '../components/common/delivery.js';
 import { Agent, AgentStoppedError } from '../runtime/agent.js';
 import type { Logger } from '../runtime/logger.js';
 import { HttpServer } from '../runtime/http/server.js';
+import { configDigest, watchConfig } from './auto-reload.js';
 import { sourceConverter } from './convert.js';
 import { CliError, fsError, resolvePath, useColor, type CliIO } from './io.js';
 import { MEMORY_LIMIT_FLAG, resolveMemoryLimit } from './memory-limit.js';
@@ -170,6 +171,7 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CliIO): 
   // first load must not fall back to Node's default action (exit).
   let running: RunningAgent | undefined;
   let stopRequested = false;
+  let stopWatching = () => {};
   const firstLoad = new AbortController();
   const onHup = () => {
     const agent = running?.agent;
@@ -189,14 +191,20 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CliIO): 
   process.on('SIGINT', onStop);
   process.on('SIGTERM', onStop);
   try {
+    const watched = resolvePath(io, configPath);
+    const baseline = flags['config.auto-reload'] ? await configDigest(watched) : '';
     running = await startAgent(configPath, flags, io, firstLoad.signal);
     if (stopRequested) await running.stop();
+    if (flags['config.auto-reload'] && running.agent.ready) {
+      stopWatching = watchConfig(running.agent, watched, parseDurationMs(flags['config.auto-reload-interval']), baseline);
+    }
     await running.done;
     // Stopped during the first load: a read that cannot be cancelled (a FIFO
     // config nobody writes to blocks in libuv's thread pool) would keep the
     // process alive, and nothing else is left to finish.
     if (!running.agent.ready) process.exit(0);
   } finally {
+    stopWatching();
     process.off('SIGHUP', onHup);
     process.off('SIGINT', onStop);
     process.off('SIGTERM', onStop);

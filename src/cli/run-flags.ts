@@ -72,6 +72,8 @@ export const RUN_FLAGS = {
   'config.format': str('<format>', 'alloy', 'The format of the source file'),
   'config.bypass-conversion-errors': bool(false, 'Enable bypassing errors when converting'),
   'config.extra-args': str('<args>', '', 'Extra arguments for the converter'),
+  'config.auto-reload': bool(false, 'Reload when the config file or a *.alloy file of the config directory changes (alloy-ts only)'),
+  'config.auto-reload-interval': str('<duration>', '1s', 'How often --config.auto-reload looks at the config files'),
   'disable-reporting': bool(false, 'Disable reporting of enabled components to Grafana.'),
   'storage.path': str('<path>', 'data-alloy/', 'Base directory where components can store data'),
   'stability.level': { kind: 'stability' },
