@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { singleEntry, type LogsReceiver } from '../../../src/components/common/log-entries.js';
-import { maskSecret } from '../../../src/components/loki/secretfilter.js';
+import { maskSecret } from '../../../src/components/loki/secretfilter/component.js';
 import { SecretDetector, shannonEntropy } from '../../../src/components/loki/secretfilter/detector.js';
 import { eventually, Harness } from '../../support/harness.js';
 
