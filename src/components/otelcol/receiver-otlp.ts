@@ -36,7 +36,8 @@ const Keepalive = schema({
 });
 
 const GrpcBlock = schema({
-  endpoint: attr(t.string, '0.0.0.0:4317'),
+  // Alloy listens on every interface (0.0.0.0); alloy-ts on loopback unless told otherwise (README).
+  endpoint: attr(t.string, '127.0.0.1:4317'),
   transport: attr(t.oneOf('tcp', 'unix'), 'tcp'),
   tls: optionalBlock(TlsServerBlock),
   max_recv_msg_size: attr(t.bytes, '4MiB'),
@@ -60,7 +61,7 @@ const CorsBlock = schema({
 export const HTTP_COMPRESSIONS = ['', 'gzip', 'zlib', 'deflate'] as const;
 
 const HttpBlock = schema({
-  endpoint: attr(t.string, '0.0.0.0:4318'),
+  endpoint: attr(t.string, '127.0.0.1:4318'),
   tls: optionalBlock(TlsServerBlock),
   cors: optionalBlock(CorsBlock),
   max_request_body_size: attr(t.bytes, '20MiB'),
