@@ -85,7 +85,7 @@ export function completionsAt(doc: AlloyDocument, model: FileModel, schemas: Sch
   const word = typedWord(doc, offset);
   const range = doc.lines.range(offset - Buffer.byteLength(word), offset);
   const ctx = bodyContext(place.blocks, schemas, model);
-  const items = place.attribute === undefined ? statementItems(doc, model, schemas, ctx, offset) : valueItems(model, schemas, ctx, place, offset);
+  const items = place.attribute === undefined ? statementItems(doc, model, schemas, ctx, offset) : valueItems(doc, model, schemas, ctx, place, offset);
   for (const item of items) item.textEdit = { range, newText: item.insertText ?? item.label };
   return items;
 }
@@ -188,10 +188,10 @@ function blockSnippet(name: string, labelled: boolean, args: BlockSchema): strin
   return `${name}${label} {\n${required.length ? required.join('\n') + '\n' : '\t$0\n'}}`;
 }
 
-function valueItems(model: FileModel, schemas: SchemaIndex, ctx: BodyContext, place: CursorPlace, offset: number): CompletionItem[] {
+function valueItems(doc: AlloyDocument, model: FileModel, schemas: SchemaIndex, ctx: BodyContext, place: CursorPlace, offset: number): CompletionItem[] {
   const expected = place.nested ? undefined : expectedType(ctx, place.attribute!);
   const scope = scopeAt(model, offset);
-  const items = exportItems(model, schemas, scope, expected);
+  const items = exportItems(model, schemas, componentsInScope(doc, scope), expected);
   if (scope.owner) {
     for (const name of scope.owner.arguments.keys()) {
       items.push({ label: `argument.${name}.value`, kind: CompletionItemKind.Variable, detail: 'argument of this declare' });
@@ -215,17 +215,38 @@ function expectedType(ctx: BodyContext, attribute: string): string | undefined {
   return field?.kind === 'attr' ? field.type.name : undefined;
 }
 
+/**
+ * The components visible at the cursor by id. While the file does not
+ * parse, the syntax tree stops at the first error; the block headers found
+ * by the scanner (`name.parts "label" {` at a statement start) stand in for
+ * the components after it.
+ */
+function componentsInScope(doc: AlloyDocument, scope: Scope): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const [id, stmt] of scope.components) found.set(id, stmt.name);
+  if (doc.parse.diagnostics.length === 0 || scope.owner) return found;
+  const tokens = scanAll(doc.source.bytes, () => {});
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i]!.tok !== Tok.LCURLY || tokens[i - 1]?.tok !== Tok.STRING) continue;
+    const header = blockHeader(tokens, i);
+    if (header?.kind !== 'block') continue;
+    const label = unquote(tokens[i - 1]!.lit);
+    found.set(`${header.name}.${label}`, header.name.split('.'));
+  }
+  return found;
+}
+
 /** `loki.write.default.receiver` and the like, of the expected type (or any type when unknown). */
-function exportItems(model: FileModel, schemas: SchemaIndex, scope: Scope, expected: string | undefined): CompletionItem[] {
+function exportItems(model: FileModel, schemas: SchemaIndex, components: Map<string, string[]>, expected: string | undefined): CompletionItem[] {
   const items: CompletionItem[] = [];
-  for (const [id, stmt] of scope.components) {
-    const known: KnownBlock | undefined = schemas.get(stmt.name.join('.'));
+  for (const [id, name] of components) {
+    const known: KnownBlock | undefined = schemas.get(name.join('.'));
     const exports = known?.exports ? Object.entries(known.exports.fields) : [];
     for (const [name, field] of exports) {
       if (field.kind !== 'attr' || !typeFits(field.type.name, expected)) continue;
       items.push({ label: `${id}.${name}`, kind: CompletionItemKind.Reference, detail: field.type.name, sortText: `0${id}.${name}` });
     }
-    const custom = stmt.name.length === 1 ? model.declares.get(stmt.name[0]!) : undefined;
+    const custom = name.length === 1 ? model.declares.get(name[0]!) : undefined;
     for (const name of custom?.exports.keys() ?? []) {
       items.push({ label: `${id}.${name}`, kind: CompletionItemKind.Reference, detail: 'export of a custom component', sortText: `1${id}.${name}` });
     }
@@ -236,4 +257,13 @@ function exportItems(model: FileModel, schemas: SchemaIndex, scope: Scope, expec
 function typeFits(actual: string, expected: string | undefined): boolean {
   if (!expected || expected === 'any' || expected === 'list(any)') return true;
   return actual === expected || listElement(expected) === actual || (actual === 'list(map(string))' && expected === 'list(map(string))');
+}
+
+/** A label's text; Go escapes JSON does not know only matter in labels that are not identifiers anyway. */
+function unquote(literal: string): string {
+  try {
+    return JSON.parse(literal) as string;
+  } catch {
+    return literal.slice(1, -1);
+  }
 }
