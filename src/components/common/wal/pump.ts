@@ -1,0 +1,58 @@
+/**
+ * Feeds a WAL consumer's records to a destination: up to `maxInFlight`
+ * records are delivered at once, and positions are acknowledged strictly in
+ * order (a record is acknowledged only when it and every earlier one were
+ * delivered), so a restart resumes after the last contiguous delivery.
+ */
+import type { WalPosition, WalReader } from './wal.js';
+
+export interface PumpOptions {
+  maxInFlight: number;
+  /** Resolves once the payload was delivered (or dropped for good); rejects when the destination stopped. */
+  deliver(payload: Buffer): Promise<void>;
+  /** Called after each acknowledgement (truncation, metrics). */
+  onAck?(pos: WalPosition): void;
+}
+
+export async function pumpWal(reader: WalReader, opts: PumpOptions, signal: AbortSignal): Promise<void> {
+  const inFlight: { done: boolean; failed: boolean; end: WalPosition; settled: Promise<void> }[] = [];
+  let slot: (() => void) | undefined;
+  const freeSlot = (): void => {
+    const s = slot;
+    slot = undefined;
+    s?.();
+  };
+  const ackDone = (): void => {
+    let last: WalPosition | undefined;
+    while (inFlight.length > 0 && inFlight[0]!.done) last = inFlight.shift()!.end;
+    if (last) {
+      reader.ack(last);
+      opts.onAck?.(last);
+    }
+  };
+  const aborted = new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+  while (!signal.aborted) {
+    if (inFlight.some((f) => f.failed)) break;
+    if (inFlight.length >= opts.maxInFlight) {
+      await Promise.race([new Promise<void>((resolve) => (slot = resolve)), aborted]);
+      continue;
+    }
+    const record = await Promise.race([reader.next(), aborted]);
+    if (!record) break;
+    const entry = { done: false, failed: false, end: record.end, settled: Promise.resolve() };
+    entry.settled = opts.deliver(record.payload).then(
+      () => {
+        entry.done = true;
+        ackDone();
+        freeSlot();
+      },
+      () => {
+        // Not delivered: stays unacknowledged, read again after a restart.
+        entry.failed = true;
+        freeSlot();
+      },
+    );
+    inFlight.push(entry);
+  }
+  await Promise.all(inFlight.map((f) => f.settled));
+}
