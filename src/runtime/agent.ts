@@ -15,6 +15,7 @@ import { LiveDebugHub } from './live-debug.js';
 import { Logger, LogSettings } from './logger.js';
 import { MemoryBudget } from './memory.js';
 import { mergeExpositions } from './metrics.js';
+import type { ConfigFile } from './loader.js';
 import { loadConfigPath, type LoadedSource, type SourceTransform } from './sources.js';
 
 export interface AgentOptions {
@@ -56,6 +57,7 @@ export class Agent {
   private readonly loadSuccessTime: Gauge;
   private readonly loadFailures: Counter;
   private readonly configHash: Gauge;
+  private lastLoaded: readonly ConfigFile[] = [];
   readonly evaluationSeconds: Histogram;
   readonly queueSize: Gauge;
 
@@ -187,7 +189,13 @@ export class Agent {
     }
   }
 
+  /** The config files the running graph was built from, in load order. */
+  get loadedFiles(): readonly ConfigFile[] {
+    return this.lastLoaded;
+  }
+
   private recordSuccess(source: LoadedSource): void {
+    this.lastLoaded = source.files;
     const hash = createHash('sha256');
     for (const bytes of source.contents.values()) hash.update(bytes);
     this.loadSuccess.set(1);

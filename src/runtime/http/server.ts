@@ -18,6 +18,7 @@ import type { Agent } from '../agent.js';
 import type { NodeInfo } from '../controller.js';
 import { objectValue, type Value } from '../../lang/value.js';
 import { redactUrlPasswords } from '../../go/url.js';
+import { redactedConfigText } from '../config-source.js';
 import { bodyToJson, debugInfoToJson, exportsToJson, type JsonStmt } from './alloyjson.js';
 import { dataFlowEdges } from './dataflow.js';
 import { InMemoryHttp } from './in-memory.js';
@@ -171,6 +172,7 @@ export class HttpServer {
     const modules = /^\/api\/v0\/web\/modules\/(.+)\/components$/.exec(p);
     const debug = /^\/api\/v0\/web\/debug\/(.+)$/.exec(p);
     if (p === '/api/v0/web/components') json(res, 200, this.componentsJson(this.agent.root.list()));
+    else if (p === '/api/v0/web/config') json(res, 200, this.configJson());
     else if (one) {
       const node = this.agent.root.find(decodePath(one[1]!));
       if (node) json(res, 200, this.componentJson(node, dataFlowEdges(this.siblings(node)), true));
@@ -182,6 +184,11 @@ export class HttpServer {
     } else if (debug) this.liveDebug(res, decodePath(debug[1]!));
     else return false;
     return true;
+  }
+
+  /** The effective config: every loaded file, in order, secrets redacted (config-source.ts). */
+  private configJson(): { files: { name: string; content: string }[] } {
+    return { files: this.agent.loadedFiles.map((f) => ({ name: f.source.name, content: redactedConfigText(f, this.agent.options.registry) })) };
   }
 
   /** Component JSON for every node of one controller, with their data-flow edges. */
