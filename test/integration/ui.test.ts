@@ -124,6 +124,21 @@ describe.skipIf(missing !== undefined)(`web UI in Chromium${missing ? ` (skipped
     expect(await page.locator('#debug-lines li').count()).toBe(3);
   });
 
+  it('shows the effective config with secrets redacted', async () => {
+    writeFileSync(agent.configPath, agent.config('loki.write "w" {\n  endpoint {\n    url          = "http://u:url-pw@127.0.0.1:1/push"\n    bearer_token = "token-value"\n  }\n}\n'));
+    await agent.running.agent.reload();
+    await page.goto(`${agent.uiUrl}config`);
+    await page.locator('pre.config-text').first().waitFor();
+    const text = (await page.locator('pre.config-text').allTextContents()).join('\n');
+    expect(text).toContain('local.file "secret"');
+    expect(text).toContain('bearer_token = "(secret)"');
+    expect(text).toContain('http://u:xxxxx@127.0.0.1:1/push');
+    expect(text).not.toContain('token-value');
+    expect(text).not.toContain('url-pw');
+    writeFileSync(agent.configPath, agent.config());
+    await agent.running.agent.reload();
+  });
+
   it('reloads the config and shows the diagnostics when it fails', async () => {
     await openGraph(page, agent.uiUrl);
     writeFileSync(agent.configPath, agent.config('loki.echo "broken" {\n'));

@@ -43,6 +43,14 @@ export function getComponent(globalId) {
   return getJson(`api/v0/web/components/${encodeURIComponent(globalId)}`);
 }
 
+/**
+ * The effective config: every loaded file in load order, secrets redacted by the agent.
+ * @returns {Promise<{ files: { name: string, content: string }[] }>}
+ */
+export function getConfig() {
+  return getJson('api/v0/web/config');
+}
+
 /** Asks the agent to re-read its config; rejects with the diagnostics on failure. */
 export async function reloadConfig() {
   const res = await fetch(new URL('/-/reload', location.origin), { method: 'POST' });

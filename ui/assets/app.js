@@ -4,6 +4,7 @@
  */
 import { ApiError, reloadConfig } from './api.js';
 import { componentPage } from './component.js';
+import { configPage } from './config.js';
 import { h, link } from './dom.js';
 import { graphPage } from './graph.js';
 import { parseRoute } from './routes.js';
@@ -43,6 +44,7 @@ function openCurrentRoute() {
 function createPage(route, root) {
   if (route.page === 'graph') return graphPage(root, route.moduleId);
   if (route.page === 'component') return componentPage(root, route.id);
+  if (route.page === 'config') return configPage(root);
   root.append(h('h1', {}, 'Page not found'), h('p', {}, 'Nothing lives at ', h('code', {}, route.path), '. ', link('graph', 'Open the graph'), '.'));
   return { refresh: async () => {}, dispose() {} };
 }

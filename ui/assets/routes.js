@@ -4,10 +4,11 @@
  *   'graph'                 same
  *   'graph/{moduleId}'      graph of a module instance
  *   'component/{globalId}'  one component
+ *   'config'                the effective config (every loaded file, secrets redacted)
  * Ids are URI-encoded whole, so a module component's `/` stays in one segment.
  */
 
-/** @typedef {{ page: 'graph', moduleId: string } | { page: 'component', id: string } | { page: 'missing', path: string }} Route */
+/** @typedef {{ page: 'graph', moduleId: string } | { page: 'component', id: string } | { page: 'config' } | { page: 'missing', path: string }} Route */
 
 /** @param {string} moduleId */
 export function graphHref(moduleId) {
@@ -28,6 +29,7 @@ export function parseRoute(location) {
   const base = new URL(document.baseURI).pathname;
   const path = location.pathname.startsWith(base) ? location.pathname.slice(base.length) : location.pathname;
   if (path === '' || path === 'graph' || path === 'graph/') return { page: 'graph', moduleId: '' };
+  if (path === 'config') return { page: 'config' };
   const graph = /^graph\/(.+)$/.exec(path);
   if (graph) return { page: 'graph', moduleId: decodeURIComponent(graph[1] ?? '') };
   const component = /^component\/(.+)$/.exec(path);
