@@ -19,10 +19,20 @@
  *
  * Files are opened read-only and read at explicit positions into one buffer
  * that is decoded and split a chunk at a time.
+ *
+ * Waiting for changes: a tailer at the end of its file sleeps until the
+ * directory watch (watch.ts) says the file changed, checking anyway every
+ * WATCHED_POLL_MS; where the directory cannot be watched it polls at the
+ * file_watch frequencies. While it sleeps its file may be closed to keep the
+ * agent's open files under MAX_OPEN_FILES (open-files.ts); it is opened again
+ * when it changes. The same inode continues where reading stopped; another
+ * file under the path (rotated while closed) is treated as a rotation, minus
+ * what the old file got after it was closed, which can no longer be read.
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { sleep } from '../../common/until-aborted.js';
 import { detectBom, LineBuffer, type LineCodec } from './line-codec.js';
+import { openFiles, type Evictable } from './open-files.js';
+import { WATCHED_POLL_MS, watchFile } from './watch.js';
 
 export interface TailerOptions {
   readonly path: string;
@@ -58,11 +68,34 @@ export function signaturesMatch(old: Buffer, next: Buffer): boolean {
   return old.equals(next);
 }
 
-interface OpenFile {
-  readonly handle: FileHandle;
-  readonly ino: number;
-  readonly dev: number;
-  signature: Buffer;
+/** An open file holding one of the agent's open-file slots. */
+class OpenFile implements Evictable {
+  /** Closed, by the tailer or to make room (evicted). */
+  closed = false;
+  evicted = false;
+
+  constructor(
+    readonly handle: FileHandle,
+    readonly ino: number,
+    readonly dev: number,
+    readonly sizeAtOpen: number,
+    public signature: Buffer,
+  ) {}
+
+  evict(): void {
+    if (this.closed) return;
+    this.closed = this.evicted = true;
+    void this.handle.close().catch(() => {});
+  }
+
+  /** Closes the file and gives its slot back (unless it was evicted: then both happened already). */
+  async close(): Promise<void> {
+    openFiles.markBusy(this);
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close();
+    openFiles.release();
+  }
 }
 
 type Change = 'none' | 'grown' | 'truncated' | 'rotated';
@@ -78,6 +111,11 @@ export class FileTailer {
   private pollMs: number;
   /** Reused for the signature check before every read. */
   private readonly scratch = Buffer.allocUnsafe(SIGNATURE_BYTES);
+  /** The file was (re)opened since the last read: its signature is fresh, no need to check it. */
+  private justOpened = true;
+  /** A change was reported since the tailer last looked. */
+  private changed = false;
+  private wake: (() => void) | undefined;
 
   constructor(private readonly opts: TailerOptions) {
     this.lineEnd = this.readPos = opts.offset;
@@ -91,16 +129,31 @@ export class FileTailer {
    * The consumer's pace is the backpressure: nothing is read between pulls.
    */
   async *events(): AsyncGenerator<TailEvent, void, undefined> {
-    let file = await this.openAt(this.opts.offset);
+    const unwatch = watchFile(this.opts.path, () => this.onChange());
+    this.watched = unwatch !== undefined;
+    let file: OpenFile | undefined;
     try {
+      file = await this.openAt(this.opts.offset);
       while (!this.opts.signal.aborted) {
+        if (file.evicted) {
+          // A periodic check of a closed file: reopen it only when it looks different.
+          if (!this.wokenByChange && (await this.looksUnchanged(file))) {
+            await this.idle();
+            continue;
+          }
+          const resumed = await this.resume(file);
+          file = resumed.file;
+          yield* resumed.events;
+          continue;
+        }
         // Between two pulls the consumer may have waited long (backpressure):
         // the file may have been truncated and written past our offset meanwhile.
-        const step = (await this.rewritten(file)) ? 'truncated' : await this.readOrDetect(file);
+        const step = !this.justOpened && (await this.rewritten(file)) ? 'truncated' : await this.readOrDetect(file);
+        this.justOpened = false;
         if (typeof step === 'object') {
           this.pollMs = this.opts.minPollMs;
           yield step;
-        } else if (step === 'none') await this.idle();
+        } else if (step === 'none') await this.idle(file);
         else if (step === 'truncated') {
           file = await this.reopen(file, 'truncated');
           yield { kind: 'reopened', offset: this.lineEnd, reason: 'truncated' };
@@ -113,8 +166,55 @@ export class FileTailer {
         }
       }
     } finally {
-      await file.handle.close();
+      unwatch?.();
+      await file?.close();
     }
+  }
+
+  private watched = false;
+  /** Whether the last idle() ended because a change was reported (not by its timer). */
+  private wokenByChange = false;
+
+  /** The path still names the closed file, at the size it was read to. */
+  private async looksUnchanged(file: OpenFile): Promise<boolean> {
+    try {
+      const now = await stat(this.opts.path);
+      return now.ino === file.ino && now.dev === file.dev && now.size === this.readPos;
+    } catch {
+      return false;
+    }
+  }
+
+  private onChange(): void {
+    this.changed = true;
+    this.wake?.();
+  }
+
+  /**
+   * The file was closed while idle: open the path again. The same file goes
+   * on where it was; another one is a rotation (the partial line of the old
+   * one is flushed first, as when a rotated file is drained).
+   */
+  private async resume(old: OpenFile): Promise<{ file: OpenFile; events: TailEvent[] }> {
+    const next = await this.openWhenPresent();
+    if (next.ino === old.ino && next.dev === old.dev) {
+      // Keep the signature read before: a rewrite while closed must still be noticed.
+      next.signature = old.signature;
+      return { file: next, events: [] };
+    }
+    const events: TailEvent[] = [];
+    const rest = this.lines.flush();
+    if (rest) {
+      this.lineEnd += rest.bytes;
+      events.push({ kind: 'lines', lines: rest.lines, endOffset: this.lineEnd });
+    }
+    const size = (await next.handle.stat()).size;
+    const offset = signaturesMatch(old.signature, next.signature) ? Math.min(this.lineEnd, size) : 0;
+    this.opts.log?.('file replaced while closed, reopened', { path: this.opts.path, offset });
+    this.lines.reset();
+    await this.startAt(next, offset);
+    events.push({ kind: 'reopened', offset: this.lineEnd, reason: 'rotated' });
+    return { file: next, events };
   }
 
   /** Reads until complete lines are available (undefined at end of file). */
@@ -179,13 +279,13 @@ export class FileTailer {
   private async reopen(old: OpenFile, reason: 'rotated' | 'truncated'): Promise<OpenFile> {
     const next = await this.openWhenPresent();
     if (reason === 'rotated' && next.ino === old.ino && next.dev === old.dev) {
-      await next.handle.close();
+      await next.close();
       return old;
     }
     const size = (await next.handle.stat()).size;
     const offset = signaturesMatch(old.signature, next.signature) ? Math.min(this.lineEnd, size) : 0;
     this.opts.log?.(`file ${reason}, reopened`, { path: this.opts.path, offset });
-    await old.handle.close();
+    await old.close();
     this.lines.reset();
     await this.startAt(next, offset);
     return next;
@@ -194,7 +294,7 @@ export class FileTailer {
   private async openWhenPresent(): Promise<OpenFile> {
     for (;;) {
       try {
-        return await openFile(this.opts.path);
+        return await openFile(this.opts.path, this.opts.signal);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || this.opts.signal.aborted) throw err;
         this.opts.log?.(`waiting for ${this.opts.path} to appear...`);
@@ -204,11 +304,11 @@ export class FileTailer {
   }
 
   private async openAt(offset: number): Promise<OpenFile> {
-    const file = await openFile(this.opts.path);
+    const file = await openFile(this.opts.path, this.opts.signal);
     try {
       await this.startAt(file, offset);
     } catch (err) {
-      await file.handle.close();
+      await file.close();
       throw err;
     }
     return file;
@@ -219,22 +319,59 @@ export class FileTailer {
     const bom = detectBom(file.signature);
     this.lines.reset(bom?.codec ?? this.opts.codec);
     this.lineEnd = this.readPos = Math.max(offset, bom?.length ?? 0);
-    this.size = (await file.handle.stat()).size;
+    this.size = file.sizeAtOpen;
+    this.justOpened = true;
   }
 
-  private async idle(): Promise<void> {
-    await sleep(this.pollMs, this.opts.signal);
-    this.pollMs = Math.min(this.pollMs * 2, this.opts.maxPollMs);
+  /**
+   * Waits for a change: until the watch reports one (or WATCHED_POLL_MS
+   * passed), else for the poll interval. An open `file` may be closed
+   * meanwhile to make room for others.
+   */
+  private async idle(file?: OpenFile): Promise<void> {
+    if (this.changed) {
+      this.changed = false;
+      this.wokenByChange = true;
+      return;
+    }
+    const ms = this.watched ? Math.max(WATCHED_POLL_MS, this.opts.maxPollMs) : this.pollMs;
+    if (this.watched) this.lines.release();
+    if (file) openFiles.markIdle(file);
+    const signal = this.opts.signal;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      this.wake = done;
+    });
+    if (file) openFiles.markBusy(file);
+    this.wokenByChange = this.changed;
+    this.changed = false;
+    if (!this.watched) this.pollMs = Math.min(this.pollMs * 2, this.opts.maxPollMs);
   }
 }
 
-async function openFile(path: string): Promise<OpenFile> {
-  const handle = await open(path, 'r');
+/** Opens `path` read-only once a slot among the agent's open files is free. */
+async function openFile(path: string, signal?: AbortSignal): Promise<OpenFile> {
+  await openFiles.acquire(signal);
+  let handle: FileHandle;
   try {
-    const { ino, dev } = await handle.stat();
-    return { handle, ino, dev, signature: await readSignature(handle) };
+    handle = await open(path, 'r');
+  } catch (err) {
+    openFiles.release();
+    throw err;
+  }
+  try {
+    const { ino, dev, size } = await handle.stat();
+    return new OpenFile(handle, ino, dev, size, await readSignature(handle));
   } catch (err) {
     await handle.close();
+    openFiles.release();
     throw err;
   }
 }

@@ -119,6 +119,12 @@ export function splitLines(text: string, complete: boolean): string[] {
  * chunks raised the agent's peak RSS by ~20 MiB at the same CPU).
  */
 const DEFAULT_CHUNK_BYTES = 96 * 1024;
+/**
+ * The first reads of a file are this small: most of thousands of tailed
+ * files hold a few lines, and a 96 KiB buffer each cost more in allocation
+ * and GC than the reading. A read that fills it switches to full chunks.
+ */
+const FIRST_CHUNK_BYTES = 4 * 1024;
 /** A line longer than this is cut into pieces rather than held without bound. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
@@ -135,7 +141,17 @@ export class LineBuffer {
     private readonly chunkBytes = DEFAULT_CHUNK_BYTES,
     private readonly maxLineBytes = MAX_LINE_BYTES,
   ) {
-    this.buf = Buffer.allocUnsafe(chunkBytes);
+    this.buf = Buffer.allocUnsafe(Math.min(chunkBytes, FIRST_CHUNK_BYTES));
+  }
+
+  /**
+   * Gives back the read buffer while nothing is held (an idle file): with
+   * thousands of files tailed, the buffers of idle ones would otherwise
+   * keep megabytes each reachable. The next read starts small again.
+   */
+  release(): void {
+    const small = Math.min(this.chunkBytes, FIRST_CHUNK_BYTES);
+    if (this.len === 0 && this.buf.length > small) this.buf = Buffer.allocUnsafe(small);
   }
 
   /** Bytes held (the partial last line). */
@@ -158,6 +174,8 @@ export class LineBuffer {
 
   /** `n` bytes were read into readTarget(). */
   written(n: number): void {
+    // A read that filled a small buffer means there is more to read: read full chunks from now on.
+    if (this.len + n === this.buf.length && this.buf.length < this.chunkBytes) this.resize(this.chunkBytes, this.len + n);
     this.len += n;
   }
 
@@ -192,9 +210,9 @@ export class LineBuffer {
     if (this.buf.length > this.chunkBytes && this.len < this.chunkBytes) this.resize(this.chunkBytes);
   }
 
-  private resize(size: number): void {
+  private resize(size: number, keep = this.len): void {
     const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.len);
+    this.buf.copy(next, 0, 0, keep);
     this.buf = next;
   }
 }

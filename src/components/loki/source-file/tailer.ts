@@ -67,7 +67,9 @@ export class FileSourceTailer {
   }
 
   start(): void {
-    this.done ??= this.runWithRetry(this.abort.signal);
+    if (this.done) return;
+    const unfollow = this.ctx.positions.follow(this.key);
+    this.done = this.runWithRetry(this.abort.signal).finally(unfollow);
   }
 
   /**
