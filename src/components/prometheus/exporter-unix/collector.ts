@@ -9,7 +9,7 @@
  * collector that finds no source on this host returns NoDataError: it exposes
  * nothing and reports node_scrape_collector_success 0 without logging an error.
  */
-import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../../runtime/logger.js';
@@ -73,6 +73,16 @@ const ABSENT_CODES = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ENODEV', 
 
 export function isAbsent(err: unknown): boolean {
   return ABSENT_CODES.has((err as NodeJS.ErrnoException | undefined)?.code ?? '');
+}
+
+/** Whether `path` is a directory; false when it does not exist. */
+export async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return statSync(path).isDirectory();
+  } catch (err) {
+    if (isAbsent(err)) return false;
+    throw err;
+  }
 }
 
 /**

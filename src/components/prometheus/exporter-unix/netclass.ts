@@ -5,9 +5,8 @@
  * driver refuses to give (`speed` or `carrier` of a link that is down, ...)
  * is left out, as procfs leaves it nil.
  */
-import { statSync } from 'node:fs';
 import { Re2Regexp } from '../../../go/regexp/regexp.js';
-import { isAbsent, listDir, NoDataError, readAttribute, readNumberAttribute, type Collector, type CollectorEnv } from './collector.js';
+import { isDirectory, listDir, NoDataError, readAttribute, readNumberAttribute, type Collector, type CollectorEnv } from './collector.js';
 import type { Exposition } from './exposition.js';
 
 /** Numeric attributes: metric name, sysfs file, type; in node_exporter's order. */
@@ -69,11 +68,3 @@ export class NetclassCollector implements Collector {
   }
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return statSync(path).isDirectory();
-  } catch (err) {
-    if (isAbsent(err)) return false;
-    throw err;
-  }
-}

@@ -6,10 +6,10 @@
  * containers often have none of these: a missing class directory exposes
  * nothing.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Re2Regexp } from '../../../go/regexp/regexp.js';
-import { isAbsent, listDir, NoDataError, readSensorAttribute, readSensorNumber, readText, type Collector, type CollectorEnv } from './collector.js';
+import { isDirectory, listDir, NoDataError, readSensorAttribute, readSensorNumber, readText, type Collector, type CollectorEnv } from './collector.js';
 import { cpuDirectories } from './cpu.js';
 import { addLabelled, type Exposition } from './exposition.js';
 
@@ -295,11 +295,3 @@ function cleanMetricName(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9:_]/g, '_').replace(/^_+|_+$/g, '');
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return statSync(path).isDirectory();
-  } catch (err) {
-    if (isAbsent(err)) return false;
-    throw err;
-  }
-}
