@@ -75,7 +75,11 @@ async function runQuickstart(idleMs) {
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 const samples = { node0: [], fmtSmall: [], validate: [], ready: [], fmtBig: [], goFmt: [], rss: [] };
 const haveGoFmt = existsSync(goFmt);
 const corpusBytes = readFileSync(corpus.file);
