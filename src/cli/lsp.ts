@@ -12,7 +12,13 @@ export function lspCommand(_io: CliIO): Command {
     // Editors' LSP clients often pass --stdio; stdio is the only transport.
     .option('--stdio', 'use stdin/stdout (the default and only transport)')
     .action(async () => {
-      const { startLanguageServer } = await import('../lsp/index.js');
+      const [{ startLanguageServer }, { capYoungGeneration, DEFAULT_SEMI_SPACE_MIB }] = await Promise.all([
+        import('../lsp/index.js'),
+        import('../runtime/memory.js'),
+      ]);
+      // An editor keeps the server for hours: a small young generation (as
+      // `run` has) keeps its memory near what the open documents need.
+      capYoungGeneration(DEFAULT_SEMI_SPACE_MIB);
       await startLanguageServer();
     });
 }

@@ -49,16 +49,23 @@ export function displayName(uri: string): string {
   }
 }
 
-/** Keeps one AlloyDocument per open document version. */
+/**
+ * Keeps the parsed form of the most recently used documents (a bounded
+ * number: a large workspace open in an editor must not hold every syntax
+ * tree; an evicted one is parsed again, in milliseconds, when next used).
+ */
 export class DocumentCache {
   private readonly docs = new Map<string, AlloyDocument>();
 
+  constructor(private readonly limit = 8) {}
+
   get(doc: TextDocument): AlloyDocument {
     const cached = this.docs.get(doc.uri);
-    if (cached && cached.version === doc.version) return cached;
-    const fresh = AlloyDocument.of(doc);
-    this.docs.set(doc.uri, fresh);
-    return fresh;
+    this.docs.delete(doc.uri);
+    const current = cached && cached.version === doc.version ? cached : AlloyDocument.of(doc);
+    this.docs.set(doc.uri, current);
+    if (this.docs.size > this.limit) this.docs.delete(this.docs.keys().next().value!);
+    return current;
   }
 
   delete(uri: string): void {

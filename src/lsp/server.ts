@@ -39,7 +39,7 @@ interface InitOptions {
   stabilityLevel?: Stability;
   /** `--target` of `validate`; default alloy-ts. */
   target?: ValidationTarget;
-  /** Milliseconds of quiet after a change before diagnostics run; default 50. */
+  /** Milliseconds of quiet after a change before diagnostics run (changes within it are validated once); default 15. */
   diagnosticsDelay?: number;
 }
 
@@ -62,7 +62,7 @@ class AlloyLanguageServer {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly registry = builtinComponents();
   private readonly schemas = new SchemaIndex(this.registry);
-  private settings: Required<InitOptions> = { stabilityLevel: 'generally-available', target: 'alloy-ts', diagnosticsDelay: 50 };
+  private settings: Required<InitOptions> = { stabilityLevel: 'generally-available', target: 'alloy-ts', diagnosticsDelay: 15 };
 
   constructor(private readonly connection: Connection) {}
 
