@@ -4,18 +4,20 @@
  * wire format: Prometheus prompb/remote.proto and prompb/types.proto).
  *
  * Each endpoint has its own queue (remote-write-queue.ts): a batch is handed
- * to every endpoint and the append promise resolves once all of them sent or
- * definitively dropped it. Per endpoint, a series is prepared once and cached
+ * to every endpoint (from the WAL) and is acknowledged in the log once all of
+ * them sent or definitively dropped it; a source's append resolves once the
+ * batch is in the log (without the WAL: once delivered). Per endpoint, a series is prepared once and cached
  * by the identity of its label object: external labels added where the
  * series lacks them, write_relabel_config applied, `__*` labels other than
  * `__name__` removed, the rest sorted and protobuf-encoded.
  *
- * Not supported: the WAL (the `wal` block is accepted and ignored — queues
- * are in memory and bounded, and sources see the acknowledgement instead),
- * remote-write v2, exemplars and native histograms (not produced upstream),
+ * Samples go through a write-ahead log under the component's data path
+ * (remote-write/durable.ts), on by default as in Alloy.
+ *
+ * Not supported: remote-write v2, exemplars and native histograms (not produced upstream),
  * sigv4 / azuread / google_iam authentication.
  */
-import { attr, blocks, defaultedBlock, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { attr, blocks, defaultedBlock, optional, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { httpClientFields, isReservedHeader, validateHttpClientConfig } from '../common/http-client.js';
 import { metricsReceiverType } from '../common/metric-samples.js';
@@ -84,7 +86,7 @@ const Wal = schema({
 const Arguments = schema({
   external_labels: optional(t.map(t.string)),
   endpoint: blocks(EndpointBlock),
-  wal: optionalBlock(Wal),
+  wal: defaultedBlock(Wal),
 });
 export type Arguments = Infer<typeof Arguments>;
 

@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+
+// These tests check the queues' semantics (an append resolves once delivered);
+// the write-ahead log in front of them is tested in remote-write-wal.test.ts
+// and test/integration/remote-write-wal.test.ts.
+process.env.ALLOY_TS_WAL = 'off';
 import { batchOf, type SampleBatch, type SeriesLabels } from '../../../src/components/common/metric-samples.js';
 import { startsHarnesses } from '../started-harness.js';
 import { metricValue, receiverOf, remoteWriteBlock, usesServers } from './helpers.js';

@@ -2,7 +2,9 @@
  * Feeds a WAL consumer's records to a destination: up to `maxInFlight`
  * records are delivered at once, and positions are acknowledged strictly in
  * order (a record is acknowledged only when it and every earlier one were
- * delivered), so a restart resumes after the last contiguous delivery.
+ * delivered), so a restart resumes after the last contiguous delivery. It
+ * starts from the reader's last acknowledgement and returns when `signal`
+ * aborts or a delivery failed (the destination stopped).
  */
 import type { WalPosition, WalReader } from './wal.js';
 
@@ -31,13 +33,14 @@ export async function pumpWal(reader: WalReader, opts: PumpOptions, signal: Abor
     }
   };
   const aborted = new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+  reader.rewind();
   while (!signal.aborted) {
     if (inFlight.some((f) => f.failed)) break;
     if (inFlight.length >= opts.maxInFlight) {
       await Promise.race([new Promise<void>((resolve) => (slot = resolve)), aborted]);
       continue;
     }
-    const record = await Promise.race([reader.next(), aborted]);
+    const record = await reader.next(signal);
     if (!record) break;
     const entry = { done: false, failed: false, end: record.end, settled: Promise.resolve() };
     entry.settled = opts.deliver(record.payload).then(

@@ -163,6 +163,10 @@ export class Wal {
     }
   }
 
+  get currentSegment(): number {
+    return this.segments.at(-1)?.index ?? 0;
+  }
+
   get isFull(): boolean {
     return this.full;
   }
@@ -224,8 +228,18 @@ export class Wal {
     return this.closed;
   }
 
-  /** @internal */ waitForAppend(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
+  /** @internal */ waitForAppend(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
+  /** Forgets a consumer that is gone (an endpoint removed from the configuration). */
+  removeReader(name: string): void {
+    if (!this.consumers.delete(name)) return;
+    delete this.savedAcks[name];
+    this.saveAcks();
   }
 
   /** @internal */ readRecordAt(seg: Segment, offset: number): WalRecord | 'corrupt' | undefined {
@@ -489,14 +503,19 @@ export class WalReader {
     return this.ackedAt;
   }
 
-  /** The next record, waiting for one to be appended; undefined once the log is closed. */
-  async next(): Promise<WalRecord | undefined> {
+  /** The next record, waiting for one to be appended; undefined once the log is closed or `signal` aborted. */
+  async next(signal?: AbortSignal): Promise<WalRecord | undefined> {
     for (;;) {
-      if (this.wal.isClosed) return undefined;
+      if (this.wal.isClosed || signal?.aborted) return undefined;
       const record = this.poll();
       if (record) return record;
-      await this.wal.waitForAppend();
+      await this.wal.waitForAppend(signal);
     }
+  }
+
+  /** Reads again from the last acknowledgement (records read but not delivered). */
+  rewind(): void {
+    this.cursor = this.ackedAt;
   }
 
   /** Marks every record up to `pos` delivered (persisted at once). */

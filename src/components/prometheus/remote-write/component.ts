@@ -21,6 +21,8 @@ import { EndpointSet } from '../../common/endpoint-set.js';
 import { RemoteWriteMetrics } from './metrics.js';
 import { NotSentError, RemoteWriteQueue, type OutSeries, type SeriesPreparer } from './queue.js';
 import type { Arguments, EndpointArgs, Exports } from '../remote-write.js';
+import { walDisabled } from '../../common/wal/settings.js';
+import { openRemoteWriteWal } from './durable.js';
 
 /** Prometheus flushes its queues for up to a minute on shutdown. */
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -29,19 +31,40 @@ export async function buildRemoteWrite(ctx: ComponentContext<Exports>, initial: 
   const metrics = new RemoteWriteMetrics(ctx.registry);
   const families = new FamilyMetadataStore();
   const endpoints = await SenderLifecycle.start(initial, (args: Arguments) => startQueues(args, metrics, families, ctx));
-
-  const receiver = metricsReceiver((batch: SampleBatch) => {
+  const send = (batch: SampleBatch): Promise<void> => {
     const current = endpoints.current;
     if (!current) return Promise.reject(new NotSentError(`${ctx.id} is stopped`));
+    return current.each((queue) => queue.accept(batch));
+  };
+  const sendTo = (name: string, batch: SampleBatch): Promise<void> => {
+    const queue = endpoints.current?.endpoints.find((q) => q.name === name);
+    return queue ? queue.accept(batch) : Promise.reject(new NotSentError(`${ctx.id}: endpoint ${name} is stopped`));
+  };
+  const durable = walDisabled() ? undefined : await openRemoteWriteWal(ctx, initial.wal, sendTo);
+  const endpointNames = (): string[] => endpoints.current?.endpoints.map((q) => q.name) ?? [];
+  durable?.sync(endpointNames());
+
+  const receiver = metricsReceiver((batch: SampleBatch) => {
+    if (!endpoints.current) return Promise.reject(new NotSentError(`${ctx.id} is stopped`));
     if (batch.length === 0) return Promise.resolve();
     metrics.walSamplesAppended.inc(batch.length);
     metrics.highestIn.set(highestTimestamp(batch) / 1000);
     families.record(batch.metadata);
-    return current.each((queue) => queue.accept(batch));
+    // With the WAL, the source's acknowledgement means "on disk"; delivery follows from the log.
+    return durable ? durable.append(batch) : send(batch);
   });
   ctx.setExports({ receiver });
 
-  return endpoints.instance();
+  const instance = endpoints.instance();
+  if (!durable) return instance;
+  return {
+    ...instance,
+    update: async (args) => {
+      await instance.update(args);
+      durable.sync(endpointNames());
+    },
+    run: (signal) => durable.run(signal, instance.run),
+  };
 }
 
 /** The latest metadata of every metric family seen, for metadata_config. */
@@ -63,7 +86,6 @@ class FamilyMetadataStore {
 
 /** The queues of one set of arguments. */
 function startQueues(args: Arguments, metrics: RemoteWriteMetrics, families: FamilyMetadataStore, ctx: ComponentContext<unknown>): Promise<EndpointSet<RemoteWriteQueue>> {
-  if (args.wal) ctx.logger.debug('the wal block is accepted and ignored: alloy-ts keeps remote write queues in memory');
   return EndpointSet.start(args.endpoint, (e) => createQueue(e, args.external_labels ?? {}, metrics, families, ctx));
 }
 

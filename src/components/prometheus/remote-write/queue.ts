@@ -206,6 +206,11 @@ export class RemoteWriteQueue {
     if (settings.metadata.send) this.timers.push(setInterval(() => void this.sendMetadata(), settings.metadata.intervalMs).unref());
   }
 
+  /** The endpoint's name (its WAL consumer). */
+  get name(): string {
+    return this.settings.name;
+  }
+
   /** Takes a batch; the promise settles when it was sent or dropped (see the file comment). */
   accept(batch: SampleBatch): Promise<void> {
     if (this.draining) return Promise.reject(new NotSentError(`remote write endpoint ${this.settings.name} is stopping`));
