@@ -27,6 +27,7 @@ import { otelcolProcessorBatch } from './otelcol/processor-batch.js';
 import { otelcolProcessorMemoryLimiter } from './otelcol/processor-memory-limiter.js';
 import { otelcolReceiverLoki } from './otelcol/receiver-loki.js';
 import { otelcolReceiverOtlp } from './otelcol/receiver-otlp.js';
+import { otelcolReceiverPrometheus } from './otelcol/receiver-prometheus.js';
 import { prometheusExporterCadvisor } from './prometheus/exporter-cadvisor.js';
 import { prometheusExporterSelf } from './prometheus/exporter-self.js';
 import { prometheusExporterUnix } from './prometheus/exporter-unix.js';
@@ -63,6 +64,7 @@ export function builtinComponents(): ComponentRegistry {
     otelcolProcessorMemoryLimiter,
     otelcolReceiverLoki,
     otelcolReceiverOtlp,
+    otelcolReceiverPrometheus,
     prometheusExporterCadvisor,
     prometheusExporterSelf,
     prometheusExporterUnix,
