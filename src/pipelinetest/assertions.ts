@@ -7,7 +7,8 @@
  */
 import { NAMED_LAYOUTS, parseGoTime } from '../go/time.js';
 import type { SunkEntry } from './components.js';
-import type { LokiAssertion, LokiMatch, MapMatch } from './schema.js';
+import type { SunkSample } from './remote-write.js';
+import type { LokiAssertion, LokiMatch, MapMatch, MetricAssertion, MetricMatch } from './schema.js';
 
 /** RFC3339(Nano) text → Unix nanoseconds. */
 export function rfc3339Ns(text: string): bigint {
@@ -93,4 +94,46 @@ export function renderSnapshot(entries: readonly SunkEntry[], limit = 50): strin
   const shown = entries.slice(0, limit).map((e) => `  ${renderEntry(e)}`);
   if (entries.length > limit) shown.push(`  … and ${entries.length - limit} more`);
   return shown.join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// Metrics (alloy-ts): a series matches by name, labels (the name aside) and,
+// when given, a sample value; `count` counts matching series, not samples,
+// since a scraped series repeats every interval.
+
+function seriesKey(labels: Record<string, string>): string {
+  return renderMap(labels);
+}
+
+function sampleMatches(s: SunkSample, m: MetricMatch): boolean {
+  const { __name__: name = '', ...labels } = s.labels;
+  if (m.name !== undefined && name !== m.name) return false;
+  if (m.labels && !mapMatches(labels, m.labels)) return false;
+  if (m.value !== undefined && !(s.value === m.value || (Number.isNaN(s.value) && Number.isNaN(m.value)))) return false;
+  return true;
+}
+
+function describeMetricMatch(m: MetricMatch): string {
+  const parts: string[] = [];
+  if (m.name !== undefined) parts.push(`name = ${m.name}`);
+  if (m.labels) parts.push(`labels ${m.labels.partial ? '⊇' : '='} ${renderMap(m.labels.values)}`);
+  if (m.value !== undefined) parts.push(`value = ${m.value}`);
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+}
+
+export function checkMetricAssertion(a: MetricAssertion, samples: readonly SunkSample[]): string | undefined {
+  const series = new Set(samples.filter((s) => sampleMatches(s, a.match)).map((s) => seriesKey(s.labels)));
+  if (a.type === 'count') {
+    return series.size === a.count ? undefined : `metrics count: expected ${a.count} matching series${describeMetricMatch(a.match)}, got ${series.size}`;
+  }
+  return series.size > 0 ? undefined : `metrics contains: no sample matched${describeMetricMatch(a.match)}`;
+}
+
+/** Every series received with its latest value (bounded). */
+export function renderSeries(samples: readonly SunkSample[], limit = 50): string {
+  const latest = new Map<string, SunkSample>();
+  for (const s of samples) latest.set(seriesKey(s.labels), s);
+  const lines = [...latest.entries()].slice(0, limit).map(([key, s]) => `  ${key} ${s.value}`);
+  if (latest.size > limit) lines.push(`  … and ${latest.size - limit} more series`);
+  return lines.join('\n');
 }

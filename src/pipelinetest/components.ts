@@ -4,7 +4,9 @@
  * what the pipeline delivers — through a real Loki push endpoint
  * (`loki_push_url`, decoded by loki.source.api's decoder) or directly
  * (`loki_receiver`) — and `pipelinetest.source` sends the test's entries to
- * the receivers in its `forward_to { logs = [...] }` block.
+ * the receivers in its `forward_to { logs = [...] }` block. alloy-ts adds
+ * metrics: a remote-write endpoint (`prometheus_remote_write_url`) and a
+ * samples receiver (`prometheus_receiver`) record what reaches them.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +15,8 @@ import { defineComponent, type ComponentDefinition } from '../runtime/component.
 import { fanOut, LOGS_RECEIVER_TYPE, receiverOf, type LogBatch, type LogsReceiver } from '../components/common/log-entries.js';
 import { untilAborted } from '../components/common/until-aborted.js';
 import { decodePushBody, parseStreamLabels } from '../components/loki/source-api/push-decode.js';
+import { metricsReceiver, metricsReceiverType, type SampleBatch } from '../components/common/metric-samples.js';
+import { decodeWriteRequest, type SunkSample } from './remote-write.js';
 
 /** One entry as the sink saw it. */
 export interface SunkEntry {
@@ -29,16 +33,20 @@ const MAX_PUSH_BYTES = 16 * 1024 * 1024;
 /** What one test run records, and the sources it can send through. */
 export class PipelineTestState {
   readonly entries: SunkEntry[] = [];
+  readonly samples: SunkSample[] = [];
   readonly sources = new Map<string, LogsReceiver[]>();
   private server: Server | undefined;
-  /** The sink's push endpoint; listening before the config is loaded, so it is known when the sink is built. */
+  /** The sink's endpoints; listening before the config is loaded, so they are known when the sink is built. */
   pushUrl = '';
+  remoteWriteUrl = '';
 
   async start(): Promise<void> {
     const server = pushServer(this);
     this.server = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.pushUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/loki/api/v1/push`;
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.pushUrl = `${origin}/loki/api/v1/push`;
+    this.remoteWriteUrl = `${origin}/api/v1/write`;
   }
 
   async stop(): Promise<void> {
@@ -46,6 +54,10 @@ export class PipelineTestState {
     if (!server) return;
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
+  }
+
+  recordSamples(batch: SampleBatch): void {
+    for (let i = 0; i < batch.length; i++) this.samples.push({ labels: { ...batch.series[i]! }, value: batch.values[i]!, timestampMs: batch.timestamps[i]! });
   }
 
   record(batch: LogBatch): void {
@@ -63,6 +75,8 @@ export class PipelineTestState {
 const SinkExports = schema({
   loki_push_url: attr(t.string),
   loki_receiver: attr(t.capsule<LogsReceiver>(LOGS_RECEIVER_TYPE)),
+  prometheus_remote_write_url: attr(t.string),
+  prometheus_receiver: attr(metricsReceiverType),
 });
 
 const SourceArguments = schema({
@@ -77,7 +91,12 @@ export function pipelineTestComponents(state: PipelineTestState): ComponentDefin
     args: schema({}),
     exports: SinkExports,
     build(ctx) {
-      ctx.setExports({ loki_push_url: state.pushUrl, loki_receiver: receiverOf(async (batch) => state.record(batch)) });
+      ctx.setExports({
+        loki_push_url: state.pushUrl,
+        loki_receiver: receiverOf(async (batch) => state.record(batch)),
+        prometheus_remote_write_url: state.remoteWriteUrl,
+        prometheus_receiver: metricsReceiver(async (batch) => state.recordSamples(batch)),
+      });
       return { update() {}, run: untilAborted };
     },
   });
@@ -110,6 +129,11 @@ function pushServer(state: PipelineTestState): Server {
     });
     req.on('end', () => {
       try {
+        if (req.url === '/api/v1/write') {
+          state.samples.push(...decodeWriteRequest(Buffer.concat(chunks)));
+          res.writeHead(204).end();
+          return;
+        }
         const streams = decodePushBody(Buffer.concat(chunks), { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] }, MAX_PUSH_BYTES);
         for (const s of streams) {
           state.record({ labels: parseStreamLabels(s.labels), ms: Float64Array.from(s.ms), ns: Int32Array.from(s.ns), lines: s.lines, metadata: s.metadata });

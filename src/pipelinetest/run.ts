@@ -15,10 +15,11 @@ import { renderDiagnostics } from '../lang/diag-printer.js';
 import { parseFile } from '../lang/parser.js';
 import { SourceFile } from '../lang/position.js';
 import { Controller } from '../runtime/controller.js';
+import { InMemoryHttp } from '../runtime/http/in-memory.js';
 import { LiveDebugHub } from '../runtime/live-debug.js';
 import { Logger, LogSettings } from '../runtime/logger.js';
 import type { LogBatch } from '../components/common/log-entries.js';
-import { checkAssertion, renderSnapshot, rfc3339Ns } from './assertions.js';
+import { checkAssertion, checkMetricAssertion, renderSeries, renderSnapshot, rfc3339Ns } from './assertions.js';
 import { PipelineTestState, pipelineTestComponents, sendThrough } from './components.js';
 import type { LokiEntryInput, PipelineTest } from './schema.js';
 
@@ -50,7 +51,11 @@ export function testSource(test: PipelineTest): string {
   const sources = test.lokiInputs
     .map((input, i) => (input.components.length === 0 ? '' : `pipelinetest.source "${SOURCE_PREFIX}${i}" {\n\tforward_to {\n\t\tlogs = [${input.components.join(', ')}]\n\t}\n}\n`))
     .join('\n');
-  const config = test.config.replaceAll('pipelinetest.loki.url', 'pipelinetest.sink.out.loki_push_url').replaceAll('pipelinetest.loki.receiver', 'pipelinetest.sink.out.loki_receiver');
+  const config = test.config
+    .replaceAll('pipelinetest.loki.url', 'pipelinetest.sink.out.loki_push_url')
+    .replaceAll('pipelinetest.loki.receiver', 'pipelinetest.sink.out.loki_receiver')
+    .replaceAll('pipelinetest.prometheus.url', 'pipelinetest.sink.out.prometheus_remote_write_url')
+    .replaceAll('pipelinetest.prometheus.receiver', 'pipelinetest.sink.out.prometheus_receiver');
   return `pipelinetest.sink "out" {}\n\n${sources}\n${config}`;
 }
 
@@ -80,16 +85,28 @@ export async function runPipelineTest(test: PipelineTest, name: string, opts: Ru
       liveDebug: new LiveDebugHub(),
       onConfigBlock: () => {},
       shutdownDeadlineMs: 5000,
-      host: { httpListenAddr: '127.0.0.1:0', memoryAddr: 'alloy.internal:12345', gatherMetrics: async () => ({ contentType: 'text/plain', body: '' }) },
+      host: {
+        httpListenAddr: '127.0.0.1:0',
+        memoryAddr: 'alloy.internal:12345',
+        gatherMetrics: async () => ({ contentType: 'text/plain', body: '' }),
+        // Exporter components' targets are scraped in-process, as in the agent.
+        internalRequest: (p, init) => inMemory.request(p, init),
+      },
     },
     { modulePath: '' },
   );
+  const inMemory = new InMemoryHttp((req, res) => {
+    const m = /^\/api\/v0\/component\/([^/]+)\/(.*)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
+    const handler = m ? controller.handler(decodeURIComponent(m[1]!)) : undefined;
+    if (!handler) return void res.writeHead(404).end('404 page not found\n');
+    void handler(req, res, m![2]!);
+  });
   const result = (passed: boolean, failures: string[]): TestResult => ({
     name,
     file: test.file,
     passed,
     failures,
-    snapshot: renderSnapshot(state.entries),
+    snapshot: test.metricAssertions.length > 0 ? `${renderSnapshot(state.entries)}\n  series:\n${renderSeries(state.samples) || '  (no samples received)'}` : renderSnapshot(state.entries),
     durationMs: Date.now() - started,
   });
   try {
@@ -111,7 +128,10 @@ export async function runPipelineTest(test: PipelineTest, name: string, opts: Ru
     const deadline = Date.now() + opts.timeoutMs;
     let failures: string[] = [];
     for (;;) {
-      failures = test.lokiAssertions.map((a) => checkAssertion(a, state.entries)).filter((f): f is string => f !== undefined);
+      failures = [
+        ...test.lokiAssertions.map((a) => checkAssertion(a, state.entries)),
+        ...test.metricAssertions.map((a) => checkMetricAssertion(a, state.samples)),
+      ].filter((f): f is string => f !== undefined);
       if (failures.length === 0 || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -40,6 +40,15 @@ export interface LokiMatch {
   readonly structuredMetadata?: MapMatch;
 }
 
+export interface MetricMatch {
+  /** The metric name (`__name__`). */
+  readonly name?: string;
+  readonly labels?: MapMatch;
+  readonly value?: number;
+}
+
+export type MetricAssertion = { readonly type: 'count'; readonly count: number; readonly match: MetricMatch } | { readonly type: 'contains'; readonly match: MetricMatch };
+
 export type LokiAssertion = { readonly type: 'count'; readonly count: number; readonly match: LokiMatch } | { readonly type: 'contains'; readonly match: LokiMatch };
 
 export interface PipelineTest {
@@ -49,6 +58,8 @@ export interface PipelineTest {
   readonly lokiInputs: LokiInput[];
   readonly fileInputs: FileInput[];
   readonly lokiAssertions: LokiAssertion[];
+  /** alloy-ts: assertions on the samples the sink received (`assert.metrics`). */
+  readonly metricAssertions: MetricAssertion[];
 }
 
 /** A test file that cannot be used as written. */
@@ -87,6 +98,7 @@ export function loadPipelineTest(file: string, workDir: string): PipelineTest {
     lokiInputs: arr(inputs['loki'], 'inputs.loki').map((i, n) => lokiInput(obj(i, `inputs.loki[${n}]`), n)),
     fileInputs: arr(inputs['files'], 'inputs.files').map((f, n) => fileInput(obj(f, `inputs.files[${n}]`), n)),
     lokiAssertions: arr(assert['loki'], 'assert.loki').map((a, n) => lokiAssertion(obj(a, `assert.loki[${n}]`), n)),
+    metricAssertions: arr(assert['metrics'], 'assert.metrics').map((a, n) => metricAssertion(obj(a, `assert.metrics[${n}]`), n)),
   };
 }
 
@@ -156,5 +168,28 @@ function lokiAssertion(y: Y, n: number): LokiAssertion {
       return { type: 'contains', match };
     default:
       throw new TestFileError(`unknown assertion type ${JSON.stringify(y['type'])} (assert.loki[${n}])`);
+  }
+}
+
+function metricMatch(v: unknown): MetricMatch {
+  const m = obj(v, 'match');
+  const name = optStr(m['name']);
+  const labels = mapMatch(m['labels'], 'labels');
+  const value = m['value'] === undefined || m['value'] === null ? undefined : Number(m['value']);
+  if (value !== undefined && Number.isNaN(value) && String(m['value']).toLowerCase() !== 'nan') throw new TestFileError(`match value ${JSON.stringify(m['value'])} is not a number`);
+  return { ...(name !== undefined ? { name } : {}), ...(labels ? { labels } : {}), ...(value !== undefined ? { value } : {}) };
+}
+
+function metricAssertion(y: Y, n: number): MetricAssertion {
+  const match = metricMatch(y['match']);
+  switch (y['type']) {
+    case 'count':
+      if (typeof y['count'] !== 'number') throw new TestFileError('count requires count');
+      return { type: 'count', count: y['count'], match };
+    case 'contains':
+      if (Object.keys(match).length === 0) throw new TestFileError('contains requires at least one match field');
+      return { type: 'contains', match };
+    default:
+      throw new TestFileError(`unknown assertion type ${JSON.stringify(y['type'])} (assert.metrics[${n}])`);
   }
 }

@@ -106,6 +106,50 @@ describe.skipIf(!hasDist)('alloy-ts test', () => {
     expect(bad.stdout).toContain('unknown assertion type "sometimes"');
   });
 
+  it('asserts on metrics sent to the remote-write URL or the samples receiver (alloy-ts extension)', () => {
+    const yaml = `config: |
+  prometheus.exporter.unix "host" {
+    set_collectors = ["loadavg"]
+  }
+  prometheus.scrape "s" {
+    targets         = prometheus.exporter.unix.host.targets
+    forward_to      = [prometheus.relabel.env.receiver, pipelinetest.prometheus.receiver]
+    scrape_interval = "1s"
+    scrape_timeout  = "1s"
+  }
+  prometheus.relabel "env" {
+    forward_to = [prometheus.remote_write.out.receiver]
+    rule {
+      target_label = "env"
+      replacement  = "test"
+    }
+  }
+  prometheus.remote_write "out" {
+    endpoint {
+      url = pipelinetest.prometheus.url
+    }
+  }
+assert:
+  metrics:
+    - type: count
+      count: 1
+      match:
+        name: node_load1
+        labels: { values: { env: test }, mode: partial }
+    - type: contains
+      match:
+        name: up
+        value: 1
+`;
+    const ok = cli(['test', '--timeout=20s', testDir(yaml)]);
+    expect(ok.stdout).toMatch(/^PASS /m);
+    expect(ok.code).toBe(0);
+    const wrong = cli(['test', '--timeout=3s', testDir(yaml.replace('env: test', 'env: prod'))]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toContain('metrics count: expected 1 matching series (name = node_load1; labels ⊇ {env="prod"}), got 0');
+    expect(wrong.stdout).toMatch(/series:\n(.|\n)*node_load1/);
+  });
+
   it('writes file inputs before the pipeline starts (alloy-ts extension)', () => {
     const yaml = `config: |
   loki.source.file "f" {
