@@ -125,6 +125,7 @@ const DEFAULT_CHUNK_BYTES = 96 * 1024;
  * and GC than the reading. A read that fills it switches to full chunks.
  */
 const FIRST_CHUNK_BYTES = 4 * 1024;
+const EMPTY = Buffer.alloc(0);
 /** A line longer than this is cut into pieces rather than held without bound. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
@@ -147,11 +148,10 @@ export class LineBuffer {
   /**
    * Gives back the read buffer while nothing is held (an idle file): with
    * thousands of files tailed, the buffers of idle ones would otherwise
-   * keep megabytes each reachable. The next read starts small again.
+   * keep megabytes each reachable. The next read allocates a small one again.
    */
   release(): void {
-    const small = Math.min(this.chunkBytes, FIRST_CHUNK_BYTES);
-    if (this.len === 0 && this.buf.length > small) this.buf = Buffer.allocUnsafe(small);
+    if (this.len === 0) this.buf = EMPTY;
   }
 
   /** Bytes held (the partial last line). */
@@ -167,8 +167,9 @@ export class LineBuffer {
 
   /** Where the next read goes; grows the buffer when a partial line fills it. */
   readTarget(): { buffer: Buffer; offset: number; length: number } {
+    if (this.buf.length === 0) this.buf = Buffer.allocUnsafe(Math.min(this.chunkBytes, FIRST_CHUNK_BYTES));
     // take() hands out a line that reached maxLineBytes, so len < maxLineBytes here.
-    if (this.len === this.buf.length) this.resize(Math.min(this.len * 2, this.maxLineBytes));
+    else if (this.len === this.buf.length) this.resize(Math.min(this.len * 2, this.maxLineBytes));
     return { buffer: this.buf, offset: this.len, length: this.buf.length - this.len };
   }
 
