@@ -47,13 +47,13 @@ export function withLabel(target: Target, name: string, value: string): Record<s
  * directories (following symlinks, loops cut), picomatch tests exclusions:
  * the glob libraries Vite and friends rely on.
  */
-export async function globPathTarget(target: Target): Promise<string[]> {
+export async function globPathTarget(target: Target, opts: { onlyFiles?: boolean } = {}): Promise<string[]> {
   const pattern = picomatchSyntax(target[PATH_LABEL] ?? '');
   if (pattern === '') return [];
   // Loaded on first use, so that `validate` and configs without globs never load them.
   const [{ glob }, { default: picomatch }] = await Promise.all([import('tinyglobby'), import('picomatch')]);
   const excluded = exclusionTest(picomatch, target[PATH_EXCLUDE_LABEL] ?? '');
-  const matches = await glob(pattern, { absolute: true, dot: true, onlyFiles: false, expandDirectories: false });
+  const matches = await glob(pattern, { absolute: true, dot: true, onlyFiles: opts.onlyFiles ?? false, expandDirectories: false });
   const out: string[] = [];
   for (const match of matches) {
     const file = match.length > 1 && match.endsWith('/') ? match.slice(0, -1) : match;

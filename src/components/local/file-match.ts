@@ -91,6 +91,11 @@ export async function matchingFiles(args: Pick<Arguments, 'path_targets' | 'igno
 }
 
 async function matchTarget(target: Target, ignoreOlderThanMs: number, logger: Logger): Promise<Target[]> {
+  if (ignoreOlderThanMs <= 0) {
+    // The directory walk already knows which entries are files (symlinks followed): no stat per
+    // file, which with thousands of idle files was most of the agent's idle CPU at every sync.
+    return (await globPathTarget(target, { onlyFiles: true })).map((file) => withLabel(target, PATH_LABEL, file));
+  }
   const out: Target[] = [];
   for (const file of await globPathTarget(target)) {
     if (await isCurrentFile(file, ignoreOlderThanMs, logger)) out.push(withLabel(target, PATH_LABEL, file));
