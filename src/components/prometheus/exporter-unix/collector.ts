@@ -13,6 +13,7 @@ import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../../runtime/logger.js';
+import { parseGoUint } from '../../../go/strconv.js';
 import type { Exposition } from './exposition.js';
 
 export class NoDataError extends Error {
@@ -185,4 +186,15 @@ export function fields(line: string): string[] {
 /** Non-empty lines of a text. */
 export function lines(text: string): string[] {
   return text.split('\n').filter((l) => l !== '');
+}
+
+/**
+ * Go's strconv.ParseUint(text, 10, bits) as a float64 (as the collectors
+ * convert it); undefined on invalid syntax or out of range.
+ */
+export function parseUint(text: string, bits: 32 | 64 = 64): number | undefined {
+  if (/^\d{1,9}$/.test(text)) return Number(text);
+  const n = parseGoUint(text, 10);
+  if (n === undefined || n >= 1n << BigInt(bits)) return undefined;
+  return Number(n);
 }

@@ -13,6 +13,7 @@
 import type { Logger } from '../../../runtime/logger.js';
 import { packageVersion } from '../../../version.js';
 import { HostPaths, NoDataError, type Collector, type CollectorEnv } from './collector.js';
+import { BtrfsCollector } from './btrfs.js';
 import { CpuCollector } from './cpu.js';
 import { DiskstatsCollector } from './diskstats.js';
 import { Exposition } from './exposition.js';
@@ -20,6 +21,7 @@ import { FilesystemCollector } from './filesystem.js';
 import { DmiCollector, NvmeCollector, RaplCollector } from './hardware-info.js';
 import { NetclassCollector } from './netclass.js';
 import { NfsCollector } from './nfs.js';
+import { NfsdCollector } from './nfsd.js';
 import { ArpCollector, ConntrackCollector, DeviceFilter, NetdevCollector, NetstatCollector, SockstatCollector, SoftnetCollector, UdpQueuesCollector } from './network.js';
 import { EntropyCollector, FilefdCollector, LoadavgCollector, MeminfoCollector, PressureCollector, SchedstatCollector, StatCollector, VmstatCollector } from './proc-stats.js';
 import type { UnixArguments } from '../exporter-unix.js';
@@ -27,6 +29,8 @@ import { OsCollector, SelinuxCollector, TimeCollector, UnameCollector } from './
 import { BondingCollector, MdadmCollector } from './storage-and-bonding.js';
 import { TextfileCollector } from './textfile.js';
 import { CpufreqCollector, EdacCollector, HwmonCollector, PowerSupplyCollector, ThermalZoneCollector } from './sysfs-hardware.js';
+import { XfsCollector } from './xfs.js';
+import { ZfsCollector } from './zfs.js';
 
 type Factory = (env: CollectorEnv, args: UnixArguments) => Collector;
 
@@ -34,6 +38,7 @@ type Factory = (env: CollectorEnv, args: UnixArguments) => Collector;
 const FACTORIES: Readonly<Record<string, Factory>> = {
   arp: (env, a) => new ArpCollector(env, new DeviceFilter(a.arp.device_exclude, a.arp.device_include)),
   bonding: (env) => new BondingCollector(env),
+  btrfs: (env) => new BtrfsCollector(env),
   conntrack: (env) => new ConntrackCollector(env),
   cpu: (env, a) => new CpuCollector(env, a.cpu),
   cpufreq: (env) => new CpufreqCollector(env),
@@ -51,6 +56,7 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   netdev: (env, a) => new NetdevCollector(env, new DeviceFilter(a.netdev.device_exclude, a.netdev.device_include)),
   netstat: (env, a) => new NetstatCollector(env, a.netstat.fields),
   nfs: (env) => new NfsCollector(env),
+  nfsd: (env) => new NfsdCollector(env),
   nvme: (env) => new NvmeCollector(env),
   os: (env) => new OsCollector(env),
   powersupplyclass: (env, a) => new PowerSupplyCollector(env, a.powersupply.ignored_supplies),
@@ -67,6 +73,8 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   udp_queues: (env) => new UdpQueuesCollector(env),
   uname: (env) => new UnameCollector(env),
   vmstat: (env, a) => new VmstatCollector(env, a.vmstat.fields),
+  xfs: (env) => new XfsCollector(env),
+  zfs: (env) => new ZfsCollector(env),
 };
 
 /** Alloy's diskstats filter: an include pattern replaces the exclude one (config.go mapConfigToNodeConfig). */

@@ -108,8 +108,9 @@ describe('collector selection (Alloy mapConfigToNodeConfig)', () => {
   it("defaults to node_exporter's default collectors that alloy-ts implements", () => {
     const { enabled, unavailable } = selectCollectors(unixArgs());
     expect(enabled).toEqual([
-      'arp', 'bonding', 'conntrack', 'cpu', 'cpufreq', 'diskstats', 'dmi', 'edac', 'entropy', 'filefd', 'filesystem', 'hwmon', 'loadavg', 'mdadm', 'meminfo', 'netclass', 'netdev',
-      'netstat', 'nfs', 'nvme', 'os', 'powersupplyclass', 'pressure', 'rapl', 'schedstat', 'selinux', 'sockstat', 'softnet', 'stat', 'textfile', 'thermal_zone', 'time', 'udp_queues', 'uname', 'vmstat',
+      'arp', 'bonding', 'btrfs', 'conntrack', 'cpu', 'cpufreq', 'diskstats', 'dmi', 'edac', 'entropy', 'filefd', 'filesystem', 'hwmon', 'loadavg', 'mdadm', 'meminfo', 'netclass',
+      'netdev', 'netstat', 'nfs', 'nfsd', 'nvme', 'os', 'powersupplyclass', 'pressure', 'rapl', 'schedstat', 'selinux', 'sockstat', 'softnet', 'stat', 'textfile', 'thermal_zone', 'time',
+      'udp_queues', 'uname', 'vmstat', 'xfs', 'zfs',
     ]);
     expect(unavailable).toContain('timex');
     expect(unavailable).not.toContain('systemd');
