@@ -123,6 +123,9 @@ function collectOccurrences(model: FileModel, scope: Scope): void {
 
 type Add = (key: string, start: number, end: number, definition?: boolean) => void;
 
+/** Key prefix of a custom component defined in an imported module: `imported:<namespace>:<declare>`. */
+export const IMPORTED = 'imported:';
+
 export function componentKey(scope: Scope, id: string): string {
   return `component:${scope.id}:${id}`;
 }
@@ -138,6 +141,10 @@ function blockNameOccurrences(model: FileModel, stmt: BlockStmt, add: Add): void
     }
   } else if (stmt.name.length > 1 && model.imports.has(first)) {
     add(`import:${first}`, stmt.namePos, identEnd(stmt.namePos, first));
+    // The rest of the name is a declare of the imported module (`helper.app_logs_parser`).
+    const rest = stmt.name.slice(1).join('.');
+    const restStart = identEnd(stmt.namePos, first) + 1;
+    add(`${IMPORTED}${first}:${rest}`, restStart, restStart + Buffer.byteLength(rest));
   }
 }
 

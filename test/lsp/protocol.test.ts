@@ -278,6 +278,29 @@ run('alloy-ts lsp over stdio', () => {
     expect(bad).toBeInstanceOf(Error);
   });
 
+  test('definition follows import.file into the module and to the declare a block instantiates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsp-import-'));
+    const helper = readFileSync(join(EXAMPLES, 'scen-logging-frameworks-helper.alloy'), 'utf8');
+    writeFileSync(join(dir, 'helper.alloy'), helper);
+    const text = readFileSync(join(EXAMPLES, 'scen-logging-frameworks-config.alloy'), 'utf8').replace('"/etc/alloy/helper.alloy"', '"helper.alloy"');
+    const path = join(dir, 'config.alloy');
+    writeFileSync(path, text);
+    const uri = fileUri(path);
+    await client.open(uri, text);
+    const use = text.indexOf('helper.app_logs_parser "default"');
+    const declare = await client.request<Location>('textDocument/definition', { textDocument: { uri }, position: position(text, use + 'helper.'.length + 2) });
+    expect(declare.uri).toBe(fileUri(join(dir, 'helper.alloy')));
+    expect(textAt(helper, declare.range)).toBe('app_logs_parser');
+    expect(helper.split('\n')[declare.range.start.line]).toMatch(/^declare "app_logs_parser"/);
+    // The namespace leads to the import block; its label to the module file.
+    const namespace = await client.request<Location>('textDocument/definition', { textDocument: { uri }, position: position(text, use + 2) });
+    expect(textAt(text, namespace.range)).toBe('helper');
+    const file = await client.request<Location>('textDocument/definition', { textDocument: { uri }, position: namespace.range.start });
+    expect(file.uri).toBe(fileUri(join(dir, 'helper.alloy')));
+    const rename = await client.request('textDocument/rename', { textDocument: { uri }, position: position(text, use + 'helper.'.length + 2), newName: 'x' }).catch((e: Error) => e);
+    expect(rename).toBeInstanceOf(Error);
+  });
+
   test('document symbols and folding ranges follow the blocks', async () => {
     const { uri, text } = await openExample('scen-docker-monitoring.alloy');
     const { file } = parseFile(SourceFile.fromString('x', text));
