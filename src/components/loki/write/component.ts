@@ -14,6 +14,9 @@ import { fnv1a } from '../../common/fnv.js';
 import { Endpoint, NotDeliveredError } from './endpoint.js';
 import { WriteMetrics } from './metrics.js';
 import type { Arguments, EndpointArgs, Exports } from '../write.js';
+import { DurableWriter } from '../../common/wal/durable-writer.js';
+import { walDisabled } from '../../common/wal/settings.js';
+import { decodeLogBatch, encodeLogBatch } from './wal-records.js';
 
 /**
  * Heap bytes a queued entry costs per byte the queue counts (line and metadata
@@ -26,14 +29,51 @@ export async function buildLokiWrite(ctx: ComponentContext<Exports>, initial: Ar
   const metrics = new WriteMetrics(ctx.registry);
   const clients = await SenderLifecycle.start(initial, (args: Arguments) => Clients.create(args, metrics, ctx));
 
+  const durable = initial.wal.enabled && !walDisabled() ? openLokiWal(ctx, initial, clients) : undefined;
+
   const receiver = receiverOf((batch: LogBatch) => {
     const current = clients.current;
     if (!current) return Promise.reject(new NotDeliveredError(`${ctx.id} is stopped`));
-    return current.push(batch);
+    if (batch.lines.length === 0) return Promise.resolve();
+    // With the WAL, the source's acknowledgement means "on disk"; each endpoint reads the log.
+    return durable ? durable.append(encodeLogBatch(batch)) : current.push(batch);
   }, () => clients.current?.flush());
   ctx.setExports({ receiver });
 
-  return clients.instance();
+  const instance = clients.instance();
+  if (!durable) return instance;
+  return {
+    ...instance,
+    update: async (args) => {
+      if (args.wal.enabled !== initial.wal.enabled) ctx.logger.warn('turning the WAL on or off takes effect when the agent restarts');
+      await instance.update(args);
+      durable.sync(clients.current?.names ?? []);
+    },
+    run: (signal) => durable.run(signal, instance.run),
+  };
+}
+
+/**
+ * loki.write's WAL (Alloy's `wal` block, experimental there; grafana/alloy
+ * internal/component/common/loki/wal): entries are appended before their
+ * source is acknowledged, replayed after a restart, and each endpoint reads
+ * the log on its own, so a segment is deleted only once every endpoint
+ * accepted its entries and one slow endpoint holds back only itself.
+ * Segments are closed at max_segment_age (or 8 MiB); readers are woken by
+ * every append, so min/max_read_frequency are not needed.
+ */
+function openLokiWal(ctx: ComponentContext<unknown>, initial: Arguments, clients: SenderLifecycle<Arguments, Clients>): DurableWriter {
+  const writer = DurableWriter.open(ctx, {
+    metricPrefix: 'loki_write_wal_',
+    deliver: (name, payload) => {
+      const current = clients.current;
+      return current ? current.pushTo(name, decodeLogBatch(payload)) : Promise.reject(new NotDeliveredError(`${ctx.id} is stopped`));
+    },
+    wal: { segmentBytes: 8 * 1024 * 1024, maxSegmentAgeMs: initial.wal.max_segment_age },
+    truncateEveryMs: 1000,
+  });
+  writer.sync(clients.current?.names ?? []);
+  return writer;
 }
 
 /** What a label set means for every endpoint: its stream string, tenant override and shard fingerprint. */
@@ -48,17 +88,20 @@ class Clients {
   /** Sources reuse their label objects, so this saves a sort and quoting per push. */
   private readonly streams = new WeakMap<Labels, StreamInfo>();
 
+  /** Each endpoint's WAL consumer name: its `name`, else its URL (and position when URLs repeat). */
+  readonly names: readonly string[];
+
   private constructor(
     private readonly endpoints: EndpointSet<Endpoint>,
     private readonly externalLabels: Labels,
     /** The endpoints' shares of the memory budget, given back once they stopped. */
     private readonly shares: readonly BudgetShare[],
-  ) {}
+    args: readonly EndpointArgs[],
+  ) {
+    this.names = args.map((e, i) => e.name ?? (args.findIndex((o) => o.url === e.url) === i ? e.url : `${e.url}#${i}`));
+  }
 
   static async create(args: Arguments, metrics: WriteMetrics, ctx: ComponentContext<unknown>): Promise<Clients> {
-    if (args.wal.enabled) {
-      ctx.logger.warn('the wal block is not supported by alloy-ts and is ignored; delivery is acknowledged end to end instead');
-    }
     const shares: BudgetShare[] = [];
     const endpoints = await EndpointSet.start(args.endpoint, (e) => {
       const share = queueShare(e, ctx.host.memoryBudget);
@@ -68,7 +111,7 @@ class Clients {
       for (const share of shares) share.release();
       throw err;
     });
-    return new Clients(endpoints, args.external_labels, shares);
+    return new Clients(endpoints, args.external_labels, shares, args.endpoint);
   }
 
   push(batch: LogBatch): Promise<void> {
@@ -76,6 +119,16 @@ class Clients {
     const info = this.streamInfo(batch.labels);
     const sized = sizeBatch(batch, info.stream);
     return this.endpoints.each((e) => e.accept(sized, info.tenant, info.fingerprint));
+  }
+
+  /** Hands a batch to one endpoint (its WAL consumer). */
+  pushTo(name: string, batch: LogBatch): Promise<void> {
+    const at = this.names.indexOf(name);
+    const endpoint = this.endpoints.endpoints[at];
+    if (!endpoint) return Promise.reject(new NotDeliveredError(`endpoint ${name} is not configured`));
+    if (batch.lines.length === 0) return Promise.resolve();
+    const info = this.streamInfo(batch.labels);
+    return endpoint.accept(sizeBatch(batch, info.stream), info.tenant, info.fingerprint);
   }
 
   flush(): void {
