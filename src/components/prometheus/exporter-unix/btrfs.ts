@@ -15,8 +15,7 @@
  * Without /sys/fs/btrfs/*-* nothing is exposed and the collector succeeds, as
  * procfs' glob matching nothing does.
  */
-import type { Dirent } from 'node:fs';
-import { readdirSync } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { listDir, parseUint, readText, type Collector, type CollectorEnv } from './collector.js';
 import type { Exposition } from './exposition.js';
@@ -52,8 +51,7 @@ export class BtrfsCollector implements Collector {
   async update(out: Exposition): Promise<void> {
     const names = ((await listDir(this.env.paths.sys('fs/btrfs'))) ?? []).filter((n) => n.includes('-'));
     // Every filesystem is read before any is exposed: one failure fails the collector, as procfs' Stats() does.
-    const all = names.map((name) => readBtrfsStats(this.env.paths.sys('fs/btrfs', name)));
-    const stats = await Promise.all(all);
+    const stats = await Promise.all(names.map((name) => readBtrfsStats(this.env.paths.sys('fs/btrfs', name))));
     exposeBtrfs(out, stats);
   }
 }
