@@ -6,8 +6,9 @@
  * kept in an LRU of udp_host_cache_size).
  *
  * Bounds: each connection assembles at most one message of max_message_length;
- * reading pauses on every connection while the listener's batches await
- * acknowledgement beyond MAX_IN_FLIGHT_BYTES; idle connections close after
+ * reading stops on every connection at once when the listener's batches
+ * awaiting acknowledgement reach MAX_IN_FLIGHT_BYTES (so with N connections
+ * the overshoot is one socket read, not N of them); idle connections close after
  * idle_timeout; at most MAX_CONNECTIONS connections are open; UDP datagrams
  * that arrive while reading is paused wait in a queue of udp_queue_size and
  * are dropped (and logged) beyond it, as the kernel would drop them when
@@ -23,6 +24,7 @@ import { tlsOptions, type TlsConfig } from '../../common/http-client.js';
 import type { Labels, LogsReceiver } from '../../common/log-entries.js';
 import { EntryBatcher, FrameHandler, type EntrySink, type MessageSettings } from './entries.js';
 import { SyslogFramer } from './framing.js';
+import { splitAddress } from './address.js';
 
 export interface ListenerSettings extends MessageSettings {
   readonly address: string;
@@ -47,6 +49,8 @@ export class SyslogListener {
   private tcp: Server | undefined;
   private udp: UdpSocket | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Connections whose labels are known and that read while the batcher is not blocked. */
+  private readonly reading = new Set<Socket>();
   private readonly batcher: EntryBatcher;
   private readonly handler: FrameHandler;
   private boundAddress = '';
@@ -60,6 +64,12 @@ export class SyslogListener {
   ) {
     this.batcher = new EntryBatcher(receivers, (err) => this.logger.warn('syslog entries were not delivered', { err: (err as Error).message }), sink.metrics.entries);
     this.handler = new FrameHandler(settings, sink, this.batcher);
+    this.batcher.onBlocked(() => {
+      for (const socket of this.reading) socket.pause();
+    });
+    this.batcher.onUnblocked(() => {
+      for (const socket of this.reading) if (!socket.destroyed) socket.resume();
+    });
   }
 
   get listenAddress(): string {
@@ -115,7 +125,10 @@ export class SyslogListener {
   private accept(socket: Socket): void {
     if (this.stopped) return void socket.destroy();
     this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      this.reading.delete(socket);
+    });
     socket.on('error', (err) => this.logger.debug('syslog connection error', { err: err.message }));
     socket.setTimeout(this.settings.idleTimeoutMs, () => {
       this.logger.debug('connection timed out', { remote: socket.remoteAddress ?? '' });
@@ -129,27 +142,13 @@ export class SyslogListener {
       const labels = this.connectionLabels(ip, hostname);
       const key = `${ip}\u0000${hostname}`;
       const framer = this.framer((frame) => this.handler.handle(frame, labels, key));
-      this.flowControl(socket);
       socket.on('data', (chunk: Buffer) => framer.push(chunk));
       socket.on('end', () => {
         framer.end();
         this.logger.debug('syslog connection closed', { remote: ip });
       });
+      this.reading.add(socket);
       if (!this.batcher.blocked) socket.resume();
-    });
-  }
-
-  /** Pauses the socket while too much awaits acknowledgement. */
-  private flowControl(socket: Socket): void {
-    socket.on('data', () => {
-      if (this.batcher.blocked && !socket.isPaused()) {
-        socket.pause();
-        const off = this.batcher.onUnblocked(() => {
-          off();
-          if (!socket.destroyed) socket.resume();
-        });
-        socket.once('close', off);
-      }
     });
   }
 
@@ -229,15 +228,6 @@ export class SyslogListener {
     this.hostCache.set(ip, hostname);
     if (this.hostCache.size > Math.max(1, this.settings.udpHostCacheSize)) this.hostCache.delete(this.hostCache.keys().next().value!);
   }
-}
-
-/** `host:port` (host may be empty or a bracketed IPv6 address). */
-export function splitAddress(address: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d+)$/.exec(address);
-  if (!m) throw new Error(`address ${address}: missing port in address`);
-  const port = Number(m[3]);
-  if (port > 65535) throw new Error(`address ${address}: invalid port`);
-  return { host: m[1] ?? m[2] ?? '', port };
 }
 
 function formatAddress(host: string, port: number): string {
