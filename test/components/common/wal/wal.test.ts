@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogSettings, Logger } from '../../../../src/runtime/logger.js';
 import { crc32, crc32Portable } from '../../../../src/components/common/wal/crc32.js';
 import { Wal, WalFullError, type WalFs, type WalReader } from '../../../../src/components/common/wal/wal.js';
@@ -215,5 +216,60 @@ describe('Wal', () => {
     // Acknowledged up to record 1 at most before 2 settled; 2 onwards are read again.
     expect(replay[0]).toBe(payload(2).toString());
     reopened.close();
+  });
+});
+
+/** A real full disk: a 256 KiB tmpfs (needs the right to mount; the injected-ENOSPC test above runs everywhere). */
+function mountTinyTmpfs(): string | undefined {
+  const mountPoint = mkdtempSync(path.join(os.tmpdir(), 'wal-tmpfs-'));
+  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint], { encoding: 'utf8' });
+  if (result.status === 0) return mountPoint;
+  rmSync(mountPoint, { recursive: true, force: true });
+  return undefined;
+}
+
+const tmpfs = process.getuid?.() === 0 ? mountTinyTmpfs() : undefined;
+if (!tmpfs) console.warn('[skip] WAL on a full tmpfs: cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)');
+
+describe.skipIf(!tmpfs)('Wal on a full tmpfs', () => {
+  afterAll(() => {
+    spawnSync('umount', [tmpfs!]);
+    rmSync(tmpfs!, { recursive: true, force: true });
+  });
+
+  it('refuses appends once the disk is full, keeps every record it accepted, and takes more once space is freed', async () => {
+    const walDir = path.join(tmpfs!, 'wal');
+    const states: boolean[] = [];
+    const wal = Wal.open({ dir: walDir, logger, segmentBytes: 32 * 1024, fullWaitMs: 20, onFull: (full) => states.push(full) });
+    const reader = wal.reader('r');
+    const record = Buffer.alloc(4000, 'y');
+    let accepted = 0;
+    for (;;) {
+      try {
+        await wal.append(Buffer.concat([Buffer.from(`${accepted}:`), record]));
+        accepted++;
+      } catch (err) {
+        expect(err).toBeInstanceOf(WalFullError);
+        break;
+      }
+      if (accepted > 1000) throw new Error('the tmpfs never filled up');
+    }
+    expect(wal.isFull).toBe(true);
+    expect(states).toEqual([true]);
+    expect(accepted).toBeGreaterThan(10);
+    // Every accepted record is readable, in order; delivering them frees space.
+    let last;
+    for (let i = 0; i < accepted; i++) {
+      const r = reader.poll()!;
+      expect(r.payload.toString('latin1', 0, String(i).length + 1)).toBe(`${i}:`);
+      last = r.end;
+    }
+    expect(reader.poll()).toBeUndefined();
+    reader.ack(last!);
+    wal.truncate();
+    await wal.append(Buffer.from('after the disk had room again'));
+    expect(states).toEqual([true, false]);
+    expect(reader.poll()!.payload.toString()).toBe('after the disk had room again');
+    wal.close();
   });
 });
