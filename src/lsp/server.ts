@@ -45,14 +45,16 @@ interface InitOptions {
 
 /** Starts serving; resolves when the client ends the session (exit notification or closed input). */
 export function startLanguageServer(options: LanguageServerOptions = {}): Promise<void> {
-  const connection = createConnection(
-    ProposedFeatures.all,
-    new StreamMessageReader(options.input ?? process.stdin),
-    new StreamMessageWriter(options.output ?? process.stdout),
-  );
+  const input = options.input ?? process.stdin;
+  const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(input), new StreamMessageWriter(options.output ?? process.stdout));
   const server = new AlloyLanguageServer(connection);
   server.listen();
-  return new Promise((resolve) => connection.onExit(() => resolve()));
+  return new Promise((resolve) => {
+    connection.onExit(() => resolve());
+    // An editor that dies closes our input without `exit`: end quietly, not with an unsettled promise.
+    input.once('close', () => resolve());
+    input.once('end', () => resolve());
+  });
 }
 
 class AlloyLanguageServer {

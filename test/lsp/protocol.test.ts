@@ -85,6 +85,14 @@ run('alloy-ts lsp over stdio', () => {
     }
   });
 
+  test('closed input or garbage ends the server quietly, without a stack trace', () => {
+    for (const input of ['', 'Content-Length: 5\r\n\r\n{bad}', 'not a header\r\n\r\n']) {
+      const r = spawnSync(process.execPath, [BIN, 'lsp'], { input, cwd: ROOT, timeout: 20_000 });
+      expect(r.status, JSON.stringify(input)).toBe(0);
+      expect(r.stderr.toString()).not.toMatch(/\n\s+at /);
+    }
+  });
+
   test('diagnostics on open and change are what validate reports, with its ranges', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsp-diag-'));
     const path = join(dir, 'bad.alloy');
