@@ -13,7 +13,7 @@ import { defineComponent } from '../../runtime/component.js';
 import { TlsConfig } from '../common/http-client.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
 import { relabelRulesType } from '../relabel/rules.js';
-import { splitAddress } from './source-syslog/listener.js';
+import { splitAddress } from './source-syslog/address.js';
 
 const RawFormatOptions = schema({
   use_null_terminator_delimiter: attr(t.bool, false),
