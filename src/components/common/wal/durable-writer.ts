@@ -23,6 +23,8 @@ export interface DurableWriterOptions {
   metricPrefix: string;
   /** Hands a payload to the named endpoint; resolves once it is delivered or dropped for good. */
   deliver(endpoint: string, payload: Buffer): Promise<void>;
+  /** Asks the endpoints to send their partial batches now (see LogsReceiver.flush). */
+  flush?(): void;
   wal: Pick<WalOptions, 'segmentBytes' | 'maxSegmentAgeMs' | 'minKeepaliveMs' | 'maxKeepaliveMs'>;
   /** How often acknowledged segments are deleted. */
   truncateEveryMs: number;
@@ -90,7 +92,7 @@ export class DurableWriter {
 
   private startPump(name: string): void {
     const stop = new AbortController();
-    const done = pumpWal(this.wal.reader(name), { maxInFlight: MAX_IN_FLIGHT, deliver: (p) => this.opts.deliver(name, p) }, stop.signal).then(
+    const done = pumpWal(this.wal.reader(name), { maxInFlight: MAX_IN_FLIGHT, deliver: (p) => this.opts.deliver(name, p), flush: () => this.opts.flush?.() }, stop.signal).then(
       () => this.restartIfFailed(name, stop),
       (err: unknown) => this.ctx.logger.error('WAL reader failed', { endpoint: name, err: String(err) }),
     );

@@ -12,6 +12,8 @@ export interface PumpOptions {
   maxInFlight: number;
   /** Resolves once the payload was delivered (or dropped for good); rejects when the destination stopped. */
   deliver(payload: Buffer): Promise<void>;
+  /** Called when the window is full: asks the destination to send what it holds now rather than at its batch deadline. */
+  flush?(): void;
   /** Called after each acknowledgement (truncation, metrics). */
   onAck?(pos: WalPosition): void;
 }
@@ -37,6 +39,7 @@ export async function pumpWal(reader: WalReader, opts: PumpOptions, signal: Abor
   while (!signal.aborted) {
     if (inFlight.some((f) => f.failed)) break;
     if (inFlight.length >= opts.maxInFlight) {
+      opts.flush?.();
       await Promise.race([new Promise<void>((resolve) => (slot = resolve)), aborted]);
       continue;
     }

@@ -69,6 +69,7 @@ function openLokiWal(ctx: ComponentContext<unknown>, initial: Arguments, clients
       const current = clients.current;
       return current ? current.pushTo(name, decodeLogBatch(payload)) : Promise.reject(new NotDeliveredError(`${ctx.id} is stopped`));
     },
+    flush: () => clients.current?.flush(),
     wal: { segmentBytes: 8 * 1024 * 1024, maxSegmentAgeMs: initial.wal.max_segment_age },
     truncateEveryMs: 1000,
   });
