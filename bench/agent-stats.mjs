@@ -17,3 +17,37 @@ export function processStats(pid) {
   const peakKiB = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   return { user, system, cpu: user + system, peakRssMiB: peakKiB / 1024 };
 }
+
+/** The process and its descendants (read from /proc/<pid>/task/<pid>/children while they run). */
+function processTree(pid) {
+  let children = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // exited meanwhile
+  }
+  return [pid, ...children.flatMap(processTree)];
+}
+
+/**
+ * processStats summed over a process and its descendants: the launcher
+ * (bin/alloy-ts) runs the agent in a child process when --memory-limit needs
+ * V8 flags and Node cannot execve. Peak RSS is the sum of each one's peak.
+ */
+export function processTreeStats(pid) {
+  const total = { user: 0, system: 0, cpu: 0, peakRssMiB: 0, largestPeakRssMiB: 0, processes: 0 };
+  for (const p of processTree(pid)) {
+    try {
+      const s = processStats(p);
+      total.user += s.user;
+      total.system += s.system;
+      total.cpu += s.cpu;
+      total.peakRssMiB += s.peakRssMiB;
+      total.largestPeakRssMiB = Math.max(total.largestPeakRssMiB, s.peakRssMiB);
+      total.processes++;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}

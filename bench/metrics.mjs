@@ -12,18 +12,23 @@
 //   npm run build && node bench/metrics.mjs [--seconds=N]
 //   AGENT_NODE_ARGS="--max-semi-space-size=16" node bench/metrics.mjs
 //
-// Reference (Prometheus 2.42 in agent mode, same setup): 2.8 CPU-s per
-// million samples at 1 s, 3.4 at 5 s; 440 MiB peak RSS. Targets: ≤ 2.8
-// CPU-s per million samples, ≤ 220 MiB.
+// Reference, measured in the same run against the same target and receiver:
+// Prometheus 2.42 in agent mode (`prometheus --enable-feature=agent`, from
+// scripts/prometheus-services.sh or $PROMETHEUS_BIN). Issue 20 goals 3 and 6:
+// CPU per million samples ≤ 0.5× and peak RSS ≤ 0.5× Prometheus's at each
+// interval; then alloy-ts again at 1 s with --memory-limit at half its default
+// run's peak RSS.
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agentNodeArgs, processStats } from './agent-stats.mjs';
+import { agentNodeArgs, processTreeStats } from './agent-stats.mjs';
 import { repoRoot } from './corpus.mjs';
 import { remoteWriteSamples, runReceiverChild } from './receiver.mjs';
+import { memoryLimitMiB, memoryLimitRow, ratioRow } from './side-by-side.mjs';
+import { execFileSync } from 'node:child_process';
 
 const SERIES = 100_000;
 const SERIES_PER_FAMILY = 100;
@@ -76,18 +81,42 @@ async function main() {
   const { port: receiverPort } = await receiver.next();
   console.log(`metrics pipeline: ${SERIES.toLocaleString('en')} series, ${(bytes / 1e6).toFixed(1)} MB per scrape, measured for ${MEASURE_SECONDS} s per interval`);
   if (agentNodeArgs.length > 0) console.log(`agent Node flags: ${agentNodeArgs.join(' ')}`);
-  const results = [];
-  for (const interval of [1, 5]) results.push(await runAgent(interval, targetPort, receiverPort, receiver));
-  for (const r of results) {
-    console.log(`  scrape every ${r.interval} s: ${Math.round(r.samplesPerSecond).toLocaleString('en').padStart(9)} samples/s   ${r.cpuPerMillion.toFixed(2).padStart(5)} CPU-s per million samples   peak RSS ${r.peakRssMiB.toFixed(0)} MiB`);
+  const prometheus = prometheusBinary();
+  if (!prometheus.path) console.log(`  Prometheus: skipped, ${prometheus.why}`);
+  const ports = { targetPort, receiverPort };
+  for (const interval of [1, 5]) {
+    const ours = await runAgent('alloy-ts', alloyCommand, interval, ports, receiver);
+    if (!prometheus.path) continue;
+    const ref = await runAgent('prometheus', (dir, i, p) => prometheusCommand(prometheus.path, dir, i, p), interval, ports, receiver);
+    ratioRow(`CPU/M ${interval} s`, ours.cpuPerMillion, 'Prometheus', ref.cpuPerMillion, 0.5);
+    ratioRow(`RSS MiB ${interval} s`, ours.peakRssMiB, 'Prometheus', ref.peakRssMiB, 0.5);
+    if (interval === 1) {
+      const limit = memoryLimitMiB(ours.peakRssMiB);
+      try {
+        const limited = await runAgent('alloy-ts limit', (dir, i, p) => alloyCommand(dir, i, p, [`--memory-limit=${limit}MiB`]), interval, ports, receiver);
+        memoryLimitRow('metrics 1 s', limit, limited.peakRssMiB, ` (${Math.round(limited.samplesPerSecond).toLocaleString('en')} samples/s vs ${Math.round(ours.samplesPerSecond).toLocaleString('en')} unlimited)`);
+      } catch (err) {
+        const reason = /heap out of memory/.test(err.message) ? 'JavaScript heap out of memory' : err.message.split('\n')[0];
+        console.log(`  ${'metrics 1 s'.padEnd(14)} --memory-limit=${limit}MiB (half the default run's peak): agent failed: ${reason}  goal <= 1  NOT met`);
+      }
+    }
   }
-  console.log('  reference: Prometheus 2.42 agent mode 2.8 (1 s) / 3.4 (5 s) CPU-s per million samples, 440 MiB peak RSS');
   target.send('exit');
   receiver.send('exit');
 }
 
-async function runAgent(intervalSeconds, targetPort, receiverPort, receiver) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-bench-metrics-'));
+/** Prometheus 2.42 (agent mode needs ≥ 2.32): $PROMETHEUS_BIN or the one on PATH. */
+function prometheusBinary() {
+  const bin = process.env.PROMETHEUS_BIN ?? 'prometheus';
+  try {
+    const version = execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { path: bin, version: version.split('\n')[0] };
+  } catch {
+    return { why: `no ${bin} binary (scripts/prometheus-services.sh start installs it)` };
+  }
+}
+
+function alloyCommand(dir, intervalSeconds, { targetPort, receiverPort }, extra = []) {
   const config = path.join(dir, 'config.alloy');
   writeFileSync(config, `
 prometheus.scrape "bench" {
@@ -102,29 +131,57 @@ prometheus.remote_write "bench" {
   }
 }
 `);
-  const agent = spawn(process.execPath, [...agentNodeArgs, path.join(repoRoot, 'bin/alloy-ts'), 'run', config, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${path.join(dir, 'data')}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  return [process.execPath, [...agentNodeArgs, path.join(repoRoot, 'bin/alloy-ts'), 'run', config, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${path.join(dir, 'data')}`, ...extra]];
+}
+
+function prometheusCommand(bin, dir, intervalSeconds, { targetPort, receiverPort }) {
+  const config = path.join(dir, 'prometheus.yml');
+  writeFileSync(config, `global:
+  scrape_interval: ${intervalSeconds}s
+  scrape_timeout: ${Math.min(intervalSeconds, 5)}s
+scrape_configs:
+  - job_name: bench
+    static_configs:
+      - targets: ["127.0.0.1:${targetPort}"]
+remote_write:
+  - url: "http://127.0.0.1:${receiverPort}/api/v1/write"
+`);
+  return [bin, ['--enable-feature=agent', `--config.file=${config}`, `--storage.agent.path=${path.join(dir, 'wal')}`, '--web.listen-address=127.0.0.1:0']];
+}
+
+async function runAgent(name, command, intervalSeconds, ports, receiver) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-bench-metrics-'));
+  const [cmd, args] = command(dir, intervalSeconds, ports);
+  const agent = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   agent.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  const warmup = Math.max(3 * intervalSeconds, 5);
-  await sleep(warmup * 1000);
-  if (agent.exitCode !== null) throw new Error(`agent exited: ${stderr}`);
-  const before = { cpu: processStats(agent.pid).cpu, received: (await receiver.ask('report')).items, at: performance.now() };
+  // Warm-up: until a whole scrape has arrived (Prometheus replays its WAL
+  // before sending; on a loaded machine the first scrape takes seconds), then
+  // one more interval, so the measured window is steady state for both sides.
+  const start = (await receiver.ask('report')).items;
+  const deadline = performance.now() + 120_000;
+  while ((await receiver.ask('report')).items - start < SERIES) {
+    if (agent.exitCode !== null) throw new Error(`${name} exited: ${stderr}`);
+    if (performance.now() > deadline) throw new Error(`${name} delivered no whole scrape in 120 s; log:\n${stderr}`);
+    await sleep(250);
+  }
+  await sleep(intervalSeconds * 1000);
+  const before = { cpu: processTreeStats(agent.pid).cpu, received: (await receiver.ask('report')).items, at: performance.now() };
   await sleep(MEASURE_SECONDS * 1000);
-  const after = { cpu: processStats(agent.pid).cpu, received: (await receiver.ask('report')).items, at: performance.now() };
-  const { peakRssMiB } = processStats(agent.pid);
+  const after = { cpu: processTreeStats(agent.pid).cpu, received: (await receiver.ask('report')).items, at: performance.now() };
+  const { peakRssMiB } = processTreeStats(agent.pid);
   agent.kill('SIGTERM');
-  await new Promise((r) => agent.once('exit', r));
+  await new Promise((r) => (agent.exitCode !== null ? r() : agent.once('exit', r)));
   const samples = after.received - before.received;
-  if (samples === 0) throw new Error(`no samples received; agent log:\n${stderr}`);
-  const cpuSeconds = after.cpu - before.cpu;
-  return {
+  if (samples === 0) throw new Error(`no samples received from ${name}; log:\n${stderr}`);
+  const result = {
     interval: intervalSeconds,
     samplesPerSecond: samples / ((after.at - before.at) / 1000),
-    cpuPerMillion: cpuSeconds / (samples / 1e6),
+    cpuPerMillion: (after.cpu - before.cpu) / (samples / 1e6),
     peakRssMiB,
   };
+  console.log(`  ${name.padEnd(15)} every ${intervalSeconds} s: ${Math.round(result.samplesPerSecond).toLocaleString('en').padStart(9)} samples/s   ${result.cpuPerMillion.toFixed(2).padStart(5)} CPU-s per million samples   peak RSS ${peakRssMiB.toFixed(0)} MiB`);
+  return result;
 }
 
 function child(flag) {
