@@ -11,7 +11,7 @@
 //
 // Goal: the WAL costs at most 1.5× the CPU and 1.2× the RSS of WAL off.
 //
-//   npm run build && node bench/wal.mjs [--seconds=N]
+//   npm run build && node bench/wal.mjs [--seconds=N] [--only=file|metrics]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,8 +26,9 @@ const METRICS_SECONDS = secondsArg ? Number(secondsArg.split('=')[1]) : 15;
 const CPU_GOAL = 1.5;
 const RSS_GOAL = 1.2;
 
-await filePipeline();
-metricsPipeline();
+const only = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
+if (only !== 'metrics') await filePipeline();
+if (only !== 'file') metricsPipeline();
 
 async function filePipeline() {
   const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-bench-wal-'));
