@@ -38,6 +38,12 @@ export interface ComponentContext<E> {
   debug(data: () => string): void;
   /** Facts about the running agent. */
   readonly host: HostInfo;
+  /**
+   * The agent's `--stability.level`: arguments and features of a component
+   * that are below it are refused by the component (as Alloy's
+   * component.Options.MinStability with featuregate.CheckAllowed).
+   */
+  readonly minStability: Stability;
 }
 
 /** What a component may know about the agent running it. */

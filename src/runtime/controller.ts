@@ -644,6 +644,7 @@ export class Controller {
         if (live.active(globalId)) live.publish(globalId, data());
       },
       host: this.globals.host,
+      minStability: this.globals.minStability,
     };
   }
 

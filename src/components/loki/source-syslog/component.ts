@@ -4,7 +4,8 @@
  */
 import { Counter } from 'prom-client';
 import { attrDefault } from '../../../lang/schema.js';
-import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
+import { stabilityAllowed, type ComponentContext, type ComponentInstance } from '../../../runtime/component.js';
+import { stabilityMessage } from '../../../runtime/loader.js';
 import { health } from '../../../runtime/health.js';
 import { labelsString } from '../../common/log-entries.js';
 import { serviceInstance } from '../../common/until-aborted.js';
@@ -71,6 +72,7 @@ class SyslogSource implements EntrySink {
   }
 
   private async apply(next: Arguments): Promise<void> {
+    refuseExperimental(next, this.ctx);
     const previous = this.args;
     this.args = next;
     if (previous && !listenersChanged(previous, next)) return;
@@ -89,6 +91,20 @@ class SyslogSource implements EntrySink {
       }
     }
     this.ctx.setHealth(failures.length ? health('unhealthy', failures.join('; ')) : health('healthy', `${this.listeners.length} listener(s) running`));
+  }
+}
+
+/**
+ * The raw format and the Cisco IOS components of RFC 3164 are experimental in
+ * Alloy (grafana/alloy internal/component/loki/source/syslog): below
+ * `--stability.level=experimental` a config using them is refused, before
+ * any listener changes.
+ */
+function refuseExperimental(args: Arguments, ctx: ComponentContext<unknown>): void {
+  if (stabilityAllowed('experimental', ctx.minStability)) return;
+  for (const l of args.listener) {
+    const feature = l.syslog_format === 'raw' ? 'syslog_format "raw"' : l.rfc3164_cisco_components ? 'rfc3164_cisco_components' : undefined;
+    if (feature) throw new Error(stabilityMessage(feature, 'experimental', ctx.minStability));
   }
 }
 
