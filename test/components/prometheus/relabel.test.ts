@@ -44,6 +44,8 @@ describe('prometheus.relabel', () => {
         { labels: dropped, value: n, timestampMs: T0 + n },
       ]));
     }
+    // remote_write acknowledges once its WAL has the samples; delivery follows.
+    await rw.waitFor(() => rw.samples.length >= 3, 'three samples delivered');
     expect(rw.samples.map((s) => [s.labels, s.value])).toEqual([0, 1, 2].map((n) => [{ __name__: 'up', short: 'web' }, n]));
     const id = 'prometheus.relabel.r';
     expect(await metricValue(h, id, 'alloy_prometheus_relabel_metrics_processed')).toBe(6);
@@ -64,6 +66,7 @@ describe('prometheus.relabel', () => {
       { labels: web, value: 1, timestampMs: T0 },
       { labels: web, value: 0, timestampMs: T0 + 1, stale: true },
     ]));
+    await rw.waitFor(() => rw.samples.length >= 2, 'both samples delivered');
     expect(rw.samples.map((s) => s.stale)).toEqual([false, true]);
     expect(await metricValue(h, 'prometheus.relabel.r', 'alloy_prometheus_relabel_cache_deletes')).toBe(1);
     expect(await metricValue(h, 'prometheus.relabel.r', 'alloy_prometheus_relabel_cache_size')).toBe(0);
