@@ -14,7 +14,8 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agentNodeArgs, processStats } from './agent-stats.mjs';
+import { agentNodeArgs, processTreeStats } from './agent-stats.mjs';
+import { memoryLimitMiB, memoryLimitRow } from './side-by-side.mjs';
 import { repoRoot } from './corpus.mjs';
 import { lokiEntries, runReceiverChild } from './receiver.mjs';
 
@@ -85,7 +86,7 @@ scrape_configs:
 }
 
 /** Runs one shipper over the file; returns CPU-s, peak RSS (MiB) and lines/s including start-up. */
-async function ship(name, logDir) {
+async function ship(name, logDir, extraArgs = []) {
   const dir = mkdtempSync(path.join(tmpdir(), `alloy-ts-bench-${name}-`));
   const receiver = await startReceiver();
   let cmd;
@@ -99,7 +100,7 @@ async function ship(name, logDir) {
     const cfg = path.join(dir, 'config.alloy');
     writeFileSync(cfg, alloyConfig(logDir, receiver.port));
     cmd = process.execPath;
-    args = [...agentNodeArgs, path.join(repoRoot, 'bin/alloy-ts'), 'run', cfg, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${path.join(dir, 'data')}`];
+    args = [...agentNodeArgs, path.join(repoRoot, 'bin/alloy-ts'), 'run', cfg, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${path.join(dir, 'data')}`, ...extraArgs];
   }
   const t0 = performance.now();
   const proc = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -112,7 +113,7 @@ async function ship(name, logDir) {
   for (;;) {
     await new Promise((r) => setTimeout(r, 50));
     if (exited) throw new Error(`${name} exited early: ${stderr}`);
-    lastPeak = processStats(proc.pid);
+    lastPeak = processTreeStats(proc.pid);
     const r = await receiver.report();
     if (r.items >= TOTAL) {
       stats = { ...lastPeak, seconds: (performance.now() - t0) / 1000, items: r.items };
@@ -145,10 +146,15 @@ async function main() {
   await writeLogFile(path.join(logDir, 'app.log'));
   console.log(`file pipeline: ${TOTAL.toLocaleString('en')} × ${LINE_BYTES} B lines, ${ROUNDS} alternating rounds`);
   const runs = { promtail: [], alloy: [] };
+  let limited;
+  let limit;
   try {
     for (let i = 0; i < ROUNDS; i++) {
       for (const name of i % 2 === 0 ? ['promtail', 'alloy'] : ['alloy', 'promtail']) runs[name].push(await ship(name, logDir));
     }
+    // Goal 6: alloy-ts again with --memory-limit at half its default runs' peak.
+    limit = memoryLimitMiB(median(runs.alloy.map((r) => r.rss)));
+    limited = await ship('alloy', logDir, [`--memory-limit=${limit}MiB`]).catch((err) => ({ error: err.message.split('\n')[0] }));
   } finally {
     rmSync(logRoot, { recursive: true, force: true });
   }
@@ -162,6 +168,8 @@ async function main() {
   row('CPU-s', m('alloy', 'cpu'), m('promtail', 'cpu'), 0.2, 'lower');
   row('peak RSS', m('alloy', 'rss'), m('promtail', 'rss'), 1.0, 'lower');
   row('lines/s', m('alloy', 'linesPerSecond'), m('promtail', 'linesPerSecond'), 4, 'higher');
+  if (limited.error) console.log(`  file pipeline --memory-limit=${limit}MiB: agent failed: ${limited.error}  NOT met`);
+  else memoryLimitRow('file pipeline', limit, limited.rss, ` (CPU ${limited.cpu.toFixed(2)} s)`);
 }
 
 if (process.argv[2] === '--receiver') await runReceiverChild(lokiEntries());

@@ -6,20 +6,30 @@
  * runtime) is imported when a command actually runs.
  */
 import { Command, CommanderError } from 'commander';
-import { convertCommand } from './convert.js';
-import { evalCommand } from './eval.js';
-import { fmtCommand } from './fmt.js';
-import { healthcheckCommand } from './healthcheck.js';
-import { lspCommand } from './lsp.js';
 import { rewriteBoolAssignments } from './flags.js';
 import type { CliIO } from './io.js';
 import { redactUrlPasswords } from '../go/url.js';
-import { runCommand } from './run.js';
-import { tapCommand } from './tap.js';
-import { testCommand } from './test.js';
-import { topCommand } from './top.js';
-import { validateCommand } from './validate.js';
 import { packageVersion } from '../version.js';
+
+type CommandFactory = (io: CliIO) => Command;
+
+/**
+ * Every subcommand, in help order, loaded on demand: an invocation of one
+ * command (by name or alias) imports only that command's module (issue 20:
+ * start-up of `fmt` and `validate`); help and unknown commands load them all.
+ */
+const COMMANDS: ReadonlyArray<readonly [readonly string[], () => Promise<CommandFactory>]> = [
+  [['run'], async () => (await import('./run.js')).runCommand],
+  [['fmt', 'format'], async () => (await import('./fmt.js')).fmtCommand],
+  [['validate'], async () => (await import('./validate.js')).validateCommand],
+  [['convert'], async () => (await import('./convert.js')).convertCommand],
+  [['test'], async () => (await import('./test.js')).testCommand],
+  [['tap'], async () => (await import('./tap.js')).tapCommand],
+  [['top'], async () => (await import('./top.js')).topCommand],
+  [['eval'], async () => (await import('./eval.js')).evalCommand],
+  [['healthcheck'], async () => (await import('./healthcheck.js')).healthcheckCommand],
+  [['lsp'], async () => (await import('./lsp.js')).lspCommand],
+];
 
 export type { CliIO } from './io.js';
 
@@ -28,7 +38,7 @@ export type { CliIO } from './io.js';
  * returns the exit status: 0 on success, 1 on any error.
  */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
-  const program = buildProgram(io);
+  const program = await buildProgram(io, argv);
   if (argv.length === 0) {
     // Like Alloy: a bare invocation shows the help and succeeds.
     program.outputHelp();
@@ -56,7 +66,8 @@ export function processIO(): CliIO {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 }
 
-function buildProgram(io: CliIO): Command {
+/** The program with the invoked command only when `argv` names one, else with all of them (help, errors). */
+async function buildProgram(io: CliIO, argv: readonly string[]): Promise<Command> {
   const program = new Command('alloy-ts')
     .description('A TypeScript implementation of the Grafana Alloy configuration language and agent')
     .version(`alloy-ts, version ${packageVersion()}`, '-v, --version', 'output the version number')
@@ -67,8 +78,10 @@ function buildProgram(io: CliIO): Command {
       // Commander's usage errors get the same `Error: ` form as command errors.
       outputError: (s, write) => write(s.replace(/^error: /, 'Error: ')),
     });
-  for (const sub of [runCommand(io), fmtCommand(io), validateCommand(io), convertCommand(io), testCommand(io), tapCommand(io), topCommand(io), evalCommand(io), healthcheckCommand(io), lspCommand(io)]) {
-    program.addCommand(sub.copyInheritedSettings(program));
+  const invoked = argv.find((a) => !a.startsWith('-'));
+  const only = COMMANDS.filter(([names]) => invoked !== undefined && names.includes(invoked));
+  for (const [, load] of only.length > 0 ? only : COMMANDS) {
+    program.addCommand((await load())(io).copyInheritedSettings(program));
   }
   return program;
 }
