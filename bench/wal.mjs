@@ -88,7 +88,7 @@ function metricsPipeline() {
   const run = (env) =>
     execFileSync(process.execPath, [path.join(repoRoot, 'bench/metrics.mjs'), `--seconds=${METRICS_SECONDS}`], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 600_000 });
   const parse = (out) =>
-    [...out.matchAll(/scrape every (\d+) s:.*?([\d.]+) CPU-s per million samples\s+peak RSS (\d+) MiB/g)].map((m) => ({ interval: m[1], cpu: Number(m[2]), rss: Number(m[3]) }));
+    [...out.matchAll(/(?:scrape|alloy-ts\s+) every (\d+) s:.*?([\d.]+) CPU-s per million samples\s+peak RSS (\d+) MiB/g)].map((m) => ({ interval: m[1], cpu: Number(m[2]), rss: Number(m[3]) }));
   let off, on;
   try {
     off = parse(run({ ALLOY_TS_WAL: 'off' }));
