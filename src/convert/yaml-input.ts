@@ -3,8 +3,9 @@
  * map is a plain object, a missing key takes the struct's default, and
  * durations parse as Go's time.ParseDuration or Prometheus' model.Duration.
  */
-import { parseDocument, isMap, isSeq, isScalar, LineCounter, type Node as YamlNode } from 'yaml';
+import { parseDocument, isMap, isScalar, LineCounter, type Node as YamlNode } from 'yaml';
 import { parseDurationNs } from '../lang/units.js';
+import { parsePromDuration } from '../components/prometheus/duration.js';
 import { Duration } from './builder.js';
 
 export type YamlMap = Record<string, unknown>;
@@ -102,33 +103,10 @@ export function goDuration(v: unknown, dflt: Duration = new Duration(0n)): Durat
   return new Duration(parseDurationNs(String(v)));
 }
 
-const PROM_UNITS: Record<string, bigint> = {
-  y: 365n * 24n * 3_600_000_000_000n,
-  w: 7n * 24n * 3_600_000_000_000n,
-  d: 24n * 3_600_000_000_000n,
-  h: 3_600_000_000_000n,
-  m: 60_000_000_000n,
-  s: 1_000_000_000n,
-  ms: 1_000_000n,
-};
-
 /** A Prometheus model.Duration field ("1d", "5m", "1h30m"). */
 export function promDuration(v: unknown, dflt: Duration = new Duration(0n)): Duration {
   if (v === undefined || v === null) return dflt;
-  const text = String(v);
-  if (text === '0') return new Duration(0n);
-  const re = /(\d+)(ms|y|w|d|h|m|s)/gy;
-  let total = 0n;
-  let m: RegExpExecArray | null;
-  let consumed = 0;
-  while ((m = re.exec(text))) {
-    total += BigInt(m[1]!) * PROM_UNITS[m[2]!]!;
-    consumed = re.lastIndex;
-  }
-  if (consumed !== text.length || text === '') throw new YamlLoadError(`not a valid duration string: ${JSON.stringify(text)}`);
-  return new Duration(total);
-}
-
-export function isSeqNode(n: unknown): boolean {
-  return isSeq(n);
+  const ms = parsePromDuration(String(v));
+  if (ms === undefined) throw new YamlLoadError(`not a valid duration string: ${JSON.stringify(String(v))}`);
+  return new Duration(BigInt(ms) * 1_000_000n);
 }
