@@ -5,6 +5,7 @@
  */
 import protobuf from 'protobufjs';
 import { uncompressSync } from 'snappy';
+import { decodeLabelPair } from '../components/loki/source-api/push-decode.js';
 
 const { Reader } = protobuf;
 type Reader = protobuf.Reader;
@@ -14,18 +15,6 @@ export interface SunkSample {
   readonly labels: Record<string, string>;
   readonly value: number;
   readonly timestampMs: number;
-}
-
-function readLabel(r: Reader, end: number): [string, string] {
-  let name = '';
-  let value = '';
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag >>> 3 === 1) name = r.string();
-    else if (tag >>> 3 === 2) value = r.string();
-    else r.skipType(tag & 7);
-  }
-  return [name, value];
 }
 
 function readSample(r: Reader, end: number): { value: number; timestampMs: number } {
@@ -46,7 +35,7 @@ function readSeries(r: Reader, end: number, out: SunkSample[]): void {
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag >>> 3 === 1) {
-      const [n, v] = readLabel(r, r.uint32() + r.pos);
+      const [n, v] = decodeLabelPair(r, r.uint32());
       labels[n] = v;
     } else if (tag >>> 3 === 2) samples.push(readSample(r, r.uint32() + r.pos));
     else r.skipType(tag & 7);

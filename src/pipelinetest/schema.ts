@@ -47,9 +47,12 @@ export interface MetricMatch {
   readonly value?: number;
 }
 
-export type MetricAssertion = { readonly type: 'count'; readonly count: number; readonly match: MetricMatch } | { readonly type: 'contains'; readonly match: MetricMatch };
+/** `count`: exactly N matches; `contains`: at least one. */
+export type Assertion<M> = { readonly type: 'count'; readonly count: number; readonly match: M } | { readonly type: 'contains'; readonly match: M };
 
-export type LokiAssertion = { readonly type: 'count'; readonly count: number; readonly match: LokiMatch } | { readonly type: 'contains'; readonly match: LokiMatch };
+export type MetricAssertion = Assertion<MetricMatch>;
+
+export type LokiAssertion = Assertion<LokiMatch>;
 
 export interface PipelineTest {
   /** The test file, as given. */
@@ -97,8 +100,8 @@ export function loadPipelineTest(file: string, workDir: string): PipelineTest {
     config: readConfig(y['config'], workDir),
     lokiInputs: arr(inputs['loki'], 'inputs.loki').map((i, n) => lokiInput(obj(i, `inputs.loki[${n}]`), n)),
     fileInputs: arr(inputs['files'], 'inputs.files').map((f, n) => fileInput(obj(f, `inputs.files[${n}]`), n)),
-    lokiAssertions: arr(assert['loki'], 'assert.loki').map((a, n) => lokiAssertion(obj(a, `assert.loki[${n}]`), n)),
-    metricAssertions: arr(assert['metrics'], 'assert.metrics').map((a, n) => metricAssertion(obj(a, `assert.metrics[${n}]`), n)),
+    lokiAssertions: arr(assert['loki'], 'assert.loki').map((a, n) => assertion(obj(a, `assert.loki[${n}]`), n, 'loki', lokiMatch)),
+    metricAssertions: arr(assert['metrics'], 'assert.metrics').map((a, n) => assertion(obj(a, `assert.metrics[${n}]`), n, 'metrics', metricMatch)),
   };
 }
 
@@ -157,8 +160,9 @@ function lokiMatch(v: unknown): LokiMatch {
   return { ...(line !== undefined ? { line } : {}), ...(timestamp ? { timestamp } : {}), ...(labels ? { labels } : {}), ...(structuredMetadata ? { structuredMetadata } : {}) };
 }
 
-function lokiAssertion(y: Y, n: number): LokiAssertion {
-  const match = lokiMatch(y['match']);
+/** One entry of `assert.<section>`, its match read by `readMatch`. */
+function assertion<M extends object>(y: Y, n: number, section: string, readMatch: (v: unknown) => M): Assertion<M> {
+  const match = readMatch(y['match']);
   switch (y['type']) {
     case 'count':
       if (typeof y['count'] !== 'number') throw new TestFileError('count requires count');
@@ -167,7 +171,7 @@ function lokiAssertion(y: Y, n: number): LokiAssertion {
       if (Object.keys(match).length === 0) throw new TestFileError('contains requires at least one match field');
       return { type: 'contains', match };
     default:
-      throw new TestFileError(`unknown assertion type ${JSON.stringify(y['type'])} (assert.loki[${n}])`);
+      throw new TestFileError(`unknown assertion type ${JSON.stringify(y['type'])} (assert.${section}[${n}])`);
   }
 }
 
@@ -178,18 +182,4 @@ function metricMatch(v: unknown): MetricMatch {
   const value = m['value'] === undefined || m['value'] === null ? undefined : Number(m['value']);
   if (value !== undefined && Number.isNaN(value) && String(m['value']).toLowerCase() !== 'nan') throw new TestFileError(`match value ${JSON.stringify(m['value'])} is not a number`);
   return { ...(name !== undefined ? { name } : {}), ...(labels ? { labels } : {}), ...(value !== undefined ? { value } : {}) };
-}
-
-function metricAssertion(y: Y, n: number): MetricAssertion {
-  const match = metricMatch(y['match']);
-  switch (y['type']) {
-    case 'count':
-      if (typeof y['count'] !== 'number') throw new TestFileError('count requires count');
-      return { type: 'count', count: y['count'], match };
-    case 'contains':
-      if (Object.keys(match).length === 0) throw new TestFileError('contains requires at least one match field');
-      return { type: 'contains', match };
-    default:
-      throw new TestFileError(`unknown assertion type ${JSON.stringify(y['type'])} (assert.metrics[${n}])`);
-  }
 }

@@ -176,7 +176,8 @@ function decodeTimestamp(r: Reader, length: number): [number, number] {
   return [seconds, nanos];
 }
 
-function decodeLabelPair(r: Reader, length: number): [string, string] {
+/** A `{name = 1, value = 2}` string pair message (Loki's LabelAdapter, Prometheus' Label). */
+export function decodeLabelPair(r: Reader, length: number): [string, string] {
   const end = r.pos + length;
   let name = '';
   let value = '';
