@@ -96,10 +96,10 @@ export async function runPipelineTest(test: PipelineTest, name: string, opts: Ru
     { modulePath: '' },
   );
   const inMemory = new InMemoryHttp((req, res) => {
-    const m = /^\/api\/v0\/component\/([^/]+)\/(.*)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
-    const handler = m ? controller.handler(decodeURIComponent(m[1]!)) : undefined;
-    if (!handler) return void res.writeHead(404).end('404 page not found\n');
-    void handler(req, res, m![2]!);
+    const m = /^\/api\/v0\/component\/(.+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
+    const route = m ? controller.routeComponent(m[1]!) : undefined;
+    if (!route) return void res.writeHead(404).end('404 page not found\n');
+    void route.handler(req, res, route.rest);
   });
   const result = (passed: boolean, failures: string[]): TestResult => ({
     name,

@@ -712,6 +712,22 @@ export class Controller {
     return instance?.handler ? instance.handler.bind(instance) : undefined;
   }
 
+  /**
+   * The component handler for `<id>/<rest>` (what follows `/api/v0/component/`). Ids inside
+   * modules contain `/`, so the longest id that names a component wins; undefined when that
+   * component has no handler or nothing matches.
+   */
+  routeComponent(path: string): { handler: ComponentHandler; rest: string } | undefined {
+    const segments = path.split('/');
+    for (let i = segments.length - 1; i >= 1; i--) {
+      const id = segments.slice(0, i).join('/');
+      const handler = this.handler(id);
+      if (handler) return { handler, rest: segments.slice(i).join('/') };
+      if (this.find(id)) return undefined;
+    }
+    return undefined;
+  }
+
   /** The running instance of a component anywhere below (tests and in-process callers; the API uses plain NodeInfo). */
   instance(globalId: string): ComponentInstance<unknown> | undefined {
     return this.locate(globalId)?.[1].instance;

@@ -279,13 +279,8 @@ export class HttpServer {
 
   /** `/api/v0/component/<id>/<rest>`: ids may contain `/` inside modules, so try the longest first. */
   private async componentRoute(req: IncomingMessage, res: ServerResponse, idPart: string, rest: string): Promise<void> {
-    const segments = `${idPart}/${rest}`.split('/');
-    for (let i = segments.length - 1; i >= 1; i--) {
-      const id = segments.slice(0, i).join('/');
-      const handler = this.agent.root.handler(id);
-      if (handler) return handler(req, res, segments.slice(i).join('/'));
-      if (this.agent.root.find(id)) break;
-    }
+    const route = this.agent.root.routeComponent(`${idPart}/${rest}`);
+    if (route) return route.handler(req, res, route.rest);
     text(res, 404, '404 page not found\n');
   }
 }
