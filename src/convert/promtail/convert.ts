@@ -34,11 +34,6 @@ import { serverBlocks, validateServer } from './server.js';
 
 type Obj = Record<string, GoValue>;
 
-export interface ConvertResult {
-  readonly blocks: Block[];
-  readonly diags: ConvertDiagnostics;
-}
-
 export function convertPromtail(text: string, diags: ConvertDiagnostics): Block[] | undefined {
   let cfg: PromtailConfig;
   try {
