@@ -7,13 +7,13 @@
  * (AckWindow). A rejected push (the receiver stopped) restarts tailing from
  * the last acknowledged offset.
  */
-import { stat } from 'node:fs/promises';
 import type { Logger } from '../../../runtime/logger.js';
 import { AckWindow } from '../ack-window.js';
 import { Backoff } from '../../common/backoff.js';
 import { sourceGraceMs } from '../../common/delivery.js';
 import { fanOut, flushAll, type Labels, type LogBatch, type LogsReceiver } from '../../common/log-entries.js';
 import type { PositionKey, Positions } from '../positions.js';
+import { statPath } from './fd.js';
 import { FileTailer, lastLineStart, type TailEvent } from './file-follower.js';
 import type { LineCodec } from './line-codec.js';
 import { readCompressed, type CompressionFormat } from './decompress.js';
@@ -117,12 +117,19 @@ export class FileSourceTailer {
   /** Tails from the stored position until stopped; true when a compressed file was read to its end. */
   private async tailOnce(signal: AbortSignal): Promise<boolean> {
     const offset = await this.startOffset();
-    const events = this.events(offset, signal);
+    // A refused push must end reading at once: waiting for the next line to notice it would leave
+    // the refused lines unsent until the file grows again (e.g. a full WAL disk that got space back).
+    const refused = new AbortController();
+    const events = this.events(offset, AbortSignal.any([signal, refused.signal]));
     const window = new AckWindow<number>({
       maxBytes: MAX_IN_FLIGHT_BYTES,
       onAck: (position) => this.commit(position),
       onBlocked: () => flushAll(this.ctx.receivers()),
     });
+    const refuse = (err: unknown): never => {
+      refused.abort();
+      throw err;
+    };
     let sent = offset;
     this.running = true;
     this.ctx.metrics.filesActive.inc();
@@ -138,7 +145,7 @@ export class FileSourceTailer {
         }
         const batch = this.batch(event.lines);
         this.ctx.metrics.readLines.inc({ path: this.key.path }, batch.lines.length);
-        const started = await window.send(event.endOffset - sent, event.endOffset, () => fanOut(this.ctx.receivers(), batch), signal);
+        const started = await window.send(event.endOffset - sent, event.endOffset, () => fanOut(this.ctx.receivers(), batch).catch(refuse), signal);
         if (!started) break;
         sent = event.endOffset;
         const size = events.size();
@@ -188,8 +195,8 @@ export class FileSourceTailer {
     let offset = await this.storedOffset();
     if (!offset && this.settings.legacyPositionsUsed) offset = this.ctx.positions.getOffset({ path: this.key.path, labels: '{}' });
     if (this.settings.decompression) return offset ?? 0;
-    const { size } = await stat(this.key.path);
-    if (offset !== undefined && size < offset) {
+    // Only a stored offset needs the size (a first start, the common case with thousands of new files, saves a stat).
+    if (offset && (await statPath(this.key.path)).size < offset) {
       this.ctx.positions.remove(this.key);
       return 0;
     }
