@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { endPos, startPos, type BlockStmt, type Expr, type File, type Stmt } from '../../src/lang/ast.js';
 import type { Diagnostic } from '../../src/lang/diag.js';
-import { parseExpression, parseFile, validateGrammar } from '../../src/lang/parser.js';
+import { parseExpression, parseFile } from '../../src/lang/parser.js';
 import { NO_POS, SourceFile } from '../../src/lang/position.js';
 import { Tok, tokName } from '../../src/lang/token.js';
 import { fixturesDir } from '../cli/repo-paths.js';
@@ -37,10 +37,6 @@ function expr(text: string): string {
   expect(messages(diagnostics)).toEqual([]);
   return sexpr(e!);
 }
-
-it('passes all of Chevrotain\'s grammar checks', () => {
-  expect(() => validateGrammar()).not.toThrow();
-});
 
 describe('expressions', () => {
   it.each([
