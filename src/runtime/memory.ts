@@ -35,9 +35,16 @@ const MAX_SEMI_SPACE_MIB = 16;
  * holds three of them, outside the old-space limit).
  */
 export function v8FlagsForLimit(limitBytes: number): string[] {
-  const oldSpace = Math.max(MIN_HEAP_MIB, Math.floor((limitBytes * HEAP_FRACTION) / MiB));
-  const semiSpace = Math.min(MAX_SEMI_SPACE_MIB, Math.max(MIN_SEMI_SPACE_MIB, Math.floor(limitBytes / MiB / 64)));
-  return [`--max-old-space-size=${oldSpace}`, `--max-semi-space-size=${semiSpace}`];
+  const { oldSpaceMiB, semiSpaceMiB } = heapSizesForLimit(limitBytes);
+  return [`--max-old-space-size=${oldSpaceMiB}`, `--max-semi-space-size=${semiSpaceMiB}`];
+}
+
+/** The old-space and semi-space sizes (MiB) behind v8FlagsForLimit, for a heap created with them directly (a worker thread). */
+export function heapSizesForLimit(limitBytes: number): { oldSpaceMiB: number; semiSpaceMiB: number } {
+  return {
+    oldSpaceMiB: Math.max(MIN_HEAP_MIB, Math.floor((limitBytes * HEAP_FRACTION) / MiB)),
+    semiSpaceMiB: Math.min(MAX_SEMI_SPACE_MIB, Math.max(MIN_SEMI_SPACE_MIB, Math.floor(limitBytes / MiB / 64))),
+  };
 }
 
 /**
