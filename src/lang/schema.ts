@@ -167,6 +167,10 @@ export interface BlockSchema<T = unknown> {
   readonly fields: Readonly<Record<string, Field>>;
   /** Cross-field checks after decoding; returns an error message or undefined. */
   readonly validate?: (value: T) => string | undefined;
+  /** One line on what the block is for, when it is not a component's top level (see `describeSchema`). */
+  readonly description?: string;
+  /** One line per field, by name; enum variants are described by their own schema's `description`. */
+  readonly descriptions?: Readonly<Record<string, string>>;
   /** Phantom marker for inference. */
   readonly __type?: T;
 }
@@ -234,6 +238,44 @@ export function schema<F extends Record<string, Field>>(
 }
 
 export type Infer<S> = InferSchema<S>;
+
+// ---------------------------------------------------------------------------
+// Descriptions (hover, completion, the UI's component page, validate's notes)
+
+/** Descriptions keyed by the schema's own field names, so a misspelt name does not compile. */
+export type FieldDescriptions<S> = S extends { fields: infer F } ? { readonly [K in keyof F]?: string } : Readonly<Record<string, string>>;
+
+/**
+ * Attaches one-line descriptions to a schema, written beside its declaration:
+ *
+ *   describeSchema(Arguments, { filename: 'Path of the file to read.' }, 'What this block is for.');
+ *
+ * Kept apart from `attr()`/`block()` so that declarations stay one line per
+ * field. Called again on the same schema, the texts are merged.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function describeSchema<S extends BlockSchema<any>>(s: S, fields: FieldDescriptions<S>, about?: string): S {
+  const target = s as { -readonly [K in 'description' | 'descriptions']?: BlockSchema[K] };
+  target.descriptions = { ...s.descriptions, ...(fields as Record<string, string>) };
+  if (about !== undefined) target.description = about;
+  return s;
+}
+
+/**
+ * The description of field or enum variant `name` of `s`: the parent's text
+ * first (the same block schema may mean different things in different
+ * places), then the nested block's own.
+ */
+export function fieldDescription(s: BlockSchema, name: string): string | undefined {
+  const own = s.descriptions?.[name];
+  if (own !== undefined) return own;
+  const field = s.fields[name];
+  if (field?.kind === 'block') return field.schema.description;
+  for (const f of Object.values(s.fields)) {
+    if (f.kind === 'enum' && f.variants[name]) return f.variants[name]!.description;
+  }
+  return undefined;
+}
 
 function asDefaultValue(v: unknown): Value {
   return isAlloyValue(v) ? v : fromNative(v);

@@ -101,6 +101,8 @@ export type InternalRequester = (path: string, init?: InternalRequestInit) => Pr
 export interface ComponentDefinition<A = any, E = any> {
   readonly name: string;
   readonly stability: Stability;
+  /** One line on what the component does (hover, completion, the UI, validate's notes). */
+  readonly description?: string;
   readonly args: BlockSchema<A>;
   readonly exports?: BlockSchema<E>;
   /** Whether the component publishes data for live debugging. */

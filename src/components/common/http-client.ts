@@ -13,7 +13,7 @@ import { packageVersion } from '../../version.js';
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 import type { Dispatcher } from 'undici';
-import { attr, optional, optionalBlock, schema, t, type InferFields } from '../../lang/schema.js';
+import { describeSchema, attr, optional, optionalBlock, schema, t, type InferFields } from '../../lang/schema.js';
 import type { Secret } from '../../lang/value.js';
 
 // ---------------------------------------------------------------------------
@@ -375,3 +375,63 @@ export function userAgent(): string {
   const os = process.platform === 'win32' ? 'windows' : process.platform;
   return `Alloy/v${packageVersion()} (${os}; ${process.env['ALLOY_DEPLOY_MODE'] || 'binary'})`;
 }
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+/** Descriptions of `httpClientFields`, for the schemas that spread them. */
+export const httpClientFieldDescriptions = {
+  bearer_token: 'Bearer token sent in the Authorization header.',
+  bearer_token_file: 'File holding the bearer token sent in the Authorization header.',
+  enable_http2: 'Whether HTTP/2 may be used for requests.',
+  follow_redirects: 'Whether HTTP 3xx redirects are followed.',
+  http_headers: 'Extra headers sent with every request (values are secrets).',
+  basic_auth: 'Basic authentication for requests.',
+  authorization: 'Authorization header credentials for requests.',
+  oauth2: 'OAuth2 authentication for requests.',
+  tls_config: 'TLS settings for connections.',
+  proxy_url: 'HTTP proxy that requests go through.',
+  no_proxy: 'Comma-separated hosts, IPs or CIDRs reached without the proxy.',
+  proxy_from_environment: 'Take the proxy from HTTP_PROXY, HTTPS_PROXY and NO_PROXY.',
+  proxy_connect_header: 'Headers sent to the proxy with CONNECT requests.',
+};
+describeSchema(TlsConfig, {
+  ca_pem: 'PEM text of the CA certificate(s) used to verify the server.',
+  ca_file: 'File holding the CA certificate(s) used to verify the server.',
+  cert_pem: 'PEM text of the client certificate presented to the server.',
+  cert_file: 'File holding the client certificate presented to the server.',
+  key_pem: 'PEM text of the client certificate\'s private key (a secret).',
+  key_file: 'File holding the client certificate\'s private key.',
+  server_name: 'Server name checked against the server certificate and sent for SNI.',
+  insecure_skip_verify: 'Skip verifying the server certificate (unsafe outside tests).',
+  min_version: 'Oldest TLS version accepted: TLS10, TLS11, TLS12 or TLS13.',
+}, 'TLS settings for the client connection.');
+describeSchema(BasicAuth, {
+  username: 'User name for basic authentication.',
+  password: 'Password for basic authentication (a secret).',
+  password_file: 'File holding the basic authentication password.',
+}, 'Basic authentication credentials.');
+describeSchema(Authorization, {
+  type: 'Scheme written before the credentials in the Authorization header (Bearer when unset).',
+  credentials: 'Credentials sent in the Authorization header (a secret).',
+  credentials_file: 'File holding the Authorization header credentials.',
+}, 'Credentials for the Authorization header.');
+describeSchema(OAuth2, {
+  client_id: 'OAuth2 client identifier.',
+  client_secret: 'OAuth2 client secret.',
+  client_secret_file: 'File holding the OAuth2 client secret.',
+  client_certificate_key_id: 'Key identifier put in the JWT header for the jwt-bearer grant.',
+  client_certificate_key: 'Private key that signs the JWT assertion (jwt-bearer grant).',
+  client_certificate_key_file: 'File holding the private key that signs the JWT assertion.',
+  grant_type: 'OAuth2 grant: client_credentials or the JWT bearer grant.',
+  signature_algorithm: 'Algorithm signing the JWT assertion (RS256 by default).',
+  iss: 'Issuer claim of the JWT assertion.',
+  audience: 'Audience claim of the JWT assertion.',
+  claims: 'Extra claims put in the JWT assertion.',
+  scopes: 'Scopes asked for with the token.',
+  token_url: 'URL the access token is fetched from.',
+  endpoint_params: 'Extra parameters sent to the token URL.',
+  tls_config: 'TLS settings for connections to the token URL.',
+  proxy_url: 'HTTP proxy that requests go through.',
+  no_proxy: 'Comma-separated hosts, IPs or CIDRs reached without the proxy.',
+  proxy_from_environment: 'Take the proxy from HTTP_PROXY, HTTPS_PROXY and NO_PROXY.',
+  proxy_connect_header: 'Headers sent to the proxy with CONNECT requests.',
+}, 'OAuth2 authentication: a token fetched with client credentials or a JWT.');

@@ -12,11 +12,11 @@
  * is keyed by ID, so unknown network keys are looked up one by one.
  */
 import type Docker from 'dockerode';
-import { attr, blocks, schema, t, targetsType, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, blocks, schema, t, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import { health } from '../../runtime/health.js';
 import { dockerClientFromHttpConfig, dockerGetJson, dockerHostProblem, dockerStatusCode, requestTimeout, unsupportedDockerHttpOptions } from '../docker-api/client.js';
-import { httpClientFields, validateHttpClientConfig, type HttpClientConfig } from '../common/http-client.js';
+import { httpClientFieldDescriptions, httpClientFields, validateHttpClientConfig, type HttpClientConfig } from '../common/http-client.js';
 import { sleep } from '../common/until-aborted.js';
 import { dockerTargets, networkLabels, type ContainerSummary, type NetworkSummary, type Target } from './docker/targets.js';
 
@@ -40,6 +40,7 @@ const Exports = schema({ targets: attr(targetsType) });
 
 export const discoveryDocker = defineComponent({
   name: 'discovery.docker',
+  description: 'Discovers the containers of a Docker Engine and exposes each published port as a target with __meta_docker_* labels.',
   stability: 'generally-available',
   args: Arguments,
   exports: Exports,
@@ -171,3 +172,21 @@ class DockerDiscovery {
     );
   }
 }
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Filter, {
+  name: 'Name of the Docker API filter, such as name or label.',
+  values: 'Values the filter accepts.',
+}, 'A filter passed to the Docker API when listing containers.');
+describeSchema(Arguments, {
+  ...httpClientFieldDescriptions,
+  host: 'Address of the Docker daemon, such as unix:///var/run/docker.sock.',
+  port: 'Port used for containers that publish none (host networking).',
+  host_networking_host: 'Host name used for containers in host networking mode.',
+  match_first_network: 'When a container is on several networks, use only the first one.',
+  refresh_interval: 'How often the container list is fetched again.',
+  filter: 'Docker API filters that narrow the containers found.',
+});
+describeSchema(Exports, {
+  targets: 'The discovered containers as targets.',
+});

@@ -4,7 +4,7 @@
  * inside every update, so the output follows the targets at once. Label
  * names are checked with the UTF-8 scheme, as Alloy's discovery relabeling does.
  */
-import { attr, blocks, schema, targetsType, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, blocks, schema, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import { untilAborted } from '../common/until-aborted.js';
 import { labelsString } from '../common/log-entries.js';
@@ -25,6 +25,7 @@ type Exports = Infer<typeof Exports>;
 
 export const discoveryRelabel = defineComponent({
   name: 'discovery.relabel',
+  description: 'Rewrites the labels of a list of targets with relabeling rules and exports the result.',
   stability: 'generally-available',
   args: Arguments,
   exports: Exports,
@@ -48,3 +49,13 @@ function relabelTargets(ctx: ComponentContext<Exports>, targets: readonly Target
   }
   return output;
 }
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  targets: 'Targets to relabel.',
+  rule: 'Relabeling rules, applied in the order written.',
+});
+describeSchema(Exports, {
+  output: 'The targets after relabeling (dropped ones left out).',
+  rules: 'The rules, for use by other components\' relabel_rules.',
+});

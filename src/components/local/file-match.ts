@@ -6,7 +6,7 @@
  * Globs are doublestar patterns, expanded by globPathTarget (targets.ts).
  */
 import { stat } from 'node:fs/promises';
-import { attr, schema, t, targetsType, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, schema, t, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import type { Logger } from '../../runtime/logger.js';
 import { globPathTarget, PATH_EXCLUDE_LABEL, PATH_LABEL, withLabel, type Target } from '../common/targets.js';
@@ -27,6 +27,7 @@ const Exports = schema({ targets: attr(targetsType) });
 
 export const localFileMatch = defineComponent({
   name: 'local.file_match',
+  description: 'Expands glob patterns in __path__ labels into one target per matching file.',
   stability: 'generally-available',
   args: Arguments,
   exports: Exports,
@@ -116,3 +117,13 @@ async function isCurrentFile(file: string, ignoreOlderThanMs: number, logger: Lo
     return false;
   }
 }
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  path_targets: 'Targets whose __path__ label holds a glob pattern (and __path_exclude__ an optional one to leave out).',
+  sync_period: 'How often the patterns are expanded again.',
+  ignore_older_than: 'Leave out files not modified for longer than this (0 keeps all).',
+});
+describeSchema(Exports, {
+  targets: 'One target per matching file, with __path__ set to it.',
+});

@@ -1,5 +1,5 @@
 /** loki.echo: logs every entry it receives (grafana/alloy internal/component/loki/echo/echo.go). */
-import { schema, t } from '../../lang/schema.js';
+import { describeSchema, schema, t } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { untilAborted } from '../common/until-aborted.js';
 import { labelsString, LOGS_RECEIVER_TYPE, receiverOf, timestampText, type LogBatch, type LogsReceiver } from '../common/log-entries.js';
@@ -8,6 +8,7 @@ const Exports = schema({ receiver: { kind: 'attr', type: t.capsule<LogsReceiver>
 
 export const lokiEcho = defineComponent({
   name: 'loki.echo',
+  description: 'Writes every log entry it receives to Alloy\'s own log output.',
   stability: 'generally-available',
   args: schema({}),
   exports: Exports,
@@ -31,4 +32,9 @@ export const lokiEcho = defineComponent({
       run: untilAborted,
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Exports, {
+  receiver: 'Receiver that log entries are sent to.',
 });

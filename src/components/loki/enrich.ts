@@ -6,7 +6,7 @@
  * only the non-empty ones named in `labels_to_copy` — replacing values the
  * entry had. Entries without a match pass unchanged.
  */
-import { attr, schema, t, targetsType, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, schema, t, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { fanOut, flushAll, LOGS_RECEIVER_TYPE, receiverOf, type Labels, type LogBatch, type LogsReceiver } from '../common/log-entries.js';
 import { untilAborted } from '../common/until-aborted.js';
@@ -51,6 +51,7 @@ class Enricher {
 
 export const lokiEnrich = defineComponent({
   name: 'loki.enrich',
+  description: 'Adds labels from discovered targets to log entries whose label matches a target\'s label.',
   stability: 'experimental',
   args: Arguments,
   exports: Exports,
@@ -75,4 +76,16 @@ export const lokiEnrich = defineComponent({
       run: untilAborted,
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  targets: 'Targets whose labels enrich the entries.',
+  target_match_label: 'Target label compared with the entries\' label.',
+  logs_match_label: 'Entry label compared with the targets\' label (target_match_label when unset).',
+  labels_to_copy: 'Target labels copied to matching entries (all when unset).',
+  forward_to: 'Receivers the entries are sent to.',
+});
+describeSchema(Exports, {
+  receiver: 'Receiver that log entries are sent to.',
 });

@@ -5,7 +5,7 @@
  * The pipeline (and its stage state and metrics) is rebuilt only when the
  * stage blocks change; a new `forward_to` applies at once.
  */
-import { attr, enumBlocks, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, enumBlocks, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
 import { STAGE_BLOCKS } from './stages/index.js';
@@ -23,6 +23,7 @@ export type Exports = Infer<typeof Exports>;
 
 export const lokiProcess = defineComponent({
   name: 'loki.process',
+  description: 'Runs log entries through a pipeline of stages (parsing, labels, filtering, metrics) and forwards them.',
   stability: 'generally-available',
   args: Arguments,
   exports: Exports,
@@ -31,4 +32,12 @@ export const lokiProcess = defineComponent({
     const { buildProcessor } = await import('./process/component.js');
     return buildProcessor(ctx, args);
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  forward_to: 'Receivers the processed entries are sent to.',
+});
+describeSchema(Exports, {
+  receiver: 'Receiver that log entries are sent to for processing.',
 });

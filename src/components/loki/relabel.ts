@@ -5,7 +5,7 @@
  * labels are dropped, or end up empty, is acknowledged without forwarding.
  * Label names follow Prometheus' legacy rules here, as in Alloy.
  */
-import { attr, blocks, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, blocks, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
 import { relabelRulesType, RuleBlock } from '../relabel/rules.js';
@@ -29,6 +29,7 @@ export type Exports = Infer<typeof Exports>;
 
 export const lokiRelabel = defineComponent({
   name: 'loki.relabel',
+  description: 'Rewrites the labels of log entries with relabeling rules, dropping entries left without labels.',
   stability: 'generally-available',
   args: Arguments,
   exports: Exports,
@@ -37,4 +38,15 @@ export const lokiRelabel = defineComponent({
     const { buildLokiRelabel } = await import('./relabel/component.js');
     return buildLokiRelabel(ctx, initial);
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  forward_to: 'Receivers the relabeled entries are sent to.',
+  rule: 'Relabeling rules, applied in the order written.',
+  max_cache_size: 'Most label sets whose relabeling result is cached.',
+});
+describeSchema(Exports, {
+  receiver: 'Receiver that log entries are sent to.',
+  rules: 'The rules, for use by other components\' relabel_rules.',
 });

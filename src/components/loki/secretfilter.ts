@@ -8,7 +8,7 @@
  * scan of one entry (regexes run synchronously, so the bound is checked
  * after each rule). Rules: see secretfilter/detector.ts and rules.ts.
  */
-import { attr, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
 
@@ -33,6 +33,7 @@ export type Exports = Infer<typeof Exports>;
 
 export const lokiSecretFilter = defineComponent({
   name: 'loki.secretfilter',
+  description: 'Finds credentials in log lines with gitleaks-style rules and replaces them before forwarding.',
   stability: 'public-preview',
   args: Arguments,
   exports: Exports,
@@ -41,4 +42,20 @@ export const lokiSecretFilter = defineComponent({
     const { buildSecretFilter } = await import('./secretfilter/component.js');
     return buildSecretFilter(ctx, initial);
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  forward_to: 'Receivers the filtered entries are sent to.',
+  origin_label: 'Label whose value is added to the metrics of redactions, to tell sources apart.',
+  redact_with: 'Text put in place of a secret; may contain $SECRET_NAME and $SECRET_HASH.',
+  redact_percent: 'Share of each secret replaced, from its end (100 replaces all of it).',
+  gitleaks_config: 'Gitleaks configuration file with the rules to use instead of the built-in ones.',
+  rate: 'Share of entries checked, from 0 to 1 (1 checks every entry).',
+  processing_timeout: 'Longest time spent on one entry (0 means no limit).',
+  drop_on_timeout: 'Drop an entry whose check timed out instead of forwarding it unfiltered.',
+  label_timed_out: 'Label added to entries whose check timed out.',
+});
+describeSchema(Exports, {
+  receiver: 'Receiver that log entries are sent to.',
 });

@@ -10,11 +10,11 @@
  * the next request. A push is answered only once `forward_to` acknowledged
  * its entries (push-server.ts).
  */
-import { attr, optional, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, optional, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
 import { relabelRulesType } from '../relabel/rules.js';
-import { serverFields } from './source-api/server-config.js';
+import { serverFieldDescriptions, serverFields } from './source-api/server-config.js';
 
 export const Arguments = schema({
   ...serverFields,
@@ -28,10 +28,21 @@ export type Arguments = Infer<typeof Arguments>;
 
 export const lokiSourceApi = defineComponent({
   name: 'loki.source.api',
+  description: 'Receives log entries pushed with the Loki push API over HTTP and forwards them.',
   stability: 'generally-available',
   args: Arguments,
   async build(ctx, initial) {
     const { buildApiSource } = await import('./source-api/component.js');
     return buildApiSource(ctx, initial);
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  ...serverFieldDescriptions,
+  forward_to: 'Receivers the entries are sent to.',
+  labels: 'Labels added to every entry received.',
+  relabel_rules: 'Relabeling rules applied to the entries received.',
+  use_incoming_timestamp: 'Keep the timestamps sent with the entries instead of the time of receipt.',
+  max_send_message_size: 'Largest push request body accepted.',
 });

@@ -13,10 +13,10 @@
  * exists (so a stopped and restarted container is not read again from the
  * start); entries of removed containers are dropped every minute.
  */
-import { attr, optional, optionalBlock, schema, t, targetsType, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, optional, optionalBlock, schema, t, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { dockerHostProblem } from '../docker-api/client.js';
-import { httpClientFields, validateHttpClientConfig } from '../common/http-client.js';
+import { httpClientFieldDescriptions, httpClientFields, validateHttpClientConfig } from '../common/http-client.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
 import { relabelRulesType } from '../relabel/rules.js';
 
@@ -38,10 +38,25 @@ export type Arguments = Infer<typeof Arguments>;
 
 export const lokiSourceDocker = defineComponent({
   name: 'loki.source.docker',
+  description: 'Reads the logs of the Docker containers given as targets through the Docker Engine API.',
   stability: 'generally-available',
   args: Arguments,
   async build(ctx, initial) {
     const { buildDockerSource } = await import('./source-docker/component.js');
     return buildDockerSource(ctx, initial);
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(HttpClientBlock, {
+  ...httpClientFieldDescriptions,
+}, 'HTTP client settings for the Docker daemon connection.');
+describeSchema(Arguments, {
+  host: 'Address of the Docker daemon.',
+  targets: 'Containers to read logs from (as found by discovery.docker).',
+  forward_to: 'Receivers the log entries are sent to.',
+  labels: 'Labels added to every entry.',
+  relabel_rules: 'Relabeling rules applied to the entries.',
+  refresh_interval: 'How often the container list is checked again.',
+  http_client_config: 'HTTP client settings for the Docker daemon connection.',
 });

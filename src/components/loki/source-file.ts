@@ -7,7 +7,7 @@
  * leaving the others running. Positions live in `<data path>/positions.yml`
  * and only ever hold acknowledged offsets (see source-file-tailer.ts).
  */
-import { attr, defaultedBlock, optionalBlock, schema, t, targetsType, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, defaultedBlock, optionalBlock, schema, t, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
 import { codecFor } from './source-file/line-codec.js';
@@ -51,10 +51,35 @@ export type Arguments = Infer<typeof Arguments>;
 
 export const lokiSourceFile = defineComponent({
   name: 'loki.source.file',
+  description: 'Tails the files named by the __path__ label of its targets and forwards each line as a log entry.',
   stability: 'generally-available',
   args: Arguments,
   async build(ctx, initial) {
     const { buildFileSource } = await import('./source-file/component.js');
     return buildFileSource(ctx, initial);
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(FileWatch, {
+  min_poll_frequency: 'Shortest wait between checks of a file for new lines.',
+  max_poll_frequency: 'Longest wait between checks of a file for new lines.',
+}, 'How often files are checked for changes.');
+describeSchema(FileMatch, {
+  enabled: 'Expand glob patterns in __path__ inside this component.',
+  sync_period: 'How often the patterns are expanded again.',
+  ignore_older_than: 'Leave out files not modified for longer than this.',
+}, 'Glob matching of __path__ done by the component itself.');
+describeSchema(Decompression, {
+  enabled: 'Read the files as compressed.',
+  format: 'Compression format of the files: gz, z or bz2.',
+  initial_delay: 'Wait before reading a new compressed file.',
+}, 'Reading compressed files.');
+describeSchema(Arguments, {
+  targets: 'Targets whose __path__ label names the files to read.',
+  forward_to: 'Receivers the log entries are sent to.',
+  encoding: 'Character encoding of the files; lines are converted to UTF-8.',
+  tail_from_end: 'Start at the end of files that have no saved position.',
+  on_positions_file_error: 'What to do when the positions file is unreadable: restart_from_end or restart_from_beginning.',
+  legacy_positions_file: 'Path of a Promtail positions file to take positions from once.',
 });

@@ -12,7 +12,7 @@
  * so a restart resumes after the last delivered entry; max_age bounds the
  * first read and a stored cursor older than it, as in Alloy.
  */
-import { attr, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
 import { relabelRulesType } from '../relabel/rules.js';
@@ -44,10 +44,27 @@ export type Arguments = Infer<typeof Arguments>;
 
 export const lokiSourceJournal = defineComponent({
   name: 'loki.source.journal',
+  description: 'Reads entries of the systemd journal and forwards them as log entries.',
   stability: 'generally-available',
   args: Arguments,
   async build(ctx, initial) {
     const { buildJournalSource } = await import('./source-journal/component.js');
     return buildJournalSource(ctx, initial);
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(LegacyPosition, {
+  file: 'Promtail positions file to read the journal cursor from.',
+  name: 'Job name the cursor was saved under.',
+}, 'A journal cursor saved by Promtail, used once to resume.');
+describeSchema(Arguments, {
+  format_as_json: 'Forward each entry as a JSON object of all its fields instead of MESSAGE alone.',
+  max_age: 'Oldest entry read when starting without a saved position.',
+  path: 'Directory of journal files to read instead of the system default.',
+  relabel_rules: 'Relabeling rules; __journal_* fields are available as labels.',
+  matches: 'Journal matches (FIELD=value) that entries must meet.',
+  forward_to: 'Receivers the log entries are sent to.',
+  labels: 'Labels added to every entry.',
+  legacy_position: 'A Promtail journal cursor to resume from.',
 });

@@ -8,7 +8,7 @@
  * every listener; forward_to changes apply at once. A listener that cannot
  * listen is logged and reported in health, and the others run.
  */
-import { attr, blocks, optional, optionalBlock, schema, t, type Infer, type InferFields } from '../../lang/schema.js';
+import { describeSchema, attr, blocks, optional, optionalBlock, schema, t, type Infer, type InferFields } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { TlsConfig } from '../common/http-client.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
@@ -80,6 +80,7 @@ export type Arguments = Infer<typeof Arguments>;
 
 export const lokiSourceSyslog = defineComponent({
   name: 'loki.source.syslog',
+  description: 'Listens for syslog messages over TCP or UDP and forwards them as log entries.',
   stability: 'generally-available',
   args: Arguments,
   liveDebugging: true,
@@ -87,4 +88,39 @@ export const lokiSourceSyslog = defineComponent({
     const { buildSyslogSource } = await import('./source-syslog/component.js');
     return buildSyslogSource(ctx, initial);
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(RawFormatOptions, {
+  use_null_terminator_delimiter: 'Split messages at NUL bytes instead of newlines.',
+}, 'Options of the raw syslog format.');
+describeSchema(CiscoComponentsBlock, {
+  enable_all: 'Expect every optional Cisco field.',
+  message_counter: 'Messages carry a message counter.',
+  sequence_number: 'Messages carry a sequence number.',
+  hostname: 'Messages carry the host name.',
+  second_fractions: 'Timestamps carry fractions of a second.',
+}, 'Which Cisco IOS fields RFC 3164 messages carry.');
+describeSchema(Listener, {
+  address: 'Address and port to listen on.',
+  protocol: 'Transport: tcp or udp.',
+  idle_timeout: 'How long an idle TCP connection stays open.',
+  label_structured_data: 'Turn RFC 5424 structured data into labels.',
+  labels: 'Labels added to every message received.',
+  use_incoming_timestamp: 'Keep the message\'s own timestamp instead of the time of receipt.',
+  use_rfc5424_message: 'Forward the whole RFC 5424 message instead of its text.',
+  rfc3164_default_to_current_year: 'Give RFC 3164 timestamps, which have no year, the current year.',
+  rfc5424_allow_empty_msg: 'Accept RFC 5424 messages with no text.',
+  max_message_length: 'Largest message accepted, in bytes.',
+  tls_config: 'TLS settings for TCP connections.',
+  syslog_format: 'Message format: rfc5424, rfc3164 or raw.',
+  raw_format_options: 'Options of the raw format.',
+  rfc3164_cisco_components: 'Cisco IOS fields present in RFC 3164 messages.',
+  udp_queue_size: 'Messages queued per UDP listener before reading pauses.',
+  udp_host_cache_size: 'Sender host names cached for UDP.',
+}, 'One syslog listener.');
+describeSchema(Arguments, {
+  listener: 'Listeners to open.',
+  forward_to: 'Receivers the log entries are sent to.',
+  relabel_rules: 'Relabeling rules; __syslog_* fields are available as labels.',
 });

@@ -17,9 +17,9 @@
  * a memory limit (`run --memory-limit`) that capacity is also capped at the
  * endpoint's share of the agent's buffer budget.
  */
-import { attr, blocks, defaultedBlock, optional, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, blocks, defaultedBlock, optional, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
-import { httpClientFields, validateHttpClientConfig } from '../common/http-client.js';
+import { httpClientFieldDescriptions, httpClientFields, validateHttpClientConfig } from '../common/http-client.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
 
 const QueueConfig = schema({
@@ -76,6 +76,7 @@ export type Exports = Infer<typeof Exports>;
 
 export const lokiWrite = defineComponent({
   name: 'loki.write',
+  description: 'Sends log entries to Loki with the push API; other components send to its receiver.',
   stability: 'generally-available',
   args: Arguments,
   exports: Exports,
@@ -85,3 +86,41 @@ export const lokiWrite = defineComponent({
   },
 });
 
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(QueueConfig, {
+  capacity: 'Bytes of entries buffered per endpoint before sending blocks or drops.',
+  min_shards: 'Fewest parallel senders per endpoint.',
+  drain_timeout: 'How long sending continues when the component stops.',
+  block_on_overflow: 'Wait when the queue is full instead of dropping.',
+}, 'The send queue of an endpoint.');
+describeSchema(EndpointBlock, {
+  ...httpClientFieldDescriptions,
+  name: 'Name that tells this endpoint apart in metrics.',
+  url: 'Full URL of Loki\'s push endpoint, such as http://host:3100/loki/api/v1/push.',
+  batch_wait: 'Longest wait before a batch that is not full is sent.',
+  batch_size: 'Largest batch in bytes before it is sent.',
+  remote_timeout: 'Timeout of one push request.',
+  headers: 'Extra headers sent with every push request.',
+  min_backoff_period: 'First wait before retrying a failed request.',
+  max_backoff_period: 'Longest wait between retries.',
+  max_backoff_retries: 'How many times a failed request is retried.',
+  tenant_id: 'Tenant sent in the X-Scope-OrgID header.',
+  retry_on_http_429: 'Retry requests answered 429 Too Many Requests.',
+  queue_config: 'Send queue settings.',
+}, 'A Loki server to send entries to.');
+describeSchema(Wal, {
+  enabled: 'Write entries to a write-ahead log before sending.',
+  max_segment_age: 'Age after which a WAL segment is closed.',
+  min_read_frequency: 'Shortest wait between reads of the WAL.',
+  max_read_frequency: 'Longest wait between reads of the WAL.',
+  drain_timeout: 'How long the WAL is drained when the component stops.',
+}, 'The write-ahead log (experimental).');
+describeSchema(Arguments, {
+  endpoint: 'Loki servers to send to.',
+  external_labels: 'Labels added to every entry sent.',
+  max_streams: 'Most streams held at once (0 means no limit).',
+  wal: 'Write-ahead log settings.',
+});
+describeSchema(Exports, {
+  receiver: 'Receiver that log entries are sent to.',
+});

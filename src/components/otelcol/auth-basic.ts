@@ -8,7 +8,7 @@
  * htpasswd entries may hold plain, `{SHA}` or `{SSHA}` passwords; bcrypt and
  * apr1-MD5 entries are refused at load (not supported by alloy-ts).
  */
-import { optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { untilAborted } from '../common/until-aborted.js';
 import { handlerType, HANDLER_TYPE, type AuthHandler } from './config/auth.js';
@@ -44,6 +44,7 @@ export type BasicAuthArgs = Infer<typeof Arguments>;
 
 export const otelcolAuthBasic = defineComponent({
   name: 'otelcol.auth.basic',
+  description: 'Provides HTTP basic authentication for otelcol exporters (client side) and receivers (server side).',
   stability: 'generally-available',
   args: Arguments,
   exports: schema({ handler: { kind: 'attr', type: handlerType, required: true } }),
@@ -64,4 +65,25 @@ export const otelcolAuthBasic = defineComponent({
       run: untilAborted,
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(ClientAuth, {
+  username: 'User name sent by exporters.',
+  username_file: 'File holding the user name.',
+  password: 'Password sent by exporters.',
+  password_file: 'File holding the password.',
+}, 'Credentials that exporters send.');
+describeSchema(Htpasswd, {
+  file: 'htpasswd file of the users receivers accept.',
+  inline: 'htpasswd lines of the users receivers accept.',
+}, 'Users that receivers accept.');
+describeSchema(Arguments, {
+  username: 'User name (deprecated; use client_auth).',
+  password: 'Password (deprecated; use client_auth).',
+  client_auth: 'Credentials that exporters send.',
+  htpasswd: 'Users that receivers accept.',
+});
+describeSchema(otelcolAuthBasic.exports!, {
+  handler: 'Handler that otelcol components use in their auth argument.',
 });

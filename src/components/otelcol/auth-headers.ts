@@ -5,7 +5,7 @@
  * headers_setter actions insert, update, upsert and delete
  * (grafana/alloy internal/component/otelcol/auth/headers/headers.go).
  */
-import { attr, blocks, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, blocks, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { untilAborted } from '../common/until-aborted.js';
 import { handlerType, HANDLER_TYPE, type AuthHandler } from './config/auth.js';
@@ -37,6 +37,7 @@ type Arguments = Infer<typeof Arguments>;
 
 export const otelcolAuthHeaders = defineComponent({
   name: 'otelcol.auth.headers',
+  description: 'Adds headers to the requests of otelcol exporters, with fixed values or values from the request context.',
   stability: 'generally-available',
   args: Arguments,
   exports: schema({ handler: { kind: 'attr', type: handlerType, required: true } }),
@@ -69,4 +70,19 @@ export const otelcolAuthHeaders = defineComponent({
       run: untilAborted,
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Header, {
+  key: 'Name of the header.',
+  value: 'Fixed value of the header (a secret).',
+  from_context: 'Metadata key of the incoming request whose value is used.',
+  from_attribute: 'Client attribute whose value is used.',
+  action: 'insert, update, upsert or delete the header.',
+}, 'One header to set.');
+describeSchema(Arguments, {
+  header: 'Headers to set on each request.',
+});
+describeSchema(otelcolAuthHeaders.exports!, {
+  handler: 'Handler that otelcol components use in their auth argument.',
 });

@@ -7,7 +7,7 @@
  * Lines go to the agent's logger, or with use_internal_logger = false to
  * stdout/stderr as listed in output_paths.
  */
-import { attr, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { untilAborted } from '../common/until-aborted.js';
 import { DebugMetricsBlock } from './config/unsupported.js';
@@ -54,6 +54,7 @@ function summary(p: Payload): { msg: string; fields: Record<string, number> } {
 
 export const otelcolExporterDebug = defineComponent({
   name: 'otelcol.exporter.debug',
+  description: 'Writes the telemetry it receives to the console, for debugging.',
   stability: 'generally-available',
   args: Arguments,
   exports: InputExports,
@@ -81,4 +82,13 @@ export const otelcolExporterDebug = defineComponent({
       run: untilAborted,
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  verbosity: 'How much is written: basic, normal or detailed.',
+  sampling_initial: 'Messages written each second before sampling starts.',
+  sampling_thereafter: 'After that, one message in this many is written.',
+  use_internal_logger: 'Write through Alloy\'s logger instead of to stdout.',
+  output_paths: 'Where output goes when the internal logger is not used.',
 });

@@ -7,7 +7,7 @@
  * Arguments and metrics: grafana/alloy
  * internal/component/otelcol/exporter/loki/loki.go, internal/convert/metrics.go.
  */
-import { attr, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { LOGS_RECEIVER_TYPE, type LogsReceiver } from '../common/log-entries.js';
 import { consumerFor, InputExports } from './pdata/consumer.js';
@@ -20,6 +20,7 @@ export type LokiExporterArgs = Infer<typeof Arguments>;
 
 export const otelcolExporterLoki = defineComponent({
   name: 'otelcol.exporter.loki',
+  description: 'Turns OpenTelemetry logs into Loki log entries and forwards them to Loki receivers.',
   stability: 'generally-available',
   args: Arguments,
   exports: InputExports,
@@ -36,4 +37,9 @@ export const otelcolExporterLoki = defineComponent({
       run: (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  forward_to: 'Loki receivers the entries are sent to.',
 });

@@ -7,7 +7,7 @@
  * internal/component/otelcol/exporter/otlp/otlp.go and config_grpc.go
  * (GRPCClientArguments).
  */
-import { attr, block, defaultedBlock, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, block, defaultedBlock, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { handlerType } from './config/auth.js';
 import { TlsClientBlock } from './config/tls.js';
@@ -56,6 +56,7 @@ export type OtlpExporterArgs = Infer<typeof Arguments>;
 
 export const otelcolExporterOtlp = defineComponent({
   name: 'otelcol.exporter.otlp',
+  description: 'Sends traces, metrics and logs to an OTLP endpoint over gRPC.',
   stability: 'generally-available',
   args: Arguments,
   exports: InputExports,
@@ -65,4 +66,28 @@ export const otelcolExporterOtlp = defineComponent({
     const [{ grpcTransport }, { exporterInstance }] = await Promise.all([import('./exporter-otlp/grpc-transport.js'), import('./exporterhelper/component.js')]);
     return exporterInstance(ctx, args, SIGNALS, (a) => grpcTransport(a, ctx.logger));
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(KeepaliveClient, {
+  ping_wait: 'Idle time after which the client pings the server.',
+  ping_response_timeout: 'How long the client waits for the ping answer.',
+  ping_without_stream: 'Ping even when no stream is open.',
+}, 'gRPC keepalive settings of the client.');
+describeSchema(GrpcClient, {
+  endpoint: 'host:port of the OTLP gRPC server.',
+  compression: 'Compression of requests: gzip, zstd, snappy or none.',
+  tls: 'TLS settings of the connection.',
+  keepalive: 'gRPC keepalive settings.',
+  read_buffer_size: 'Size of the read buffer of the connection.',
+  write_buffer_size: 'Size of the write buffer of the connection.',
+  wait_for_ready: 'Wait for the connection to be ready instead of failing at once.',
+  headers: 'Extra metadata sent with every request.',
+  balancer_name: 'gRPC load balancer: pick_first or round_robin.',
+  authority: 'Value of the :authority header.',
+  auth: 'Authentication extension (otelcol.auth.*) that signs requests.',
+}, 'The gRPC connection to the server.');
+describeSchema(Arguments, {
+  timeout: 'Timeout of one export request.',
+  client: 'The gRPC connection to the server.',
 });

@@ -7,7 +7,7 @@
  * internal/component/otelcol/exporter/otlphttp/otlphttp.go and
  * config_http.go (HTTPClientArguments).
  */
-import { attr, block, defaultedBlock, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, block, defaultedBlock, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { handlerType } from './config/auth.js';
 import { TlsClientBlock } from './config/tls.js';
@@ -60,6 +60,7 @@ export type OtlpHttpExporterArgs = Infer<typeof Arguments>;
 
 export const otelcolExporterOtlphttp = defineComponent({
   name: 'otelcol.exporter.otlphttp',
+  description: 'Sends traces, metrics and logs to an OTLP endpoint over HTTP.',
   stability: 'generally-available',
   args: Arguments,
   exports: InputExports,
@@ -69,4 +70,34 @@ export const otelcolExporterOtlphttp = defineComponent({
     const [{ httpTransport }, { exporterInstance }] = await Promise.all([import('./exporter-otlphttp/http-transport.js'), import('./exporterhelper/component.js')]);
     return exporterInstance(ctx, args, SIGNALS, (a) => httpTransport(a, ctx.logger));
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(HttpClient, {
+  endpoint: 'Base URL of the OTLP HTTP server; /v1/traces and the like are appended.',
+  proxy_url: 'HTTP proxy that requests go through.',
+  compression: 'Compression of request bodies: gzip, zstd, snappy, deflate or none.',
+  compression_params: 'Settings of the compression, such as its level.',
+  tls: 'TLS settings of the connection.',
+  read_buffer_size: 'Size of the read buffer of a connection.',
+  write_buffer_size: 'Size of the write buffer of a connection.',
+  timeout: 'Timeout of one request.',
+  headers: 'Extra headers sent with every request.',
+  max_idle_conns: 'Most idle connections kept in total.',
+  max_idle_conns_per_host: 'Most idle connections kept per host.',
+  max_conns_per_host: 'Most connections per host (0 means no limit).',
+  idle_conn_timeout: 'How long an idle connection is kept.',
+  disable_keep_alives: 'Use a new connection for every request.',
+  http2_read_idle_timeout: 'Idle time after which an HTTP/2 connection is health-checked.',
+  http2_ping_timeout: 'How long an HTTP/2 health-check ping may take.',
+  force_attempt_http2: 'Try HTTP/2 even with a custom TLS setup.',
+  auth: 'Authentication extension (otelcol.auth.*) that signs requests.',
+  cookies: 'Keep cookies set by the server.',
+}, 'The HTTP client settings.');
+describeSchema(Arguments, {
+  client: 'The HTTP client settings.',
+  traces_endpoint: 'Full URL traces are sent to, instead of endpoint + /v1/traces.',
+  metrics_endpoint: 'Full URL metrics are sent to, instead of endpoint + /v1/metrics.',
+  logs_endpoint: 'Full URL logs are sent to, instead of endpoint + /v1/logs.',
+  encoding: 'Body encoding: proto or json.',
 });

@@ -6,7 +6,7 @@
  * Arguments and defaults: grafana/alloy
  * internal/component/otelcol/exporter/prometheus/prometheus.go.
  */
-import { attr, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { fanOutSamples, metricsReceiverType } from '../common/metric-samples.js';
 import { DebugMetricsBlock } from './config/unsupported.js';
@@ -52,6 +52,7 @@ function optionsOf(a: PrometheusExporterArgs): ConvertOptions {
 
 export const otelcolExporterPrometheus = defineComponent({
   name: 'otelcol.exporter.prometheus',
+  description: 'Turns OpenTelemetry metrics into Prometheus samples and forwards them to Prometheus receivers.',
   stability: 'generally-available',
   args: Arguments,
   exports: InputExports,
@@ -88,4 +89,19 @@ export const otelcolExporterPrometheus = defineComponent({
       debugInfo: () => ({ cached_series: converter.cachedSeries }),
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  forward_to: 'Prometheus receivers the samples are sent to.',
+  include_target_info: 'Add a target_info series with the resource attributes.',
+  include_scope_info: 'Add an otel_scope_info series per instrumentation scope.',
+  include_scope_labels: 'Add otel_scope_name and otel_scope_version labels.',
+  add_metric_suffixes: 'Add unit and type suffixes (_total, _seconds) to metric names.',
+  gc_frequency: 'How often stale series are forgotten.',
+  resource_to_telemetry_conversion: 'Turn all resource attributes into labels.',
+  keep_identifying_resource_attributes: 'Also keep service.name, service.namespace and service.instance.id in target_info.',
+  honor_metadata: 'Forward metric metadata with the samples.',
+  convert_classic_histograms_to_nhcb: 'Turn classic histograms into native histograms with custom buckets.',
+  start_timestamp_zero_ingestion: 'Add zero samples at the start timestamps of cumulative series.',
 });

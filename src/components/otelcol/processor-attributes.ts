@@ -15,7 +15,7 @@
  * resource and library blocks; every property given must match.
  * Not supported (refused at load): the log_severity and regexp blocks.
  */
-import { attr, blocks, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, blocks, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { DebugMetricsBlock, unsupportedBlock } from './config/unsupported.js';
 import { consumerOf, fanOut, InputExports, outputField, type Output } from './pdata/consumer.js';
@@ -72,6 +72,7 @@ export type AttributesArgs = Infer<typeof Arguments>;
 
 export const otelcolProcessorAttributes = defineComponent({
   name: 'otelcol.processor.attributes',
+  description: 'Inserts, updates, deletes, hashes or extracts attributes of spans, logs and metric points.',
   stability: 'generally-available',
   args: Arguments,
   exports: InputExports,
@@ -94,4 +95,42 @@ export const otelcolProcessorAttributes = defineComponent({
       run: (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Action, {
+  key: 'Attribute the action works on.',
+  action: 'insert, update, upsert, delete, hash, extract or convert.',
+  value: 'Value written by insert, update and upsert.',
+  pattern: 'Regular expression for delete (matching keys) or extract (named groups).',
+  from_attribute: 'Attribute whose value is copied.',
+  from_context: 'Request context key whose value is copied.',
+  converted_type: 'Type the convert action turns the value into: int, double or string.',
+}, 'One change made to the attributes.');
+describeSchema(KeyValueBlock, {
+  key: 'Attribute name.',
+  value: 'Value the attribute must have (any when unset).',
+}, 'An attribute that must be present.');
+describeSchema(LibraryBlock, {
+  name: 'Instrumentation library name.',
+  version: 'Instrumentation library version.',
+}, 'An instrumentation library to match.');
+describeSchema(MatchBlock, {
+  match_type: 'How values are compared: strict or regexp.',
+  services: 'Service names to match.',
+  span_names: 'Span names to match.',
+  span_kinds: 'Span kinds to match.',
+  log_bodies: 'Log bodies to match.',
+  log_severity_texts: 'Log severity texts to match.',
+  metric_names: 'Metric names to match.',
+  attribute: 'Attributes that must be present.',
+  resource: 'Resource attributes that must be present.',
+  library: 'Instrumentation libraries to match.',
+  log_severity: 'Lowest log severity to match.',
+  regexp: 'Settings of the regexp match type.',
+}, 'Which telemetry the actions apply to.');
+describeSchema(Arguments, {
+  action: 'Changes made to the attributes, in order.',
+  include: 'Only telemetry matching this is changed.',
+  exclude: 'Telemetry matching this is left alone.',
 });

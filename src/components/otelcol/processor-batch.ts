@@ -13,7 +13,7 @@
  * Arguments and defaults: grafana/alloy
  * internal/component/otelcol/processor/batch/batch.go.
  */
-import { attr, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { DebugMetricsBlock } from './config/unsupported.js';
 import { consumerOf, InputExports, outputField, type Output } from './pdata/consumer.js';
@@ -39,6 +39,7 @@ export type BatchArgs = Infer<typeof Arguments>;
 
 export const otelcolProcessorBatch = defineComponent({
   name: 'otelcol.processor.batch',
+  description: 'Groups telemetry into batches before passing it on, to compress better and send fewer requests.',
   stability: 'generally-available',
   args: Arguments,
   exports: InputExports,
@@ -64,4 +65,13 @@ export const otelcolProcessorBatch = defineComponent({
       debugInfo: () => batching.debugInfo(),
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  timeout: 'Longest wait before a batch that is not full is sent.',
+  send_batch_size: 'Batch size that makes a batch be sent at once.',
+  send_batch_max_size: 'Largest batch size; bigger batches are split (0 means no limit).',
+  metadata_keys: 'Request metadata keys that give each value its own batcher.',
+  metadata_cardinality_limit: 'Most distinct metadata value combinations batched.',
 });

@@ -13,7 +13,7 @@
  */
 import type { Counter } from 'prom-client';
 import { totalmem } from 'node:os';
-import { attr, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { DebugMetricsBlock } from './config/unsupported.js';
 import { ConsumerError, consumerOf, fanOut, InputExports, outputField, type Output } from './pdata/consumer.js';
@@ -50,6 +50,7 @@ export function limitsOf(a: Arguments, totalBytes: number): { hard: number; soft
 
 export const otelcolProcessorMemoryLimiter = defineComponent({
   name: 'otelcol.processor.memory_limiter',
+  description: 'Refuses telemetry while the process uses more memory than its limits, so that it does not run out.',
   stability: 'generally-available',
   args: Arguments,
   exports: InputExports,
@@ -100,4 +101,13 @@ export const otelcolProcessorMemoryLimiter = defineComponent({
       debugInfo: () => ({ refusing, rss_bytes: process.memoryUsage.rss(), ...limitsOf(args, total()) }),
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  check_interval: 'How often memory use is measured.',
+  limit: 'Memory limit in bytes.',
+  spike_limit: 'Headroom below the limit for spikes between checks.',
+  limit_percentage: 'Memory limit as a percentage of total memory.',
+  spike_limit_percentage: 'Spike headroom as a percentage of total memory.',
 });

@@ -15,7 +15,7 @@
  * request per entry; here one batch of a stream becomes one request with
  * one resource and scope (the same records).
  */
-import { schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { LOGS_RECEIVER_TYPE, receiverOf, type LogBatch, type LogsReceiver } from '../common/log-entries.js';
 import { untilAborted } from '../common/until-aborted.js';
@@ -29,6 +29,7 @@ const Exports = schema({ receiver: { kind: 'attr', type: t.capsule<LogsReceiver>
 
 export const otelcolReceiverLoki = defineComponent({
   name: 'otelcol.receiver.loki',
+  description: 'Turns Loki log entries into OpenTelemetry logs for otelcol components.',
   stability: 'generally-available',
   args: Arguments,
   exports: Exports,
@@ -63,4 +64,9 @@ export const otelcolReceiverLoki = defineComponent({
       run: untilAborted,
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Exports, {
+  receiver: 'Receiver that Loki components send log entries to.',
 });

@@ -9,7 +9,7 @@
  * internal/component/otelcol/receiver/otlp/otlp.go and
  * internal/component/otelcol/config_grpc.go, config_http.go.
  */
-import { attr, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, optional, optionalBlock, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { handlerType } from './config/auth.js';
 import { TlsServerBlock } from './config/tls.js';
@@ -96,6 +96,7 @@ type Arguments = Infer<typeof Arguments>;
 
 export const otelcolReceiverOtlp = defineComponent({
   name: 'otelcol.receiver.otlp',
+  description: 'Accepts OTLP traces, metrics and logs over gRPC and HTTP and passes them to other otelcol components.',
   stability: 'generally-available',
   args: Arguments,
   liveDebugging: true,
@@ -126,3 +127,59 @@ export const otelcolReceiverOtlp = defineComponent({
 function serverKey(a: Arguments): string {
   return JSON.stringify([a.grpc, a.http], (k, v: unknown) => (k === 'auth' && v && typeof v === 'object' ? (v as { componentId: string }).componentId : v));
 }
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(EnforcementPolicy, {
+  min_time: 'Shortest interval between client keepalive pings.',
+  permit_without_stream: 'Allow keepalive pings when no stream is open.',
+}, 'What the server accepts from client keepalive pings.');
+describeSchema(ServerParameters, {
+  max_connection_idle: 'How long an idle connection stays open.',
+  max_connection_age: 'Longest a connection may live.',
+  max_connection_age_grace: 'Extra time to finish requests on a connection that reached its age.',
+  time: 'Idle time after which the server pings the client.',
+  timeout: 'How long the server waits for the ping answer.',
+}, 'Keepalive settings of the server.');
+describeSchema(Keepalive, {
+  server_parameters: 'Keepalive settings of the server.',
+  enforcement_policy: 'What the server accepts from client pings.',
+}, 'gRPC keepalive settings.');
+describeSchema(GrpcBlock, {
+  endpoint: 'host:port the gRPC server listens on.',
+  transport: 'Network transport: tcp or unix.',
+  tls: 'TLS settings of the server.',
+  max_recv_msg_size: 'Largest message accepted.',
+  max_concurrent_streams: 'Most concurrent streams per connection.',
+  read_buffer_size: 'Size of the read buffer of a connection.',
+  write_buffer_size: 'Size of the write buffer of a connection.',
+  include_metadata: 'Pass request metadata (headers) on with the data.',
+  auth: 'Authentication extension (otelcol.auth.*) that checks requests.',
+  keepalive: 'gRPC keepalive settings.',
+}, 'The OTLP/gRPC server.');
+describeSchema(CorsBlock, {
+  allowed_origins: 'Origins allowed to make cross-origin requests (wildcards allowed).',
+  allowed_headers: 'Request headers allowed in cross-origin requests.',
+  exposed_headers: 'Response headers exposed to cross-origin callers.',
+  max_age: 'Seconds a preflight answer may be cached.',
+}, 'CORS settings for browser clients.');
+describeSchema(HttpBlock, {
+  endpoint: 'host:port the HTTP server listens on.',
+  tls: 'TLS settings of the server.',
+  cors: 'CORS settings for browser clients.',
+  max_request_body_size: 'Largest request body accepted.',
+  include_metadata: 'Pass request metadata (headers) on with the data.',
+  auth: 'Authentication extension (otelcol.auth.*) that checks requests.',
+  traces_url_path: 'URL path traces are accepted on.',
+  metrics_url_path: 'URL path metrics are accepted on.',
+  logs_url_path: 'URL path logs are accepted on.',
+  compression_algorithms: 'Request body encodings accepted.',
+  keep_alives_enabled: 'Whether HTTP keep-alive connections are allowed.',
+  idle_timeout: 'How long an idle keep-alive connection stays open.',
+  read_header_timeout: 'Longest time to read request headers.',
+  read_timeout: 'Longest time to read a whole request.',
+  write_timeout: 'Longest time to write a response.',
+}, 'The OTLP/HTTP server.');
+describeSchema(Arguments, {
+  grpc: 'Serve OTLP over gRPC.',
+  http: 'Serve OTLP over HTTP.',
+});

@@ -10,7 +10,7 @@
  * accepted the metrics and rejects when they refused them, so the refusal
  * reaches the scrape as Alloy's Commit error does.
  */
-import { optionalBlock, schema, type Infer } from '../../lang/schema.js';
+import { describeSchema, optionalBlock, schema, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { metricsReceiver, metricsReceiverType, type MetricMetadata, type SampleBatch } from '../common/metric-samples.js';
 import { untilAborted } from '../common/until-aborted.js';
@@ -26,6 +26,7 @@ const NO_METADATA: ReadonlyMap<string, MetricMetadata> = new Map();
 
 export const otelcolReceiverPrometheus = defineComponent({
   name: 'otelcol.receiver.prometheus',
+  description: 'Turns Prometheus samples into OpenTelemetry metrics for otelcol components.',
   stability: 'generally-available',
   args: Arguments,
   exports: Exports,
@@ -53,4 +54,9 @@ export const otelcolReceiverPrometheus = defineComponent({
       run: untilAborted,
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Exports, {
+  receiver: 'Receiver that Prometheus components send samples to.',
 });

@@ -17,7 +17,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
-import { attr, schema, t, targetsType, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, schema, t, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { createDockerClient, dockerGetJson, dockerHostProblem } from '../docker-api/client.js';
 import { untilAborted } from '../common/until-aborted.js';
@@ -75,6 +75,7 @@ const Exports = schema({ targets: attr(targetsType) });
 
 export const prometheusExporterCadvisor = defineComponent({
   name: 'prometheus.exporter.cadvisor',
+  description: 'Exposes resource usage metrics of containers, as cAdvisor does, as a scrape target.',
   stability: 'generally-available',
   args: Arguments,
   exports: Exports,
@@ -181,3 +182,28 @@ async function clientFor(args: Arguments): Promise<Docker> {
   const host = args.docker_host.replace(/^tcp:/i, 'https:');
   return createDockerClient({ host, tls: { cert, key, ca, rejectUnauthorized: true } });
 }
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  store_container_labels: 'Turn every container label into a metric label.',
+  allowlisted_container_labels: 'Container labels turned into metric labels when store_container_labels is off.',
+  env_metadata_allowlist: 'Container environment variables turned into metric labels.',
+  raw_cgroup_prefix_allowlist: 'Cgroup path prefixes of raw (non-container) cgroups to collect.',
+  perf_events_config: 'File describing the perf events to collect.',
+  resctrl_interval: 'How often resctrl mon groups are refreshed (0 disables).',
+  disabled_metrics: 'Metric groups not collected.',
+  enabled_metrics: 'Metric groups collected in addition to the default ones.',
+  storage_duration: 'How long container statistics are kept in memory.',
+  containerd_host: 'Address of the containerd socket.',
+  containerd_namespace: 'containerd namespace to read containers from.',
+  disable_root_cgroup_stats: 'Do not collect statistics of the root cgroup.',
+  docker_host: 'Address of the Docker daemon.',
+  use_docker_tls: 'Connect to the Docker daemon over TLS.',
+  docker_tls_cert: 'Client certificate for the Docker daemon.',
+  docker_tls_key: 'Private key of the Docker client certificate.',
+  docker_tls_ca: 'CA certificate of the Docker daemon.',
+  docker_only: 'Report only Docker containers, besides the root cgroup.',
+});
+describeSchema(Exports, {
+  targets: 'The target to scrape for the metrics.',
+});

@@ -3,7 +3,7 @@
  * /api/v0/component/<id>/metrics and exports one scrape target for them.
  */
 import { hostname } from 'node:os';
-import { attr, schema, targetsType } from '../../lang/schema.js';
+import { describeSchema, attr, schema, targetsType } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { untilAborted } from '../common/until-aborted.js';
 
@@ -24,6 +24,7 @@ export function exporterTarget(componentName: string, componentId: string, job: 
 
 export const prometheusExporterSelf = defineComponent({
   name: 'prometheus.exporter.self',
+  description: 'Exposes Alloy\'s own metrics as a scrape target.',
   stability: 'generally-available',
   args: schema({}),
   exports: Exports,
@@ -42,4 +43,9 @@ export const prometheusExporterSelf = defineComponent({
       },
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Exports, {
+  targets: 'The target to scrape for Alloy\'s own metrics.',
 });

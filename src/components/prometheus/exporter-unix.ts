@@ -14,7 +14,7 @@
  * tapestats, bcache) are accepted with Alloy's defaults and have no effect.
  */
 import { Re2Regexp } from '../../go/regexp/regexp.js';
-import { attr, defaultedBlock, schema, t, targetsType, type InferFields } from '../../lang/schema.js';
+import { describeSchema, attr, defaultedBlock, schema, t, targetsType, type InferFields } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { untilAborted } from '../common/until-aborted.js';
 import { exporterTarget } from './exporter-self.js';
@@ -131,6 +131,7 @@ let collectorsModule: Promise<NodeCollectorModule> | undefined;
 
 export const prometheusExporterUnix = defineComponent({
   name: 'prometheus.exporter.unix',
+  description: 'Exposes hardware and kernel metrics of a Unix host, as node_exporter does, as a scrape target.',
   stability: 'generally-available',
   args: Arguments,
   exports: Exports,
@@ -161,4 +162,113 @@ export const prometheusExporterUnix = defineComponent({
       },
     };
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments.fields.arp.schema, {
+  device_exclude: 'Regular expression of the devices left out.',
+  device_include: 'Regular expression of the only devices collected.',
+  netlink: 'Read the ARP table over netlink instead of /proc/net/arp.',
+}, 'Settings of the arp collector.');
+describeSchema(Arguments.fields.bcache.schema, {
+  priority_stats: 'Also expose the costly priority statistics.',
+}, 'Settings of the bcache collector.');
+describeSchema(Arguments.fields.cpu.schema, {
+  bugs_include: 'Regular expression of the CPU bugs exposed by node_cpu_bug_info.',
+  guest: 'Expose node_cpu_guest_seconds_total.',
+  info: 'Expose node_cpu_info.',
+  flags_include: 'Regular expression of the CPU flags exposed by node_cpu_flag_info.',
+}, 'Settings of the cpu collector.');
+describeSchema(Arguments.fields.disk.schema, {
+  device_exclude: 'Regular expression of the devices left out.',
+  device_include: 'Regular expression of the only devices collected.',
+}, 'Settings of the diskstats collector.');
+describeSchema(Arguments.fields.ethtool.schema, {
+  device_exclude: 'Regular expression of the devices left out.',
+  device_include: 'Regular expression of the only devices collected.',
+  metrics_include: 'Regular expression of the ethtool statistics exposed.',
+}, 'Settings of the ethtool collector.');
+describeSchema(Arguments.fields.filesystem.schema, {
+  fs_types_exclude: 'Regular expression of the filesystem types left out.',
+  mount_points_exclude: 'Regular expression of the mount points left out.',
+  mount_timeout: 'How long a stat of a mount point may take before it is reported stuck.',
+}, 'Settings of the filesystem collector.');
+describeSchema(Arguments.fields.hwmon.schema, {
+  chip_exclude: 'Regular expression of the hwmon chips left out.',
+  chip_include: 'Regular expression of the only hwmon chips collected.',
+}, 'Settings of the hwmon collector.');
+describeSchema(Arguments.fields.ipvs.schema, {
+  backend_labels: 'Labels of the IPVS backend metrics.',
+}, 'Settings of the ipvs collector.');
+describeSchema(Arguments.fields.ntp.schema, {
+  ip_ttl: 'IP TTL of the NTP query packets.',
+  local_offset_tolerance: 'Offset between the local clock and the NTP server that is tolerated.',
+  max_distance: 'Largest root distance accepted from the server.',
+  protocol_version: 'NTP protocol version (2, 3 or 4).',
+  server: 'NTP server queried.',
+  server_is_local: 'Confirm that the server is the local host.',
+}, 'Settings of the ntp collector.');
+describeSchema(Arguments.fields.netclass.schema, {
+  ignore_invalid_speed_device: 'Leave out devices with an invalid speed.',
+  ignored_devices: 'Regular expression of the network devices left out.',
+}, 'Settings of the netclass collector.');
+describeSchema(Arguments.fields.netdev.schema, {
+  address_info: 'Expose the addresses of the network devices.',
+  device_exclude: 'Regular expression of the devices left out.',
+  device_include: 'Regular expression of the only devices collected.',
+}, 'Settings of the netdev collector.');
+describeSchema(Arguments.fields.netstat.schema, {
+  fields: 'Regular expression of the /proc/net/netstat and snmp fields exposed.',
+}, 'Settings of the netstat collector.');
+describeSchema(Arguments.fields.perf.schema, {
+  cpus: 'CPUs to profile, such as 0-3 or 1,3.',
+  tracepoint: 'Tracepoints to count, as subsystem:name.',
+  disable_hardware_profilers: 'Turn off the hardware profilers.',
+  disable_software_profilers: 'Turn off the software profilers.',
+  disable_cache_profilers: 'Turn off the cache profilers.',
+  hardware_profilers: 'Hardware profilers enabled (all when empty).',
+  software_profilers: 'Software profilers enabled (all when empty).',
+  cache_profilers: 'Cache profilers enabled (all when empty).',
+}, 'Settings of the perf collector.');
+describeSchema(Arguments.fields.powersupply.schema, {
+  ignored_supplies: 'Regular expression of the power supplies left out.',
+}, 'Settings of the powersupplyclass collector.');
+describeSchema(Arguments.fields.runit.schema, {
+  service_dir: 'Directory of the runit services.',
+}, 'Settings of the runit collector.');
+describeSchema(Arguments.fields.supervisord.schema, {
+  url: 'XML-RPC URL of supervisord.',
+}, 'Settings of the supervisord collector.');
+describeSchema(Arguments.fields.sysctl.schema, {
+  include: 'Numeric sysctl values exposed as metrics.',
+  include_info: 'Sysctl values exposed as info metrics.',
+}, 'Settings of the sysctl collector.');
+describeSchema(Arguments.fields.systemd.schema, {
+  enable_restarts: 'Expose service restart counts.',
+  start_time: 'Expose unit start times.',
+  task_metrics: 'Expose task counts of services.',
+  unit_exclude: 'Regular expression of the units left out.',
+  unit_include: 'Regular expression of the only units collected.',
+}, 'Settings of the systemd collector.');
+describeSchema(Arguments.fields.tapestats.schema, {
+  ignored_devices: 'Regular expression of the tape devices left out.',
+}, 'Settings of the tapestats collector.');
+describeSchema(Arguments.fields.textfile.schema, {
+  directory: 'Directory of *.prom files whose metrics are exposed.',
+}, 'Settings of the textfile collector.');
+describeSchema(Arguments.fields.vmstat.schema, {
+  fields: 'Regular expression of the /proc/vmstat fields exposed.',
+}, 'Settings of the vmstat collector.');
+describeSchema(Arguments, {
+  include_exporter_metrics: 'Also expose the exporter\'s own process metrics.',
+  procfs_path: 'Mount point of procfs.',
+  sysfs_path: 'Mount point of sysfs.',
+  rootfs_path: 'Mount point of the host\'s root filesystem.',
+  udev_data_path: 'Directory of the udev database.',
+  enable_collectors: 'Collectors turned on in addition to the default ones.',
+  disable_collectors: 'Default collectors turned off.',
+  set_collectors: 'The exact set of collectors to run, replacing the defaults.',
+});
+describeSchema(Exports, {
+  targets: 'The target to scrape for the host metrics.',
 });

@@ -11,7 +11,7 @@
  * Samples whose labels are dropped or end up empty are acknowledged without
  * being forwarded.
  */
-import { attr, blocks, optional, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, blocks, optional, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
 import { metricsReceiverType } from '../common/metric-samples.js';
 import { relabelRulesType, RuleBlock } from '../relabel/rules.js';
@@ -38,6 +38,7 @@ export type Exports = Infer<typeof Exports>;
 
 export const prometheusRelabel = defineComponent({
   name: 'prometheus.relabel',
+  description: 'Rewrites the labels of metric samples with relabeling rules, dropping series left without labels.',
   stability: 'generally-available',
   args: Arguments,
   exports: Exports,
@@ -46,4 +47,16 @@ export const prometheusRelabel = defineComponent({
     const { buildPrometheusRelabel } = await import('./relabel/component.js');
     return buildPrometheusRelabel(ctx, initial);
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments, {
+  forward_to: 'Receivers the relabeled samples are sent to.',
+  rule: 'Relabeling rules, applied in the order written.',
+  max_cache_size: 'Most series whose relabeling result is cached.',
+  cache_ttl: 'How long an unused cached result is kept.',
+});
+describeSchema(Exports, {
+  receiver: 'Receiver that samples are sent to.',
+  rules: 'The rules, for use by other components\' relabel_rules.',
 });

@@ -17,9 +17,9 @@
  * Not supported: remote-write v2, exemplars and native histograms (not produced upstream),
  * sigv4 / azuread / google_iam authentication.
  */
-import { attr, blocks, defaultedBlock, optional, schema, t, type Infer } from '../../lang/schema.js';
+import { describeSchema, attr, blocks, defaultedBlock, optional, schema, t, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
-import { httpClientFields, isReservedHeader, validateHttpClientConfig } from '../common/http-client.js';
+import { httpClientFieldDescriptions, httpClientFields, isReservedHeader, validateHttpClientConfig } from '../common/http-client.js';
 import { metricsReceiverType } from '../common/metric-samples.js';
 import { RuleBlock } from '../relabel/rules.js';
 
@@ -95,6 +95,7 @@ export type Exports = Infer<typeof Exports>;
 
 export const prometheusRemoteWrite = defineComponent({
   name: 'prometheus.remote_write',
+  description: 'Sends metric samples to endpoints with the Prometheus remote-write protocol, through a write-ahead log.',
   stability: 'generally-available',
   args: Arguments,
   exports: Exports,
@@ -102,4 +103,50 @@ export const prometheusRemoteWrite = defineComponent({
     const { buildRemoteWrite } = await import('./remote-write/component.js');
     return buildRemoteWrite(ctx, initial);
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(QueueConfig, {
+  capacity: 'Samples buffered per shard before reading the WAL pauses.',
+  min_shards: 'Fewest parallel senders.',
+  max_shards: 'Most parallel senders.',
+  max_samples_per_send: 'Largest number of samples in one request.',
+  batch_send_deadline: 'Longest wait before a request that is not full is sent.',
+  min_backoff: 'First wait before retrying a failed request.',
+  max_backoff: 'Longest wait between retries.',
+  retry_on_http_429: 'Retry requests answered 429 Too Many Requests.',
+  sample_age_limit: 'Drop samples older than this instead of sending them (0 keeps all).',
+}, 'How samples are queued and sharded before sending.');
+describeSchema(MetadataConfig, {
+  send: 'Whether metric metadata is sent.',
+  send_interval: 'How often metadata is sent.',
+  max_samples_per_send: 'Most metadata entries in one request.',
+}, 'Sending of metric metadata.');
+describeSchema(EndpointBlock, {
+  ...httpClientFieldDescriptions,
+  name: 'Name that tells this endpoint apart in metrics.',
+  url: 'Full URL of the remote-write endpoint.',
+  remote_timeout: 'Timeout of one request.',
+  headers: 'Extra headers sent with every request.',
+  send_exemplars: 'Whether exemplars are sent.',
+  send_native_histograms: 'Whether native histograms are sent.',
+  round_robin_dns: 'Spread connections over all addresses the host name resolves to.',
+  protobuf_message: 'Remote-write message type: prometheus.WriteRequest (v1) or io.prometheus.write.v2.Request.',
+  enable_http2: 'Whether HTTP/2 may be used (off by default for remote write).',
+  queue_config: 'Queue and sharding settings.',
+  metadata_config: 'Metadata sending settings.',
+  write_relabel_config: 'Relabeling rules applied to samples before they are sent here.',
+}, 'A remote-write endpoint to send samples to.');
+describeSchema(Wal, {
+  truncate_frequency: 'How often the WAL is truncated.',
+  min_keepalive_time: 'Shortest time data stays in the WAL before it may be removed.',
+  max_keepalive_time: 'Longest time data stays in the WAL when it cannot be sent.',
+}, 'Write-ahead log settings.');
+describeSchema(Arguments, {
+  external_labels: 'Labels added to every sample sent.',
+  endpoint: 'Endpoints to send to.',
+  wal: 'Write-ahead log settings.',
+});
+describeSchema(Exports, {
+  receiver: 'Receiver that samples are sent to.',
 });

@@ -15,10 +15,10 @@
  * clustering (a no-op when not clustered, as here), the label limits and
  * target_limit (accepted, not enforced), scrape_failure_log_file.
  */
-import { attr, optional, optionalBlock, schema, t, targetsType, type InferFields } from '../../lang/schema.js';
+import { describeSchema, attr, optional, optionalBlock, schema, t, targetsType, type InferFields } from '../../lang/schema.js';
 import { formatDurationMs } from '../../lang/units.js';
 import { defineComponent } from '../../runtime/component.js';
-import { httpClientFields, validateHttpClientConfig } from '../common/http-client.js';
+import { httpClientFieldDescriptions, httpClientFields, validateHttpClientConfig } from '../common/http-client.js';
 import { metricsReceiverType } from '../common/metric-samples.js';
 
 /** Accept header media types per scrape protocol (Prometheus' ScrapeProtocolsHeaders). */
@@ -109,10 +109,53 @@ export function isProtocol(p: string): p is Protocol {
 
 export const prometheusScrape = defineComponent({
   name: 'prometheus.scrape',
+  description: 'Scrapes the metrics of its targets on an interval and forwards the samples.',
   stability: 'generally-available',
   args: Arguments,
   async build(ctx, initial) {
     const { buildScrape } = await import('./scrape/component.js');
     return buildScrape(ctx, initial);
   },
+});
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Arguments.fields.clustering.schema, {
+  enabled: 'Share the targets among the cluster\'s nodes.',
+}, 'Clustering of scrape work.');
+describeSchema(Arguments, {
+  ...httpClientFieldDescriptions,
+  targets: 'Targets to scrape (__address__ and labels).',
+  forward_to: 'Receivers the scraped samples are sent to.',
+  job_name: 'Value of the job label; the component name when unset.',
+  honor_labels: 'Keep the scraped labels that clash with target labels instead of renaming them.',
+  honor_timestamps: 'Keep the timestamps given by the target.',
+  track_timestamps_staleness: 'Mark series with explicit timestamps stale when they disappear.',
+  params: 'URL query parameters sent with each scrape.',
+  scrape_classic_histograms: 'Also keep the classic form of histograms scraped as native ones.',
+  scrape_native_histograms: 'Ask for and accept native histograms.',
+  scrape_failure_log_file: 'File that scrape failures are written to.',
+  scrape_interval: 'How often each target is scraped.',
+  scrape_timeout: 'Timeout of one scrape (at most scrape_interval).',
+  scrape_protocols: 'Exposition formats asked for, in order of preference.',
+  scrape_fallback_protocol: 'Format assumed when the response has no usable content type.',
+  metrics_path: 'HTTP path the metrics are fetched from.',
+  scheme: 'URL scheme used: http or https.',
+  body_size_limit: 'Largest response accepted (0 means no limit).',
+  sample_limit: 'Most samples accepted per scrape (0 means no limit).',
+  target_limit: 'Most targets scraped (0 means no limit).',
+  label_limit: 'Most labels per sample (0 means no limit).',
+  label_name_length_limit: 'Longest label name accepted (0 means no limit).',
+  label_value_length_limit: 'Longest label value accepted (0 means no limit).',
+  extra_metrics: 'Add the extra scrape_* series about each scrape.',
+  enable_protobuf_negotiation: 'Ask for the protobuf format first (deprecated; use scrape_protocols).',
+  metric_name_validation_scheme: 'Which metric names are valid: legacy or utf8.',
+  metric_name_escaping_scheme: 'How names are escaped when asking a target for legacy names.',
+  convert_classic_histograms_to_nhcb: 'Turn classic histograms into native histograms with custom buckets.',
+  enable_compression: 'Ask targets for gzip-compressed responses.',
+  native_histogram_bucket_limit: 'Most buckets of a native histogram before its resolution is lowered (0 means no limit).',
+  native_histogram_min_bucket_factor: 'Lowest growth factor between native histogram buckets.',
+  honor_metadata: 'Forward metric metadata with the samples.',
+  enable_type_and_unit_labels: 'Add __type__ and __unit__ labels from the metadata.',
+  start_timestamp_zero_ingestion: 'Add zero samples at the start timestamps of counters and histograms.',
+  clustering: 'Clustering of scrape work.',
 });

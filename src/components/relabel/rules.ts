@@ -10,7 +10,7 @@
  * `relabel.Rules`), which also runs them.
  */
 import { createHash } from 'node:crypto';
-import { attr, defaultsOf, optional, schema, t, type ArgType, type InferFields } from '../../lang/schema.js';
+import { describeSchema, attr, defaultsOf, optional, schema, t, type ArgType, type InferFields } from '../../lang/schema.js';
 import { goQuote } from '../../go/strconv.js';
 import { stringValue, uintValue, type CapsulePayload } from '../../lang/value.js';
 import { ExpandTemplate } from '../../go/regexp/expand.js';
@@ -273,3 +273,14 @@ function hashMod(value: string, modulus: bigint): string {
   const digest = createHash('md5').update(value).digest();
   return (digest.readBigUInt64BE(8) % modulus).toString();
 }
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(RuleBlock, {
+  source_labels: 'Labels whose values are joined to form the value the rule works on.',
+  separator: 'Text put between the joined source label values.',
+  regex: 'Regular expression matched against the joined value (fully anchored, RE2 syntax).',
+  modulus: 'Modulus taken of the hash of the joined value (hashmod action).',
+  target_label: 'Label the result is written to.',
+  replacement: 'Value written by replace-like actions; may refer to capture groups such as $1.',
+  action: 'What the rule does: replace, keep, drop, hashmod, labelmap, labeldrop, labelkeep, keepequal, dropequal, lowercase or uppercase.',
+}, 'One relabeling rule, applied in order with the others.');

@@ -7,7 +7,7 @@
  * every interface); set "0.0.0.0" to accept remote pushes.
  */
 import { readFileSync } from 'node:fs';
-import { attr, defaultedBlock, optional, optionalBlock, schema, t, type Infer } from '../../../lang/schema.js';
+import { describeSchema, attr, defaultedBlock, optional, optionalBlock, schema, t, type Infer } from '../../../lang/schema.js';
 
 const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
 
@@ -80,3 +80,44 @@ export function serverTlsOptions(tls: ServerTls): { cert: string | Buffer; key: 
     ...(minVersion ? { minVersion } : {}),
   };
 }
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(ServerTls, {
+  cert_pem: 'PEM text of the server certificate.',
+  key_pem: 'PEM text of the server certificate\'s private key (a secret).',
+  cert_file: 'File holding the server certificate.',
+  key_file: 'File holding the server certificate\'s private key.',
+  client_auth_type: 'Whether and how client certificates are asked for and verified.',
+  client_ca_file: 'File holding the CA certificates that client certificates must chain to.',
+  client_ca: 'PEM text of the CA certificates that client certificates must chain to.',
+  cipher_suites: 'TLS cipher suites allowed, by name.',
+  min_version: 'Oldest TLS version accepted.',
+}, 'TLS settings of the server.');
+describeSchema(HttpServer, {
+  listen_address: 'Address the HTTP server listens on.',
+  listen_port: 'Port the HTTP server listens on (0 picks a free one).',
+  conn_limit: 'Most connections served at once (0 means no limit).',
+  server_read_timeout: 'Longest time to read a whole request.',
+  server_write_timeout: 'Longest time to write a response.',
+  server_idle_timeout: 'How long an idle keep-alive connection stays open.',
+  tls: 'Serve HTTPS with these TLS settings.',
+}, 'Settings of the HTTP server.');
+describeSchema(GrpcServer, {
+  listen_address: 'Address the gRPC server listens on.',
+  listen_port: 'Port the gRPC server listens on (0 picks a free one).',
+  conn_limit: 'Most connections served at once (0 means no limit).',
+  max_connection_age: 'Longest a connection may live before it is closed gracefully.',
+  max_connection_age_grace: 'Extra time given to close a connection that reached its age.',
+  max_connection_idle: 'How long an idle connection stays open.',
+  server_max_recv_msg_size: 'Largest gRPC message accepted.',
+  server_max_send_msg_size: 'Largest gRPC message sent.',
+  server_max_concurrent_streams: 'Most concurrent streams on one connection.',
+  tls: 'Serve gRPC over TLS with these settings.',
+}, 'Settings of the gRPC server.');
+
+/** Descriptions of `serverFields`, for the schemas that spread them. */
+export const serverFieldDescriptions = {
+  http: 'The HTTP server that receives the requests.',
+  grpc: 'The gRPC server (optional).',
+  graceful_shutdown_timeout: 'How long the servers wait for requests in flight when stopping.',
+};

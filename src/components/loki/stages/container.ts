@@ -1,5 +1,5 @@
 /** stage.docker and stage.cri: the container runtimes' log file formats. */
-import { attr, schema, t, type Infer } from '../../../lang/schema.js';
+import { describeSchema, attr, schema, t, type Infer } from '../../../lang/schema.js';
 import { NAMED_LAYOUTS, parseGoTime, type Instant } from '../../../go/time.js';
 import { labelsString } from '../../common/log-entries.js';
 import { truncateUtf8 } from './common.js';
@@ -162,3 +162,12 @@ export const criStage = defineStage({
   schema: CRIConfig,
   build: (c, ctx) => new CRIStage(c, ctx),
 });
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(dockerStage.schema, {
+}, 'Parses lines in the Docker JSON log format into line, stream label and timestamp.');
+describeSchema(CRIConfig, {
+  max_partial_lines: 'Most partial lines held per stream while waiting for the rest of a line.',
+  max_partial_line_size: 'Largest size of a joined partial line (0 means no limit).',
+  max_partial_line_size_truncate: 'Cut joined partial lines at max_partial_line_size.',
+}, 'Parses lines in the CRI log format, joining partial lines.');

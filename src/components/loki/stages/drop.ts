@@ -1,5 +1,5 @@
 /** stage.drop (drop entries meeting every configured condition) and stage.sampling. */
-import { attr, optional, schema, t, type Infer } from '../../../lang/schema.js';
+import { describeSchema, attr, optional, schema, t, type Infer } from '../../../lang/schema.js';
 import { quoteMeta } from '../../../go/regexp/ops.js';
 import { formatFloat } from '../../../go/strconv.js';
 import { compileRegexp, regexpText } from './common.js';
@@ -90,3 +90,18 @@ export const samplingStage = defineStage({
     });
   },
 });
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(DropConfig, {
+  source: 'Extracted value(s) the conditions apply to; the log line when unset.',
+  separator: 'Text joining several source values before matching.',
+  expression: 'Regular expression; matching entries are dropped.',
+  value: 'Exact value; entries whose source equals it are dropped.',
+  older_than: 'Drop entries whose timestamp is older than this.',
+  longer_than: 'Drop entries whose line is longer than this many bytes.',
+  drop_counter_reason: 'Reason label of the dropped-entries counter.',
+}, 'Drops entries that meet all the given conditions.');
+describeSchema(SamplingConfig, {
+  rate: 'Share of entries kept, from 0 to 1.',
+  drop_counter_reason: 'Reason label of the dropped-entries counter.',
+}, 'Keeps a random sample of entries and drops the rest.');

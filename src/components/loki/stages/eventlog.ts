@@ -2,7 +2,7 @@
  * stage.eventlogmessage: splits a Windows Event Log message ("Key: value"
  * lines separated by CRLF) into extracted values.
  */
-import { attr, schema, t } from '../../../lang/schema.js';
+import { describeSchema, attr, schema, t } from '../../../lang/schema.js';
 import { extractedString, isValidLabelName, isValidLabelValue, type Entry } from './entry.js';
 import { defineStage, filterEntries } from './stage.js';
 
@@ -47,3 +47,10 @@ export const eventLogMessageStage = defineStage({
     return filterEntries(extract);
   },
 });
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Config, {
+  source: 'Extracted value holding the Windows event message; the line when unset.',
+  drop_invalid_labels: 'Drop keys that are not valid label names instead of fixing them.',
+  overwrite_existing: 'Overwrite extracted values that already exist.',
+}, 'Extracts key: value pairs from the Message field of Windows event logs.');

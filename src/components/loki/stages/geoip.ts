@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { compile, TreeInterpreter, type JSONValue } from '@jmespath-community/jmespath';
 import { createRequire } from 'node:module';
 import type { Reader } from 'maxmind';
-import { attr, optional, schema, t } from '../../../lang/schema.js';
+import { describeSchema, attr, optional, schema, t } from '../../../lang/schema.js';
 import { sourceName } from './common.js';
 import { extractedText, type Extracted } from './entry.js';
 import { jsonExtracted } from './json.js';
@@ -116,3 +116,11 @@ function maxmindReader(): typeof Reader {
   ReaderClass ??= (createRequire(import.meta.url)('maxmind') as { Reader: typeof Reader }).Reader;
   return ReaderClass;
 }
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Config, {
+  db: 'Path of the MaxMind database file.',
+  source: 'Extracted value holding the IP address to look up.',
+  db_type: 'Kind of database: city, asn or country.',
+  custom_lookups: 'Extra fields read from the database, by name.',
+}, 'Looks up the geographic location or ASN of an IP address in a MaxMind database.');

@@ -5,7 +5,7 @@
  * interpreter: they are looked up directly, with the same null results.
  */
 import { compile, TreeInterpreter, type JSONValue } from '@jmespath-community/jmespath';
-import { attr, optional, schema, t } from '../../../lang/schema.js';
+import { describeSchema, attr, optional, schema, t } from '../../../lang/schema.js';
 import { compileRegexp, regexpText, sourceName } from './common.js';
 import { extractedText, type Entry, type Extracted } from './entry.js';
 import { defineStage, filterEntries, type StageContext } from './stage.js';
@@ -149,3 +149,14 @@ function splitArray(text: string | undefined): string[] | undefined {
   }
   return Array.isArray(v) ? v.map((x) => JSON.stringify(x)) : undefined;
 }
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Config, {
+  expressions: 'Extracted value names mapped to JMESPath expressions (an empty expression uses the name).',
+  regex: 'Regular expression selecting the top-level keys to extract.',
+  source: 'Name of the extracted value to read; the log line when unset.',
+  drop_malformed: 'Drop entries whose line is not valid JSON.',
+}, 'Parses the line (or an extracted value) as JSON and extracts values with JMESPath.');
+describeSchema(splitJsonStage.schema, {
+  source: 'Extracted value holding a JSON array; the log line when unset.',
+}, 'Splits a JSON array into one entry per element.');

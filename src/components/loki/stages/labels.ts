@@ -2,7 +2,7 @@
  * Label and structured-metadata stages: labels, static_labels, label_drop,
  * label_keep, structured_metadata, structured_metadata_drop and tenant.
  */
-import { attr, optional, schema, t } from '../../../lang/schema.js';
+import { describeSchema, attr, optional, schema, t } from '../../../lang/schema.js';
 import { compileRegexp, nullableStringMap, regexpText, sourcesOf } from './common.js';
 import { extractedString, extractedText, isValidLabelName, isValidLabelValue, type Entry } from './entry.js';
 import { defineStage, eachEntry } from './stage.js';
@@ -169,3 +169,30 @@ export const tenantStage = defineStage({
     });
   },
 });
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(LabelsConfig, {
+  values: 'Label names mapped to the extracted values they take (an empty value uses the label name).',
+  source_type: 'Where values come from: extracted values or structured metadata.',
+}, 'Sets labels from extracted values.');
+describeSchema(StaticConfig, {
+  values: 'Label names mapped to fixed values.',
+}, 'Adds fixed labels to every entry.');
+describeSchema(labelDropStage.schema, {
+  values: 'Names of the labels removed.',
+}, 'Removes the listed labels from entries.');
+describeSchema(labelKeepStage.schema, {
+  values: 'Names of the labels kept.',
+}, 'Removes every label not listed.');
+describeSchema(MetadataConfig, {
+  values: 'Metadata names mapped to the extracted values they take.',
+  regex: 'Regular expression selecting the labels moved into structured metadata.',
+}, 'Attaches extracted values (or matching labels) as structured metadata.');
+describeSchema(structuredMetadataDropStage.schema, {
+  values: 'Names of the structured metadata keys removed.',
+}, 'Removes the listed keys from structured metadata.');
+describeSchema(TenantConfig, {
+  label: 'Label holding the tenant ID.',
+  source: 'Extracted value holding the tenant ID.',
+  value: 'Fixed tenant ID.',
+}, 'Sets the tenant ID that loki.write sends the entry with.');

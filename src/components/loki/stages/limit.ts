@@ -4,7 +4,7 @@
  * sender; with `drop` the excess is dropped, optionally with one bucket per
  * value of `by_label_name` (entries without that label pass).
  */
-import { attr, schema, t } from '../../../lang/schema.js';
+import { describeSchema, attr, schema, t } from '../../../lang/schema.js';
 import type { Entry } from './entry.js';
 import { defineStage, filterEntries, type Stage } from './stage.js';
 
@@ -118,3 +118,12 @@ export const limitStage = defineStage({
     };
   },
 });
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Config, {
+  rate: 'Entries allowed per second.',
+  burst: 'Entries allowed in a burst above the rate.',
+  drop: 'Drop entries over the limit instead of waiting.',
+  by_label_name: 'Apply a separate limit per value of this label.',
+  max_distinct_labels: 'Most label values tracked with by_label_name.',
+}, 'Limits the rate of entries, waiting or dropping.');

@@ -5,7 +5,7 @@
  * key without `=` has the empty value. A syntax error stops the parse, but
  * what was extracted before it stays.
  */
-import { optional, schema, t } from '../../../lang/schema.js';
+import { describeSchema, optional, schema, t } from '../../../lang/schema.js';
 import { compileRegexp, regexpText, sourceName } from './common.js';
 import { extractedText } from './entry.js';
 import { defineStage, eachEntry } from './stage.js';
@@ -92,3 +92,10 @@ export const logfmtStage = defineStage({
     });
   },
 });
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Config, {
+  mapping: 'Extracted value names mapped to logfmt keys (an empty key uses the name).',
+  regex: 'Regular expression selecting the keys to extract.',
+  source: 'Name of the extracted value to read; the log line when unset.',
+}, 'Parses the line (or an extracted value) as logfmt and extracts values.');

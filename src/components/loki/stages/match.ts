@@ -3,7 +3,7 @@
  * passes its line filters) go through nested stages (`action = "keep"`) or
  * are dropped (`action = "drop"`); other entries pass unchanged.
  */
-import { attr, enumBlocks, schema, t, type BlockSchema } from '../../../lang/schema.js';
+import { attr, describeSchema, enumBlocks, schema, t, type BlockSchema } from '../../../lang/schema.js';
 import { parseLogSelector, type LogSelector } from './logql.js';
 import type { Entry } from './entry.js';
 import { defineStage, filterEntries, type Pipeline, type Stage, type StageConfig, type StageContext, type StageDef } from './stage.js';
@@ -19,7 +19,7 @@ function selectorError(selector: string): string | undefined {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function matchSchema(variants: Record<string, BlockSchema<any>>) {
-  return schema(
+  const s = schema(
     {
       selector: attr(t.string),
       action: attr(t.oneOf('keep', 'drop'), 'keep'),
@@ -34,6 +34,12 @@ function matchSchema(variants: Record<string, BlockSchema<any>>) {
       return selectorError(c.selector);
     },
   );
+  return describeSchema(s, {
+    selector: 'LogQL stream selector, optionally with line filters, that entries must match.',
+    action: 'keep runs the nested stages on matching entries; drop drops them.',
+    drop_counter_reason: 'Reason label of the dropped-entries counter.',
+    pipeline_name: 'Name of the nested pipeline, for metrics.',
+  }, 'Runs nested stages on, or drops, entries that match a selector.');
 }
 
 /** Builds a nested pipeline from decoded stage blocks. */

@@ -6,7 +6,7 @@
  * collection, as Alloy does.
  */
 import type { Registry } from 'prom-client';
-import { attr, enumBlocks, schema, t, type Infer } from '../../../lang/schema.js';
+import { describeSchema, attr, enumBlocks, schema, t, type Infer } from '../../../lang/schema.js';
 import { formatFloat } from '../../../go/strconv.js';
 import { labelsString, type Labels } from '../../common/log-entries.js';
 import { parseDurationNs } from '../../../lang/units.js';
@@ -254,3 +254,29 @@ export const metricsStage = defineStage({
     });
   },
 });
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+const metricFieldDescriptions = {
+  name: 'Name of the metric (without prefix).',
+  description: 'Help text of the metric.',
+  prefix: 'Prefix of the metric name.',
+  source: 'Extracted value the metric reads; the metric name when unset.',
+  value: 'Only entries whose source equals this value count.',
+  max_idle_duration: 'Time without updates after which the series is removed.',
+};
+describeSchema(CounterConfig, {
+  ...metricFieldDescriptions,
+  action: 'inc counts entries or values; add adds the value.',
+  match_all: 'Count every entry, whatever its extracted values.',
+  count_entry_bytes: 'With match_all, add the size of the line instead of one.',
+}, 'A counter computed from the entries.');
+describeSchema(GaugeConfig, {
+  ...metricFieldDescriptions,
+  action: 'set, inc, dec, add or sub the extracted value.',
+}, 'A gauge computed from the entries.');
+describeSchema(HistogramConfig, {
+  ...metricFieldDescriptions,
+  buckets: 'Upper bounds of the histogram buckets.',
+}, 'A histogram of extracted values.');
+describeSchema(Config, {
+}, 'Defines Prometheus metrics computed from the entries and their extracted values.');

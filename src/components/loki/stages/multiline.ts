@@ -5,7 +5,7 @@
  * idle for `max_wait_time`, and at shutdown. Until a stream has seen a first
  * line, its lines pass through unchanged.
  */
-import { attr, schema, t, type Infer } from '../../../lang/schema.js';
+import { describeSchema, attr, schema, t, type Infer } from '../../../lang/schema.js';
 import { labelsString } from '../../common/log-entries.js';
 import { compileRegexp, nonEmptyRegexpText } from './common.js';
 import type { Entry } from './entry.js';
@@ -104,3 +104,11 @@ export const multilineStage = defineStage({
   schema: Config,
   build: (c) => new MultilineStage(c),
 });
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Config, {
+  firstline: 'Regular expression that matches the first line of each block.',
+  max_lines: 'Most lines joined into one entry.',
+  max_wait_time: 'Longest wait for more lines before a block is sent.',
+  trim_newlines: 'Remove trailing newlines from the joined lines.',
+}, 'Joins lines into one entry until the next line matching firstline.');

@@ -1,5 +1,5 @@
 /** stage.output (line from an extracted value) and stage.pack (labels and line packed as JSON). */
-import { attr, schema, t } from '../../../lang/schema.js';
+import { describeSchema, attr, schema, t } from '../../../lang/schema.js';
 import { sourceName } from './common.js';
 import { extractedString, extractedText } from './entry.js';
 import { goJSON } from './json.js';
@@ -45,3 +45,12 @@ export const packStage = defineStage({
     });
   },
 });
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(outputStage.schema, {
+  source: 'Extracted value that becomes the log line.',
+}, 'Replaces the log line with an extracted value.');
+describeSchema(PackConfig, {
+  labels: 'Labels (or extracted values) packed into the JSON line.',
+  ingest_timestamp: 'Use the time of processing as the timestamp, keeping the original in the line.',
+}, 'Packs the line and chosen labels into a JSON object that becomes the line.');

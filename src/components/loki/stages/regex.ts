@@ -3,7 +3,7 @@
  * stage.replace (every capture of every match rewritten through a template)
  * and stage.pattern (Loki pattern captures).
  */
-import { attr, optional, schema, t } from '../../../lang/schema.js';
+import { describeSchema, attr, optional, schema, t } from '../../../lang/schema.js';
 import { findAllMatches } from '../../../go/regexp/ops.js';
 import { parsePattern } from './logql.js';
 import type { Template } from '../../../go/template/template.js';
@@ -151,3 +151,20 @@ export const patternStage = defineStage({
     });
   },
 });
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(RegexConfig, {
+  expression: 'RE2 regular expression whose named groups become extracted values.',
+  source: 'Name of the extracted value to read; the log line when unset.',
+  labels_from_groups: 'Also set a label for each named group.',
+}, 'Extracts values from named capture groups of a regular expression.');
+describeSchema(ReplaceConfig, {
+  expression: 'RE2 regular expression; its capture groups are replaced.',
+  source: 'Name of the extracted value to read; the log line when unset.',
+  replace: 'Template text that replaces each captured group.',
+}, 'Replaces the parts of the line (or a value) captured by a regular expression.');
+describeSchema(PatternConfig, {
+  pattern: 'LogQL pattern with <name> captures.',
+  source: 'Name of the extracted value to read; the log line when unset.',
+  labels_from_groups: 'Also set a label for each named capture.',
+}, 'Extracts values with a LogQL pattern expression.');

@@ -3,7 +3,7 @@
  * ToLower, ToUpper, Replace, Trim*, Hash, Sha2Hash, regexReplaceAll*).
  */
 import { createHash } from 'node:crypto';
-import { attr, schema, t } from '../../../lang/schema.js';
+import { describeSchema, attr, schema, t } from '../../../lang/schema.js';
 import { goFunc, Template, type GoFunc } from '../../../go/template/template.js';
 import { sprigFuncMap } from '../../../go/template/funcs.js';
 import { goReplace, goToLower, goToUpper, goTrimPrefix, goTrimSpace, goTrimSuffix, trimCutset } from '../../../go/strings.js';
@@ -77,3 +77,9 @@ export const templateStage = defineStage({
     });
   },
 });
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Config, {
+  source: 'Extracted value the template result is written to.',
+  template: 'Go template computing the value, with Sprig-like functions.',
+}, 'Sets an extracted value from a Go template.');

@@ -1,5 +1,5 @@
 /** Rewriting stages: stage.decolorize (ANSI colour codes), stage.luhn (card number redaction) and stage.truncate. */
-import { attr, blocks, optional, schema, t, type Infer } from '../../../lang/schema.js';
+import { describeSchema, attr, blocks, optional, schema, t, type Infer } from '../../../lang/schema.js';
 import { sourceName, truncateUtf8 } from './common.js';
 import { extractedText, type Entry } from './entry.js';
 import { defineStage, eachEntry } from './stage.js';
@@ -142,3 +142,21 @@ function recordTruncated(e: Entry, truncated: Set<string>): void {
   if (typeof existing === 'string') for (const s of existing.split(',')) truncated.add(s);
   e.extracted.set('truncated', [...truncated].sort().join(','));
 }
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(decolorizeStage.schema, {
+}, 'Removes ANSI colour codes from the line.');
+describeSchema(LuhnConfig, {
+  replacement: 'Text that replaces each card number found.',
+  source: 'Name of the extracted value to read; the log line when unset.',
+  min_length: 'Fewest digits of a number that is checked.',
+}, 'Replaces numbers that pass the Luhn check (card numbers).');
+describeSchema(TruncateRule, {
+  limit: 'Largest size in bytes kept.',
+  suffix: 'Text appended to truncated values.',
+  sources: 'Names of the labels, metadata or extracted values truncated.',
+  source_type: 'What is truncated: line, label or structured_metadata.',
+}, 'One truncation rule.');
+describeSchema(TruncateConfig, {
+  rule: 'Truncation rules.',
+}, 'Truncates the line, labels or structured metadata to a size.');

@@ -5,7 +5,7 @@
  * the timestamp 1 ns past the last one set for the same stream, so entries
  * keep their order.
  */
-import { attr, optional, schema, t } from '../../../lang/schema.js';
+import { describeSchema, attr, optional, schema, t } from '../../../lang/schema.js';
 import { parseGoIntOrThrow } from '../../../go/strconv.js';
 import { addYears, GoLayout, NAMED_LAYOUTS, parseGoTime, TimeZone, type Instant } from '../../../go/time.js';
 import { labelsString, type Labels } from '../../common/log-entries.js';
@@ -212,3 +212,13 @@ function tryParse(parse: Parser, value: string | undefined): Instant | undefined
     return undefined;
   }
 }
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(Config, {
+  source: 'Extracted value holding the time.',
+  format: 'Layout of the time: a Go layout, a name such as RFC3339, or Unix, UnixMs, UnixUs, UnixNs.',
+  fallback_formats: 'Layouts tried when format does not parse.',
+  location: 'IANA time zone of times written without one.',
+  action_on_failure: 'On a parse failure: fudge the timestamp or skip the stage.',
+  action_on_duplicate_timestamp: 'What to do when the timestamp equals the previous entry\'s.',
+}, 'Sets the entry\'s timestamp from an extracted value.');

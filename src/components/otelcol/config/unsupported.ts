@@ -3,7 +3,7 @@
  * config, they fail the load with a message that says so and where, never
  * silently ignored. Absent, they change nothing.
  */
-import { attr, optional, optionalBlock, schema, t, type AttrField, type BlockField, type BlockSchema, type Field } from '../../../lang/schema.js';
+import { describeSchema, attr, optional, optionalBlock, schema, t, type AttrField, type BlockField, type BlockSchema, type Field } from '../../../lang/schema.js';
 
 function unsupportedMessage(what: string): string {
   return `${what} is not supported by alloy-ts`;
@@ -39,3 +39,8 @@ export function unsupportedBlock(what: string): BlockField<undefined, 'optional'
 
 /** `debug_metrics`: accepted; alloy-ts emits none of the high-cardinality metrics it could disable. */
 export const DebugMetricsBlock = schema({ disable_high_cardinality_metrics: attr(t.bool, true) });
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(DebugMetricsBlock, {
+  disable_high_cardinality_metrics: 'Leave out metric attributes that could have many values.',
+}, 'Settings of the component\'s own debug metrics.');

@@ -3,7 +3,7 @@
  * Alloy's defaults (internal/component/otelcol/config_retry.go,
  * config_queue.go).
  */
-import { attr, defaultedBlock, schema, t, type Infer } from '../../../lang/schema.js';
+import { describeSchema, attr, defaultedBlock, schema, t, type Infer } from '../../../lang/schema.js';
 import { notSupported, unsupportedBlock } from '../config/unsupported.js';
 
 export const RetryBlock = schema(
@@ -45,3 +45,23 @@ export type QueueSettings = Infer<typeof QueueBlock>;
 
 export const retryField = defaultedBlock(RetryBlock);
 export const queueField = defaultedBlock(QueueBlock);
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(RetryBlock, {
+  enabled: 'Whether failed requests are retried.',
+  initial_interval: 'Wait before the first retry.',
+  randomization_factor: 'Random jitter applied to each wait, as a fraction of it.',
+  multiplier: 'Factor the wait grows by after each attempt.',
+  max_interval: 'Longest wait between two attempts.',
+  max_elapsed_time: 'Time after which a batch is given up (0 retries forever).',
+}, 'Retries of failed requests with exponential backoff.');
+describeSchema(QueueBlock, {
+  enabled: 'Whether data is queued before sending.',
+  num_consumers: 'How many requests are sent from the queue in parallel.',
+  queue_size: 'Largest number of items (as counted by sizer) the queue holds.',
+  block_on_overflow: 'Wait for room instead of refusing data when the queue is full.',
+  sizer: 'What the queue size counts: requests, items or bytes.',
+  wait_for_result: 'Acknowledge data only after it has been sent.',
+  storage: 'Storage extension used to persist the queue.',
+  batch: 'Batching of queued data before it is sent.',
+}, 'The queue that buffers data before it is sent.');

@@ -8,7 +8,7 @@
  * (go.opentelemetry.io/collector/consumer/consumererror: errors are retryable
  * unless marked permanent).
  */
-import { attr, block, schema, t } from '../../../lang/schema.js';
+import { describeSchema, attr, block, schema, t } from '../../../lang/schema.js';
 import type { CapsulePayload } from '../../../lang/value.js';
 import type { Signal } from './model.js';
 import type { Payload } from './payload.js';
@@ -95,3 +95,13 @@ export function fanOut(consumers: readonly OtelConsumer[], payload: Payload, ctx
 export function consumersFor(output: Output, signal: Signal): OtelConsumer[] {
   return output[signal];
 }
+
+// One-line descriptions (hover, completion, the UI, validate's notes).
+describeSchema(OutputBlock, {
+  logs: 'Components that receive the logs produced here.',
+  metrics: 'Components that receive the metrics produced here.',
+  traces: 'Components that receive the traces produced here.',
+}, 'Where the component sends the telemetry it produces.');
+describeSchema(InputExports, {
+  input: 'Consumer that other otelcol components send telemetry to.',
+});
