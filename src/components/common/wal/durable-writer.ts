@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import type { ComponentContext } from '../../../runtime/component.js';
+import { redactUrlPasswords } from '../../../go/url.js';
 import { health } from '../../../runtime/health.js';
 import { registerWalMetrics } from './metrics.js';
 import { pumpWal } from './pump.js';
@@ -86,7 +87,16 @@ export class DurableWriter {
       await Promise.all([...this.pumps.values()].map((p) => p.done));
     } finally {
       clearInterval(truncation);
+      this.reportUndelivered();
       this.wal.close();
+    }
+  }
+
+  /** Says what stays in the log at shutdown (nothing is dropped: the next start delivers it). */
+  private reportUndelivered(): void {
+    for (const name of this.pumps.keys()) {
+      const records = this.wal.unacknowledged(name);
+      if (records > 0) this.ctx.logger.warn('WAL: records not yet delivered are left in the WAL for the next start', { endpoint: redactUrlPasswords(name), records });
     }
   }
 

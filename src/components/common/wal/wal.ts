@@ -235,6 +235,13 @@ export class Wal {
     });
   }
 
+  /** Records the named consumer has not acknowledged: what it reads again after a restart. */
+  unacknowledged(name: string): number {
+    const r = this.consumers.get(name);
+    if (!r) return 0;
+    return this.segments.reduce((n, seg) => n + unreadIn(seg, r.acked), 0);
+  }
+
   /** Forgets a consumer that is gone (an endpoint removed from the configuration). */
   removeReader(name: string): void {
     if (!this.consumers.delete(name)) return;

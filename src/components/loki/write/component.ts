@@ -27,9 +27,11 @@ const HEAP_BYTES_PER_QUEUED_BYTE = 2;
 
 export async function buildLokiWrite(ctx: ComponentContext<Exports>, initial: Arguments): Promise<ComponentInstance<Arguments>> {
   const metrics = new WriteMetrics(ctx.registry);
-  const clients = await SenderLifecycle.start(initial, (args: Arguments) => Clients.create(args, metrics, ctx));
+  // Turning the WAL on or off takes effect at the next start (see update below).
+  const walOn = initial.wal.enabled && !walDisabled();
+  const clients = await SenderLifecycle.start(initial, (args: Arguments) => Clients.create(args, metrics, ctx, walOn));
 
-  const durable = initial.wal.enabled && !walDisabled() ? openLokiWal(ctx, initial, clients) : undefined;
+  const durable = walOn ? openLokiWal(ctx, initial, clients) : undefined;
 
   const receiver = receiverOf((batch: LogBatch) => {
     const current = clients.current;
@@ -102,12 +104,12 @@ class Clients {
     this.names = args.map((e, i) => e.name ?? (args.findIndex((o) => o.url === e.url) === i ? e.url : `${e.url}#${i}`));
   }
 
-  static async create(args: Arguments, metrics: WriteMetrics, ctx: ComponentContext<unknown>): Promise<Clients> {
+  static async create(args: Arguments, metrics: WriteMetrics, ctx: ComponentContext<unknown>, walBacked: boolean): Promise<Clients> {
     const shares: BudgetShare[] = [];
     const endpoints = await EndpointSet.start(args.endpoint, (e) => {
       const share = queueShare(e, ctx.host.memoryBudget);
       if (share) shares.push(share);
-      return createEndpoint(e, args.max_streams, metrics, ctx.logger, share);
+      return createEndpoint(e, args.max_streams, metrics, ctx.logger, share, walBacked);
     }).catch((err: unknown) => {
       for (const share of shares) share.release();
       throw err;
@@ -164,7 +166,7 @@ function queueShare(e: EndpointArgs, budget: MemoryBudget | undefined): BudgetSh
   return budget?.share(e.queue_config.capacity * HEAP_BYTES_PER_QUEUED_BYTE);
 }
 
-async function createEndpoint(e: EndpointArgs, maxStreams: number, metrics: WriteMetrics, logger: Logger, share: BudgetShare | undefined): Promise<Endpoint> {
+async function createEndpoint(e: EndpointArgs, maxStreams: number, metrics: WriteMetrics, logger: Logger, share: BudgetShare | undefined, walBacked: boolean): Promise<Endpoint> {
   const agent = userAgent();
   // Alloy's Loki client never uses HTTP/2.
   const client = await HttpClient.create(e, { userAgent: agent, disableHttp2: true });
@@ -187,6 +189,7 @@ async function createEndpoint(e: EndpointArgs, maxStreams: number, metrics: Writ
       maxStreams,
       shards: q.min_shards,
       drainTimeoutMs: q.drain_timeout,
+      walBacked,
       blockOnOverflow: q.block_on_overflow,
       userAgent: agent,
     },

@@ -49,6 +49,8 @@ export interface EndpointSettings {
   readonly capacity: number;
   readonly shards: number;
   readonly drainTimeoutMs: number;
+  /** Batches come from loki.write's WAL: what is not sent by the drain timeout stays there for the next start. */
+  readonly walBacked?: boolean;
   readonly blockOnOverflow: boolean;
   readonly userAgent: string;
 }
@@ -184,7 +186,8 @@ export class Endpoint {
     const inTime = await Promise.race([drained, deadline]);
     clearTimeout(timer);
     if (!inTime) {
-      this.logger.warn('drain timeout reached, cancelling what is left', { host: this.host, pending_bytes: this.queuedBytes });
+      if (this.settings.walBacked) this.logger.warn('drain timeout reached, leaving what is left in the WAL for the next start', { host: this.host, pending_bytes: this.queuedBytes });
+      else this.logger.warn('drain timeout reached, cancelling what is left', { host: this.host, pending_bytes: this.queuedBytes });
       this.hardStop.abort();
       for (const shard of this.shards) shard.wakeup.notify();
       await Promise.all(this.loops);

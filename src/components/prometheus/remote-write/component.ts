@@ -30,7 +30,8 @@ const DRAIN_TIMEOUT_MS = 60_000;
 export async function buildRemoteWrite(ctx: ComponentContext<Exports>, initial: Arguments): Promise<ComponentInstance<Arguments>> {
   const metrics = new RemoteWriteMetrics(ctx.registry);
   const families = new FamilyMetadataStore();
-  const endpoints = await SenderLifecycle.start(initial, (args: Arguments) => startQueues(args, metrics, families, ctx));
+  const walOn = !walDisabled();
+  const endpoints = await SenderLifecycle.start(initial, (args: Arguments) => startQueues(args, metrics, families, ctx, walOn));
   const send = (batch: SampleBatch): Promise<void> => {
     const current = endpoints.current;
     if (!current) return Promise.reject(new NotSentError(`${ctx.id} is stopped`));
@@ -40,7 +41,7 @@ export async function buildRemoteWrite(ctx: ComponentContext<Exports>, initial: 
     const queue = endpoints.current?.endpoints.find((q) => q.name === name);
     return queue ? queue.accept(batch) : Promise.reject(new NotSentError(`${ctx.id}: endpoint ${name} is stopped`));
   };
-  const durable = walDisabled() ? undefined : await openRemoteWriteWal(ctx, initial.wal, sendTo);
+  const durable = walOn ? await openRemoteWriteWal(ctx, initial.wal, sendTo) : undefined;
   const endpointNames = (): string[] => endpoints.current?.endpoints.map((q) => q.name) ?? [];
   durable?.sync(endpointNames());
 
@@ -85,8 +86,8 @@ class FamilyMetadataStore {
 }
 
 /** The queues of one set of arguments. */
-function startQueues(args: Arguments, metrics: RemoteWriteMetrics, families: FamilyMetadataStore, ctx: ComponentContext<unknown>): Promise<EndpointSet<RemoteWriteQueue>> {
-  return EndpointSet.start(args.endpoint, (e) => createQueue(e, args.external_labels ?? {}, metrics, families, ctx));
+function startQueues(args: Arguments, metrics: RemoteWriteMetrics, families: FamilyMetadataStore, ctx: ComponentContext<unknown>, walBacked: boolean): Promise<EndpointSet<RemoteWriteQueue>> {
+  return EndpointSet.start(args.endpoint, (e) => createQueue(e, args.external_labels ?? {}, metrics, families, ctx, walBacked));
 }
 
 async function createQueue(
@@ -95,6 +96,7 @@ async function createQueue(
   metrics: RemoteWriteMetrics,
   families: FamilyMetadataStore,
   ctx: ComponentContext<unknown>,
+  walBacked: boolean,
 ): Promise<RemoteWriteQueue> {
   const agent = userAgent();
   const client = await HttpClient.create(e, { userAgent: agent });
@@ -119,6 +121,7 @@ async function createQueue(
       retryOn429: q.retry_on_http_429,
       sampleAgeLimitMs: q.sample_age_limit,
       drainTimeoutMs: DRAIN_TIMEOUT_MS,
+      walBacked,
       metadata: { send: md.send, intervalMs: md.send_interval, maxPerSend: md.max_samples_per_send },
     },
     client,

@@ -11,7 +11,8 @@
  *   retry_on_http_429) are retried for as long as it takes, as Prometheus
  *   does, with backoff from min_backoff doubling to max_backoff, or the
  *   server's Retry-After. It rejects only when the endpoint stops before it
- *   could do either (shutdown past the drain deadline).
+ *   could do either (shutdown past the drain deadline); with the WAL (on by
+ *   default) those samples stay in the log and are sent after the next start.
  * - Memory is bounded: samples accepted and not finished are at most
  *   capacity × max_shards (what Prometheus' shards could buffer), or one
  *   batch when the queue is empty. A batch that does not fit waits, in
@@ -55,6 +56,8 @@ export interface QueueSettings {
   /** 0 = no limit. */
   readonly sampleAgeLimitMs: number;
   readonly drainTimeoutMs: number;
+  /** The samples come from the component's WAL: what is not sent by the drain deadline stays there for the next start. */
+  readonly walBacked?: boolean;
   readonly metadata: { readonly send: boolean; readonly intervalMs: number; readonly maxPerSend: number };
 }
 
@@ -235,7 +238,8 @@ export class RemoteWriteQueue {
     const drained = await Promise.race([this.allLoopsDone().then(() => true), deadline]);
     clearTimeout(timer);
     if (!drained) {
-      this.logger.warn('drain deadline reached, dropping what is left', { remote_name: this.settings.name, pending_samples: this.pending });
+      if (this.settings.walBacked) this.logger.warn('drain deadline reached, leaving what is left in the WAL for the next start', { remote_name: this.settings.name, pending_samples: this.pending });
+      else this.logger.warn('drain deadline reached, dropping what is left', { remote_name: this.settings.name, pending_samples: this.pending });
       this.hardStop.abort();
       for (const shard of this.shards) shard.wakeup.notify();
       await this.allLoopsDone();
