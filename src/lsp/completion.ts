@@ -5,12 +5,11 @@
  * starts or inside an attribute's value.
  */
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
-import type { AttrField, BlockSchema } from '../lang/schema.js';
+import { fieldDescription, type AttrField, type BlockSchema } from '../lang/schema.js';
 import { renderAlloy } from '../lang/render.js';
 import { scanAll } from '../lang/scanner.js';
 import { Tok } from '../lang/token.js';
 import { bodyContext, type BodyContext } from './context.js';
-import { argumentDescription, blockDescription } from './descriptions.js';
 import type { AlloyDocument } from './documents.js';
 import { blockChainAt, scopeAt, type FileModel, type Scope } from './model.js';
 import { attrSummary, blockSummary, bodyFields, fieldOf, listElement, type KnownBlock, type SchemaIndex } from './schemas.js';
@@ -108,7 +107,7 @@ function statementItems(doc: AlloyDocument, model: FileModel, schemas: SchemaInd
     }));
   }
   if (!ctx.schema) return [];
-  return fieldItems(ctx.names[0]!, ctx.schema, present);
+  return fieldItems(ctx.schema, present);
 }
 
 /** Attributes already set in the body at the cursor, which are not offered again. */
@@ -121,7 +120,7 @@ function presentNames(doc: AlloyDocument, offset: number): Set<string> {
   return names;
 }
 
-function fieldItems(block: string, schema: BlockSchema, present: Set<string>): CompletionItem[] {
+function fieldItems(schema: BlockSchema, present: Set<string>): CompletionItem[] {
   return bodyFields(schema).flatMap(({ name, field }): CompletionItem[] => {
     if (field.kind === 'attr') {
       if (present.has(name)) return [];
@@ -129,7 +128,7 @@ function fieldItems(block: string, schema: BlockSchema, present: Set<string>): C
         label: name,
         kind: CompletionItemKind.Field,
         detail: attrSummary(field),
-        documentation: argumentDescription(block, name),
+        documentation: fieldDescription(schema, name),
         sortText: (field.required ? '0' : '1') + name,
         insertText: `${name} = ${valueSnippet(field)}`,
         insertTextFormat: InsertTextFormat.Snippet,
@@ -140,7 +139,7 @@ function fieldItems(block: string, schema: BlockSchema, present: Set<string>): C
       label: name,
       kind: CompletionItemKind.Struct,
       detail: blockSummary(field),
-      documentation: blockDescription(name),
+      documentation: fieldDescription(schema, name),
       sortText: (field.multiplicity === 'one' ? '0' : '2') + name,
       insertText: `${name}${field.labelled ? ' "${1:label}"' : ''} {\n\t$0\n}`,
       insertTextFormat: InsertTextFormat.Snippet,
@@ -164,7 +163,7 @@ function blockNameItems(model: FileModel, schemas: SchemaIndex): CompletionItem[
     label: block.name,
     kind: block.kind === 'component' ? CompletionItemKind.Class : CompletionItemKind.Keyword,
     detail: block.kind === 'component' ? `component · ${block.stability}` : 'config block',
-    documentation: blockDescription(block.name),
+    documentation: block.description,
     insertText: blockSnippet(block.name, block.labelled, block.args),
     insertTextFormat: InsertTextFormat.Snippet,
   }));

@@ -6,9 +6,8 @@
 import type { Hover } from 'vscode-languageserver';
 import { endPos, startPos, type AttributeStmt, type BlockStmt } from '../lang/ast.js';
 import { exprTraversals } from '../lang/references.js';
-import type { AttrField } from '../lang/schema.js';
+import { fieldDescription, type AttrField, type BlockSchema } from '../lang/schema.js';
 import { bodyContext } from './context.js';
-import { argumentDescription, blockDescription } from './descriptions.js';
 import type { AlloyDocument } from './documents.js';
 import { blockChainAt, componentPrefix, identEnd, scopeAt, type DeclareInfo, type FileModel } from './model.js';
 import { attrSummary, blockSummary, fieldOf, type KnownBlock, type SchemaIndex } from './schemas.js';
@@ -45,14 +44,14 @@ function blockHover(names: string[], schemas: SchemaIndex, model: FileModel): st
   const parent = bodyContext(names.slice(0, -1), schemas, model).schema;
   const field = parent ? fieldOf(parent, name) : undefined;
   if (field?.kind !== 'block') return undefined;
-  return lines(`**${name}** — ${blockSummary(field)}`, blockDescription(name));
+  return lines(`**${name}** — ${blockSummary(field)}`, fieldDescription(parent!, name));
 }
 
 export function describeKnown(block: KnownBlock): string {
   const kind = block.kind === 'component' ? `component · ${block.stability}` : 'config block';
   const exports = block.exports ? Object.entries(block.exports.fields) : [];
-  const exportLines = exports.map(([n, f]) => `- \`${n}\`: ${f.kind === 'attr' ? f.type.name : 'block'}`);
-  return lines(`**${block.name}** (${kind})`, blockDescription(block.name), exportLines.length ? `Exports:\n${exportLines.join('\n')}` : undefined);
+  const exportLines = exports.map(([n, f]) => `- \`${n}\`: ${f.kind === 'attr' ? f.type.name : 'block'}${exportNote(block.exports!, n)}`);
+  return lines(`**${block.name}** (${kind})`, block.description, exportLines.length ? `Exports:\n${exportLines.join('\n')}` : undefined);
 }
 
 function describeDeclare(declare: DeclareInfo): string {
@@ -73,11 +72,16 @@ function attributeHover(names: string[], attribute: string, schemas: SchemaIndex
   }
   const field = ctx.schema ? fieldOf(ctx.schema, attribute) : undefined;
   if (field?.kind !== 'attr') return undefined;
-  return attrHover(ctx.names[0] ?? '', attribute, field);
+  return attrHover(ctx.schema!, attribute, field);
 }
 
-export function attrHover(block: string, name: string, field: AttrField): string {
-  return lines(`**${name}**: \`${attrSummary(field)}\``, argumentDescription(block, name));
+export function attrHover(schema: BlockSchema, name: string, field: AttrField): string {
+  return lines(`**${name}**: \`${attrSummary(field)}\``, fieldDescription(schema, name));
+}
+
+function exportNote(exports: BlockSchema, name: string): string {
+  const text = fieldDescription(exports, name);
+  return text ? ` — ${text}` : '';
 }
 
 function argumentBlockHover(arg: BlockStmt): string {
@@ -100,7 +104,7 @@ function referenceHover(doc: AlloyDocument, model: FileModel, schemas: SchemaInd
     const known = schemas.get(match.stmt.name.join('.'));
     const exported = parts[match.length]?.name;
     const field = exported ? known?.exports?.fields[exported] : undefined;
-    if (field?.kind === 'attr') return markdown(doc, `**${match.id}.${exported}**: \`${field.type.name}\`\n\nExport of ${known!.name}.`, start, end);
+    if (field?.kind === 'attr') return markdown(doc, lines(`**${match.id}.${exported}**: \`${field.type.name}\``, fieldDescription(known!.exports!, exported!), `Export of ${known!.name}.`), start, end);
     if (known) return markdown(doc, describeKnown(known), start, end);
     const custom = model.declares.get(match.stmt.name[0]!);
     return custom ? markdown(doc, describeDeclare(custom), start, end) : undefined;

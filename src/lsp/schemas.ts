@@ -5,7 +5,7 @@
  * declarations; nothing is restated here.
  */
 import type { ComponentRegistry, Stability } from '../runtime/component.js';
-import { ArgumentArgs, ExportArgs, ForeachArgs, IMPORT_BLOCKS, SERVICE_BLOCKS, SINGLETON_CONFIG_BLOCKS } from '../runtime/config-blocks.js';
+import { CONFIG_BLOCK_SCHEMAS, IMPORT_BLOCKS } from '../runtime/config-blocks.js';
 import type { AttrField, BlockField, BlockSchema, Field } from '../lang/schema.js';
 import { renderAlloy } from '../lang/render.js';
 
@@ -16,19 +16,22 @@ export interface KnownBlock {
   /** Whether the block takes a label (components, import.*, argument, export, declare). */
   labelled: boolean;
   stability?: Stability;
+  /** One line on what it is, from its schema (or component definition). */
+  description?: string;
   args: BlockSchema;
   exports?: BlockSchema;
 }
 
-const CONFIG_BLOCKS: KnownBlock[] = [
-  ...Object.entries(SERVICE_BLOCKS).map(([name, args]) => ({ name, kind: 'config' as const, labelled: false, args: args as BlockSchema })),
-  ...Object.entries(SINGLETON_CONFIG_BLOCKS).map(([name, args]) => ({ name, kind: 'config' as const, labelled: false, args: args as BlockSchema })),
-  ...Object.entries(IMPORT_BLOCKS).map(([name, args]) => ({ name, kind: 'config' as const, labelled: true, args: args as BlockSchema })),
-  { name: 'argument', kind: 'config', labelled: true, args: ArgumentArgs as BlockSchema },
-  { name: 'export', kind: 'config', labelled: true, args: ExportArgs as BlockSchema },
-  { name: 'foreach', kind: 'config', labelled: true, args: ForeachArgs as BlockSchema },
-  { name: 'declare', kind: 'config', labelled: true, args: { fields: {} } },
-];
+/** Config blocks that take a label; the others (logging, http, …) take none. */
+const LABELLED_CONFIG = new Set([...Object.keys(IMPORT_BLOCKS), 'argument', 'export', 'foreach', 'declare']);
+
+const CONFIG_BLOCKS: KnownBlock[] = Object.entries(CONFIG_BLOCK_SCHEMAS).map(([name, args]) => ({
+  name,
+  kind: 'config',
+  labelled: LABELLED_CONFIG.has(name),
+  description: args.description,
+  args,
+}));
 
 export class SchemaIndex {
   private readonly byName = new Map<string, KnownBlock>();
@@ -38,7 +41,15 @@ export class SchemaIndex {
     for (const name of registry.names()) {
       const def = registry.get(name);
       if (!def) continue;
-      this.byName.set(name, { name, kind: 'component', labelled: true, stability: def.stability, args: def.args as BlockSchema, exports: def.exports as BlockSchema | undefined });
+      this.byName.set(name, {
+        name,
+        kind: 'component',
+        labelled: true,
+        stability: def.stability,
+        description: def.description,
+        args: def.args as BlockSchema,
+        exports: def.exports as BlockSchema | undefined,
+      });
     }
   }
 

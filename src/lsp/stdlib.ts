@@ -1,7 +1,7 @@
 /** The standard library as the editor lists it: every function and constant with its Go type. */
 import { lookupStdlib } from '../lang/stdlib/index.js';
 import type { Value } from '../lang/value.js';
-import { stdlibDescription } from './descriptions.js';
+import { stdlibDescription } from '../lang/stdlib/descriptions.js';
 
 export interface StdlibEntry {
   name: string;

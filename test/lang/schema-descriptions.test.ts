@@ -8,6 +8,7 @@ import { builtinComponents } from '../../src/components/index.js';
 import { fieldDescription } from '../../src/lang/schema.js';
 import { CONFIG_BLOCK_SCHEMAS } from '../../src/runtime/config-blocks.js';
 import { fieldDocs, missingDescriptions, staleDescriptions, topLevelDescription } from '../../src/runtime/descriptions.js';
+import { stdlibEntries } from '../../src/lsp/stdlib.js';
 
 const registry = builtinComponents();
 
@@ -47,5 +48,11 @@ describe('schema descriptions', () => {
     expect(fieldDescription(write, 'endpoint')).toBeTruthy();
     const process = registry.get('loki.process')!.args;
     expect(fieldDescription(process, 'stage.json')).toMatch(/JSON/);
+  });
+
+  it('describes every stdlib function and constant the editor lists', () => {
+    const entries = stdlibEntries();
+    expect(entries.length).toBeGreaterThan(20);
+    expect(entries.filter((e) => !e.description).map((e) => e.name)).toEqual([]);
   });
 });

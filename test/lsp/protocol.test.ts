@@ -172,6 +172,16 @@ run('alloy-ts lsp over stdio', () => {
     expect(await hover(5, 5)).toMatch(/loki\.source\.file/);
     const fileHover = await hover(6, 4);
     expect(fileHover).toMatch(/targets.*list\(map\(string\)\), required/);
+    // The one-line descriptions are the schemas' own.
+    const { builtinComponents } = await import('../../src/components/index.js');
+    const { fieldDescription } = await import('../../src/lang/schema.js');
+    const write = builtinComponents().get('loki.write')!;
+    const endpoint = (write.args.fields['endpoint'] as { schema: import('../../src/lang/schema.js').BlockSchema }).schema;
+    expect(await hover(0, 2)).toContain(write.description!);
+    expect(await hover(1, 4)).toContain(fieldDescription(write.args, 'endpoint')!);
+    expect(await hover(2, 5)).toContain(fieldDescription(endpoint, 'url')!);
+    expect(await hover(7, 30)).toContain(fieldDescription(write.exports!, 'receiver')!);
+    expect(await hover(2, 12)).toMatch(/environment variable/);
   });
 
   test('completion: references of the right type at every forward_to of the real configs', async () => {
