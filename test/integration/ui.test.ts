@@ -11,6 +11,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium, openGraph } from '../../scripts/chromium.mjs';
 import { ROOT_FLOWS, ROOT_NODES, SECRET, startUiAgent, type UiAgent } from './ui-fixture.js';
+import { builtinComponents } from '../../src/components/index.js';
+import { fieldDescription } from '../../src/lang/schema.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const GREEN = 'rgb(46, 158, 82)';
@@ -77,6 +79,10 @@ describe.skipIf(missing !== undefined)(`web UI in Chromium${missing ? ` (skipped
     expect(await page.locator('h1').textContent()).toBe('local.file "secret"');
     expect(await page.locator('#arguments tr[data-attr="filename"] td').textContent()).toBe(JSON.stringify(agent.files.secret));
     expect(await page.locator('#arguments tr[data-attr="is_secret"] td').textContent()).toBe('true');
+    // What the component and each argument are for, from the schema.
+    const localFile = builtinComponents().get('local.file')!;
+    expect(await page.locator('.component-description').textContent()).toBe(localFile.description);
+    expect(await page.locator('#arguments tr[data-attr="filename"] th .field-description').textContent()).toBe(fieldDescription(localFile.args, 'filename'));
     expect(await page.locator('#exports tr[data-attr="content"] td .value-secret').textContent()).toBe('(secret)');
     expect(await page.locator('#health .badge').textContent()).toBe('healthy');
     expect(await page.content()).not.toContain(SECRET);

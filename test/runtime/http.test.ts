@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../../src/cli/run-agent.js';
+import { builtinComponents } from '../../src/components/index.js';
+import { fieldDescription } from '../../src/lang/schema.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-http-'));
 const configPath = path.join(dir, 'config.alloy');
@@ -71,6 +73,12 @@ describe('HTTP server', () => {
     const detail = JSON.parse(one.body) as { exports: { name: string; value: unknown }[]; arguments: { name: string }[] };
     expect(detail.exports).toEqual([{ name: 'content', type: 'attr', value: { type: 'capsule', value: '(secret)' } }]);
     expect(detail.arguments.map((a) => a.name)).toEqual(['filename', 'detector', 'poll_frequency', 'is_secret']);
+    // Extra fields for the UI: the schema's descriptions of the component and its arguments.
+    const docs = JSON.parse(one.body) as { description?: string; argumentDescriptions: Record<string, { description?: string }> };
+    const localFile = builtinComponents().get('local.file')!;
+    expect(docs.description).toBe(localFile.description);
+    expect(docs.argumentDescriptions['filename']?.description).toBe(fieldDescription(localFile.args, 'filename'));
+    expect(Object.keys(docs.argumentDescriptions)).toEqual(['filename', 'detector', 'poll_frequency', 'is_secret']);
     expect((await get('/api/v0/web/components/nope.nope')).status).toBe(404);
   });
 

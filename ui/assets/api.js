@@ -12,8 +12,10 @@
  *   name: string, label: string, localID: string, moduleID: string,
  *   referencesTo: string[], referencedBy: string[], dataFlowEdgesTo: string[],
  *   health: Health, createdModuleIDs: string[], liveDebuggingEnabled: boolean,
- *   arguments?: Stmt[], exports?: Stmt[], debugInfo?: Stmt[]
+ *   arguments?: Stmt[], exports?: Stmt[], debugInfo?: Stmt[],
+ *   description?: string, argumentDescriptions?: FieldDocs
  * }} Component
+ * @typedef {{ [name: string]: { description?: string, fields?: FieldDocs } }} FieldDocs
  */
 
 /** An HTTP error with the server's text (diagnostics, "component not found"). */

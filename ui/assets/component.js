@@ -65,10 +65,11 @@ function renderComponent(c) {
   const parts = [
     h('nav', { class: 'crumbs' }, link(graphHref(c.moduleID), c.moduleID === '' ? 'Graph' : `Module ${c.moduleID}`), ' › ', globalId(c)),
     h('h1', {}, c.name, c.label !== '' && h('span', { class: 'title-label' }, ` ${JSON.stringify(c.label)}`)),
+    !!c.description && h('p', { class: 'component-description' }, c.description),
     healthCard(c),
     moduleId !== undefined && h('p', {}, 'This custom component runs a module: ', link(graphHref(moduleId), 'open its graph'), '.'),
     h('div', { class: 'cards' },
-      h('section', { class: 'card', id: 'arguments' }, h('h2', {}, 'Arguments'), bodyTable(c.arguments, 'No arguments set.')),
+      h('section', { class: 'card', id: 'arguments' }, h('h2', {}, 'Arguments'), bodyTable(c.arguments, 'No arguments set.', c.argumentDescriptions)),
       h('section', { class: 'card', id: 'exports' }, h('h2', {}, 'Exports'), bodyTable(c.exports, 'No exports.')),
       h('section', { class: 'card', id: 'debug-info' }, h('h2', {}, 'Debug info'), bodyTable(c.debugInfo, 'No debug info.')),
       relationsCard(c)),

@@ -14,19 +14,24 @@ const MAX_LINE = 80;
 /**
  * @param {Stmt[] | undefined} body
  * @param {string} emptyText shown for an empty body
+ * @param {import('./api.js').FieldDocs} [docs] descriptions of the body's fields, from the schema
  * @returns {HTMLElement}
  */
-export function bodyTable(body, emptyText) {
+export function bodyTable(body, emptyText, docs) {
   if (!body || body.length === 0) return h('p', { class: 'muted' }, emptyText);
-  return h('table', { class: 'body' }, h('tbody', {}, body.map(statementRow)));
+  return h('table', { class: 'body' }, h('tbody', {}, body.map((stmt) => statementRow(stmt, docs?.[stmt.name]))));
 }
 
-/** @param {Stmt} stmt */
-function statementRow(stmt) {
-  if (stmt.type === 'attr') return h('tr', { 'data-attr': stmt.name }, h('th', { scope: 'row' }, stmt.name), h('td', {}, valueView(stmt.value)));
+/**
+ * @param {Stmt} stmt
+ * @param {{ description?: string, fields?: import('./api.js').FieldDocs }} [doc]
+ */
+function statementRow(stmt, doc) {
+  const about = doc?.description ? h('div', { class: 'field-description muted' }, doc.description) : false;
+  if (stmt.type === 'attr') return h('tr', { 'data-attr': stmt.name }, h('th', { scope: 'row' }, stmt.name, about), h('td', {}, valueView(stmt.value)));
   const title = stmt.label ? `${stmt.name} ${JSON.stringify(stmt.label)}` : stmt.name;
   return h('tr', { class: 'block', 'data-block': stmt.name },
-    h('td', { colspan: 2 }, h('div', { class: 'block-title' }, title), bodyTable(stmt.body, '(empty block)')));
+    h('td', { colspan: 2 }, h('div', { class: 'block-title' }, title), about, bodyTable(stmt.body, '(empty block)', doc?.fields)));
 }
 
 /** @param {AlloyValue} v */

@@ -19,6 +19,7 @@ import type { NodeInfo } from '../controller.js';
 import { objectValue, type Value } from '../../lang/value.js';
 import { redactUrlPasswords } from '../../go/url.js';
 import { redactedConfigText } from '../config-source.js';
+import { fieldDocs, topLevelDescription } from '../descriptions.js';
 import { bodyToJson, debugInfoToJson, exportsToJson, type JsonStmt } from './alloyjson.js';
 import { dataFlowEdges } from './dataflow.js';
 import { InMemoryHttp } from './in-memory.js';
@@ -220,7 +221,15 @@ export class HttpServer {
       liveDebuggingEnabled: this.agent.liveDebug.enabled && this.agent.options.registry.get(n.name)?.liveDebugging === true,
     };
     if (!detail) return base;
-    return { ...base, arguments: argumentsJson(n), exports: exportsToJson(n.exports), debugInfo: debugInfoToJson(n.debugInfo) };
+    return {
+      ...base,
+      arguments: argumentsJson(n),
+      exports: exportsToJson(n.exports),
+      debugInfo: debugInfoToJson(n.debugInfo),
+      // alloy-ts additions for the UI, from the schemas: what the component and each argument is for.
+      description: topLevelDescription(this.agent.options.registry, n.name),
+      argumentDescriptions: n.argsSchema && !(n.args instanceof Map) ? fieldDocs(n.argsSchema) : {},
+    };
   }
 
   /** Basic auth from the `http` block, for the paths its filter selects. */
