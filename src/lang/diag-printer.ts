@@ -16,6 +16,11 @@ export interface RenderOptions {
   contextBefore?: number;
   /** Context lines printed after the last highlighted line (default 1). */
   contextAfter?: number;
+  /**
+   * An extra line printed, indented, after a diagnostic's excerpt (alloy-ts's
+   * `validate` notes); Alloy's own lines are unchanged. None by default.
+   */
+  note?: (diag: Diagnostic) => string | undefined;
 }
 
 /** Width a TAB or VTAB takes in the excerpt and caret lines. */
@@ -57,6 +62,8 @@ export function renderDiagnostics(
       if (!lines) lineIndexes.set(range.start.file, (lines = new LineIndex(toBytes(contents))));
       parts.push(renderExcerpt(lines, range, cfg.before, cfg.after));
     }
+    const note = opts.note?.(diag);
+    if (note) parts.push(`  note: ${note}\n`);
     if (i + 1 < listed.length) parts.push('\n');
   });
   if (more > 0) parts.push(`${listed.length > 0 ? '\n' : ''}(and ${more} more diagnostics)\n`);
