@@ -25,10 +25,29 @@ const FIELD_PROBLEMS: [RegExp, 'owner' | 'parent'][] = [
 const UNRECOGNIZED = /^unrecognized (attribute|block) name "([^"]+)"$/;
 const UNKNOWN_COMPONENT = /^cannot find the definition of component name "([^"]+)"$/;
 
-/** A function giving the note line (without indentation) for a diagnostic, or undefined. */
-export function diagnosticNotes(registry: ComponentRegistry, files: ReadonlyMap<string, Uint8Array>): (d: Diagnostic) => string | undefined {
+type Note = (d: Diagnostic) => string | undefined;
+
+/**
+ * The notes for a report, loading only the declarations of the components
+ * the files name and of the names suggested (as validate loads them).
+ */
+export async function loadDiagnosticNotes(diagnostics: readonly Diagnostic[], files: ReadonlyMap<string, Uint8Array>): Promise<Note> {
+  const { COMPONENT_DECLARATIONS, registryOfNames } = await import('../components/catalog.js');
+  const known = [...Object.keys(COMPONENT_DECLARATIONS), ...Object.keys(CONFIG_BLOCK_SCHEMAS)];
+  const bodies = parsedBodies(files);
+  const names = new Set<string>();
+  for (const name of files.keys()) blockNames(bodies(name) ?? [], names);
+  for (const d of diagnostics) {
+    const unknown = UNKNOWN_COMPONENT.exec(d.message);
+    const near = unknown ? nearestName(known, unknown[1]!) : undefined;
+    if (near) names.add(near);
+  }
+  return diagnosticNotes(await registryOfNames(names), bodies, known);
+}
+
+function parsedBodies(files: ReadonlyMap<string, Uint8Array>): (name: string) => Body | undefined {
   const parsed = new Map<string, Body>();
-  const bodyOf = (name: string): Body | undefined => {
+  return (name) => {
     if (!parsed.has(name)) {
       const bytes = files.get(name);
       if (!bytes) return undefined;
@@ -36,9 +55,21 @@ export function diagnosticNotes(registry: ComponentRegistry, files: ReadonlyMap<
     }
     return parsed.get(name);
   };
+}
+
+function blockNames(body: Body, out: Set<string>): void {
+  for (const stmt of body) {
+    if (stmt.kind !== 'Block') continue;
+    out.add(stmt.name.join('.'));
+    blockNames(stmt.body, out);
+  }
+}
+
+/** A function giving the note line (without indentation) for a diagnostic, or undefined. */
+function diagnosticNotes(registry: ComponentRegistry, bodyOf: (file: string) => Body | undefined, known: readonly string[]): Note {
   return (d) => {
     const unknown = UNKNOWN_COMPONENT.exec(d.message);
-    if (unknown) return suggestion(registry, unknown[1]!);
+    if (unknown) return suggestion(registry, known, unknown[1]!);
     const body = d.start.offset >= 0 ? bodyOf(d.start.file) : undefined;
     if (!body) return undefined;
     const chain = blockChainAt(body, d.start.offset).map((b) => b.name.join('.'));
@@ -93,16 +124,20 @@ function acceptedFields(registry: ComponentRegistry, chain: string[]): string | 
 }
 
 /** A known component or config block within two edits of the unknown name, with its description. */
-function suggestion(registry: ComponentRegistry, unknown: string): string | undefined {
-  const known = [...registry.names(), ...Object.keys(CONFIG_BLOCK_SCHEMAS)];
+function suggestion(registry: ComponentRegistry, known: readonly string[], unknown: string): string | undefined {
+  const near = nearestName(known, unknown);
+  if (!near) return undefined;
+  const about = topLevelDescription(registry, near);
+  return `did you mean ${near}?${about ? ` ${about}` : ''}`;
+}
+
+function nearestName(known: readonly string[], unknown: string): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const name of known) {
     const distance = editDistance(unknown, name);
     if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
   }
-  if (!best) return undefined;
-  const about = topLevelDescription(registry, best.name);
-  return `did you mean ${best.name}?${about ? ` ${about}` : ''}`;
+  return best?.name;
 }
 
 /** Levenshtein distance, two rows at a time. */

@@ -130,15 +130,12 @@ function blockNames(body: Body, out: string[] = []): string[] {
 }
 
 async function printReport(diagnostics: Diagnostic[], sources: readonly ConfigSource[], io: CliIO): Promise<void> {
-  const [{ renderDiagnostics }, { diagnosticNotes }, { builtinComponents }] = await Promise.all([
-    import('../lang/diag-printer.js'),
-    import('./validate-notes.js'),
-    import('../components/index.js'),
-  ]);
+  const [{ renderDiagnostics }, { loadDiagnosticNotes }] = await Promise.all([import('../lang/diag-printer.js'), import('./validate-notes.js')]);
   const files = new Map(sources.map((s) => [s.name, s.bytes]));
+  // Notes from the schemas' descriptions follow Alloy's lines (validate-notes.ts).
+  const note = await loadDiagnosticNotes(diagnostics, files);
   // Alloy ends the report with an extra blank line (it writes that one to
   // stdout; stderr keeps the report in one piece).
-  const note = diagnosticNotes(builtinComponents(), files);
   io.stderr.write(renderDiagnostics(diagnostics, files, { color: useColor(io), note }) + '\n');
 }
 
