@@ -12,7 +12,7 @@ import { health } from '../../../runtime/health.js';
 import { registerWalMetrics } from './metrics.js';
 import { pumpWal } from './pump.js';
 import { walDiskBudget } from './settings.js';
-import { Wal, type WalOptions } from './wal.js';
+import { Wal, type BuiltRecord, type WalOptions } from './wal.js';
 
 /** Records read from the log and handed to an endpoint at once (its queue applies its own bounds). */
 const MAX_IN_FLIGHT = 8;
@@ -22,11 +22,11 @@ const RESTART_DELAY_MS = 100;
 
 export interface DurableWriterOptions {
   metricPrefix: string;
-  /** Hands a payload to the named endpoint; resolves once it is delivered or dropped for good. */
-  deliver(endpoint: string, payload: Buffer): Promise<void>;
+  /** Hands a payload (read from segment `segment`) to the named endpoint; resolves once it is delivered or dropped for good. */
+  deliver(endpoint: string, payload: Buffer, segment: number): Promise<void>;
   /** Asks the endpoints to send their partial batches now (see LogsReceiver.flush). */
   flush?(): void;
-  wal: Pick<WalOptions, 'segmentBytes' | 'maxSegmentAgeMs' | 'minKeepaliveMs' | 'maxKeepaliveMs'>;
+  wal: Pick<WalOptions, 'segmentBytes' | 'maxSegmentAgeMs' | 'minKeepaliveMs' | 'maxKeepaliveMs' | 'newSegmentAtOpen'>;
   /** How often acknowledged segments are deleted. */
   truncateEveryMs: number;
 }
@@ -57,6 +57,16 @@ export class DurableWriter {
 
   append(payload: Uint8Array): Promise<void> {
     return this.wal.append(payload);
+  }
+
+  /** Appends a record built for the segment it lands in (see Wal.appendBuilt). */
+  appendBuilt(build: (segment: number) => BuiltRecord): Promise<void> {
+    return this.wal.appendBuilt(build);
+  }
+
+  /** The log itself, for codecs whose records refer to earlier ones (segment indexes, records of a segment). */
+  get log(): Pick<Wal, 'firstOwnSegment' | 'recordsOf' | 'firstSegment'> {
+    return this.wal;
   }
 
   /** Starts a consumer per endpoint now configured and forgets those of endpoints gone. */
@@ -102,7 +112,7 @@ export class DurableWriter {
 
   private startPump(name: string): void {
     const stop = new AbortController();
-    const done = pumpWal(this.wal.reader(name), { maxInFlight: MAX_IN_FLIGHT, deliver: (p) => this.opts.deliver(name, p), flush: () => this.opts.flush?.() }, stop.signal).then(
+    const done = pumpWal(this.wal.reader(name), { maxInFlight: MAX_IN_FLIGHT, deliver: (p, end) => this.opts.deliver(name, p, end.segment), flush: () => this.opts.flush?.() }, stop.signal).then(
       () => this.restartIfFailed(name, stop),
       (err: unknown) => this.ctx.logger.error('WAL reader failed', { endpoint: name, err: String(err) }),
     );

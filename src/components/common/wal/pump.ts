@@ -10,8 +10,8 @@ import type { WalPosition, WalReader } from './wal.js';
 
 export interface PumpOptions {
   maxInFlight: number;
-  /** Resolves once the payload was delivered (or dropped for good); rejects when the destination stopped. */
-  deliver(payload: Buffer): Promise<void>;
+  /** Resolves once the payload was delivered (or dropped for good); rejects when the destination stopped. `end` tells where the record lies. */
+  deliver(payload: Buffer, end: WalPosition): Promise<void>;
   /** Called when the window is full: asks the destination to send what it holds now rather than at its batch deadline. */
   flush?(): void;
   /** Called after each acknowledgement (truncation, metrics). */
@@ -46,7 +46,7 @@ export async function pumpWal(reader: WalReader, opts: PumpOptions, signal: Abor
     const record = await reader.next(signal);
     if (!record) break;
     const entry = { done: false, failed: false, end: record.end, settled: Promise.resolve() };
-    entry.settled = opts.deliver(record.payload).then(
+    entry.settled = opts.deliver(record.payload, record.end).then(
       () => {
         entry.done = true;
         ackDone();

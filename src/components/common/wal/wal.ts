@@ -69,6 +69,12 @@ export interface WalOptions {
   fsync?: 'segment' | 'always';
   /** How long append() retries on a full disk before rejecting. */
   fullWaitMs?: number;
+  /**
+   * Start a new segment at open instead of appending to the last one, so
+   * that no segment holds records of two processes (records that refer to
+   * per-process state, as remote_write's series references, need this).
+   */
+  newSegmentAtOpen?: boolean;
   fs?: WalFs;
   /** Called when the disk fills up (true) and when appends succeed again (false). */
   onFull?: (full: boolean, err?: Error) => void;
@@ -83,6 +89,12 @@ export interface WalRecord {
   readonly payload: Buffer;
   /** The position just past this record: what to acknowledge once it is delivered. */
   readonly end: WalPosition;
+}
+
+/** A record built for the segment it lands in; `commit` runs only once it is written. */
+export interface BuiltRecord {
+  readonly payload: Uint8Array;
+  commit?(): void;
 }
 
 export class WalFullError extends Error {}
@@ -119,6 +131,7 @@ export class Wal {
   private readonly savedAcks: Record<string, WalPosition>;
   private closed = false;
   private full = false;
+  private ownFrom = 0;
   private waiters: (() => void)[] = [];
   readonly stats: WalStats = { segments: 0, bytes: 0, droppedRecords: 0, tornBytes: 0, corruptSegments: 0 };
 
@@ -136,6 +149,7 @@ export class Wal {
       maxKeepaliveMs: Number.POSITIVE_INFINITY,
       fsync: 'segment',
       fullWaitMs: 0,
+      newSegmentAtOpen: false,
       fs: nodeFs,
       ...options,
     });
@@ -144,12 +158,20 @@ export class Wal {
   }
 
   /** Appends one record; resolves once it is written (see the fsync policy above). */
-  async append(payload: Uint8Array): Promise<void> {
+  append(payload: Uint8Array): Promise<void> {
+    return this.appendBuilt(() => ({ payload }));
+  }
+
+  /**
+   * Appends the record `build` makes for the index of the segment it will
+   * land in (built again if that changes); its `commit` runs once written.
+   */
+  async appendBuilt(build: (segment: number) => BuiltRecord): Promise<void> {
     const deadline = performance.now() + this.opts.fullWaitMs;
     for (;;) {
       if (this.closed) throw new WalClosedError('the WAL is closed');
       try {
-        this.appendNow(payload);
+        this.appendNow(build);
         if (this.full) this.setFull(false);
         return;
       } catch (err) {
@@ -165,6 +187,25 @@ export class Wal {
 
   get currentSegment(): number {
     return this.segments.at(-1)?.index ?? 0;
+  }
+
+  /** The first segment this process writes (with newSegmentAtOpen, every earlier one was written before the open). */
+  get firstOwnSegment(): number {
+    return this.ownFrom;
+  }
+
+  /** Every complete record of a segment from its start (to rebuild what earlier records defined); none if it is gone. */
+  recordsOf(index: number): Buffer[] {
+    const seg = this.segmentAt(index);
+    if (!seg) return [];
+    const out: Buffer[] = [];
+    let offset = 0;
+    for (;;) {
+      const record = this.readRecordAt(seg, offset);
+      if (!record || record === 'corrupt') return out;
+      out.push(record.payload);
+      offset = record.end.offset;
+    }
   }
 
   get isFull(): boolean {
@@ -284,9 +325,11 @@ export class Wal {
 
   // ---- internals
 
-  private appendNow(payload: Uint8Array): void {
+  private appendNow(build: (segment: number) => BuiltRecord): void {
+    let built = build(this.currentSegment);
+    if (this.rotateIfDue(built.payload.length)) built = build(this.currentSegment);
+    const payload = built.payload;
     if (payload.length > MAX_RECORD_BYTES) throw new Error(`WAL record of ${payload.length} bytes is larger than ${MAX_RECORD_BYTES}`);
-    this.rotateIfDue(payload.length);
     const head = this.head();
     const record = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
     record.writeUInt32LE(payload.length, 0);
@@ -307,6 +350,7 @@ export class Wal {
     }
     head.size += record.length;
     head.ends.push(head.size);
+    built.commit?.();
     this.refreshStats();
     this.enforceBudget();
     this.wake();
@@ -322,12 +366,14 @@ export class Wal {
     return this.segments.at(-1)!;
   }
 
-  private rotateIfDue(nextBytes: number): void {
+  /** True when it started a new segment. */
+  private rotateIfDue(nextBytes: number): boolean {
     const last = this.segments.at(-1);
-    if (!last || last.size === 0) return;
+    if (!last || last.size === 0) return false;
     const tooBig = last.size + HEADER_BYTES + nextBytes > this.opts.segmentBytes;
     const tooOld = Date.now() - last.createdAt >= this.opts.maxSegmentAgeMs;
     if (tooBig || tooOld) this.rotate();
+    return tooBig || tooOld;
   }
 
   private rotate(): void {
@@ -402,6 +448,9 @@ export class Wal {
       .map(Number)
       .sort((a, b) => a - b);
     indexes.forEach((index, i) => this.recoverSegment(index, i === indexes.length - 1));
+    const last = this.segments.at(-1);
+    if (this.opts.newSegmentAtOpen && last && last.size > 0) this.rotate();
+    this.ownFrom = this.currentSegment;
     this.refreshStats();
   }
 

@@ -17,7 +17,8 @@ import { DurableWriter } from '../../common/wal/durable-writer.js';
 import type { Arguments } from '../remote-write.js';
 import { SampleBatchCodec } from './wal-records.js';
 
-const SEGMENT_BYTES = 8 * 1024 * 1024;
+/** Large, so that the series definitions each segment repeats are a small part of it (Prometheus' tsdb/wlog segments are 128 MiB). */
+const SEGMENT_BYTES = 32 * 1024 * 1024;
 
 export interface DurableRemoteWrite {
   append(batch: SampleBatch): Promise<void>;
@@ -30,15 +31,17 @@ export async function openRemoteWriteWal(
   args: Arguments['wal'],
   sendTo: (endpoint: string, batch: SampleBatch) => Promise<void>,
 ): Promise<DurableRemoteWrite> {
-  const codec = new SampleBatchCodec();
+  let codec: SampleBatchCodec | undefined;
   const writer = DurableWriter.open(ctx, {
     metricPrefix: 'prometheus_tsdb_wal_',
-    deliver: (name, payload) => sendTo(name, codec.decode(payload)),
-    wal: { segmentBytes: SEGMENT_BYTES, minKeepaliveMs: args.min_keepalive_time, maxKeepaliveMs: args.max_keepalive_time },
+    deliver: (name, payload, segment) => sendTo(name, codec!.decode(payload, segment)),
+    // Series references are per process: a segment holds one process's records.
+    wal: { segmentBytes: SEGMENT_BYTES, minKeepaliveMs: args.min_keepalive_time, maxKeepaliveMs: args.max_keepalive_time, newSegmentAtOpen: true },
     truncateEveryMs: args.truncate_frequency,
   });
+  codec = new SampleBatchCodec(writer.log, (samples) => ctx.logger.warn('WAL record refers to series whose definition is gone; its samples are skipped', { samples }));
   return {
-    append: (batch) => writer.append(codec.encode(batch)),
+    append: (batch) => writer.appendBuilt((segment) => codec.encode(batch, segment)),
     sync: (names) => writer.sync(names),
     run: (signal, runSenders) => writer.run(signal, runSenders),
   };

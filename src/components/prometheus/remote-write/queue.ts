@@ -17,8 +17,10 @@
  *   capacity × max_shards (what Prometheus' shards could buffer), or one
  *   batch when the queue is empty. A batch that does not fit waits, in
  *   order, for earlier ones to finish — the backpressure the source feels.
- *   alloy-ts keeps no WAL: a restart loses what is queued, and what was not
- *   acknowledged is the source's to resend.
+ *   The queue itself is memory only: with the WAL (durable.ts, on by
+ *   default) it is fed from the log, which keeps what is queued across a
+ *   restart; with ALLOY_TS_WAL=off a restart loses what is queued, and what
+ *   was not acknowledged is the source's to resend.
  *
  * Sending follows Prometheus' queue manager: a series always goes to the
  * same shard (its label hash modulo the shard count), so its samples leave

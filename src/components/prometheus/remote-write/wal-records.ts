@@ -1,58 +1,205 @@
 /**
- * How prometheus.remote_write keeps a sample batch in its WAL: one record per
- * batch, self-contained (its series' label sets, then the samples as raw
- * float64 bytes, so staleness markers keep their NaN payload). Prometheus
- * writes separate series and samples records with series references
- * (tsdb/record); a self-contained record needs no series checkpoint to be
- * replayed after segments were deleted, at the cost of repeating labels.
+ * How prometheus.remote_write keeps sample batches in its WAL. As in
+ * Prometheus' tsdb/record, series are written once and samples refer to
+ * them by a numeric reference: a record carries the definitions (reference
+ * → label set) of the series it is the first in its segment to use, then its
+ * samples as (reference, value, timestamp), values as raw float64 bytes so
+ * staleness markers keep their NaN payload.
  *
- * Layout (little endian): u8 version | u32 series | (u32 length | JSON of the
- * label set)* | u32 samples | u32 series index per sample | f64 values | f64 timestamps.
+ * Each segment is self-contained — a series is defined again in every
+ * segment that uses it — so dropping old segments (truncation, disk budget,
+ * keepalive, quarantine) never leaves a sample without its series, and no
+ * checkpoint is needed. Segments are large (32 MiB) so that a segment's
+ * definitions are a small part of it. References are unique within one
+ * process, and the log starts a new segment at open (newSegmentAtOpen), so a
+ * segment never mixes two processes' references.
+ *
+ * Decoding a record this process wrote needs no parsing of labels: the
+ * reference leads to the very label set the scrape passed in (which the
+ * queues cache their per-series work by). A record written before a restart
+ * is decoded with the definitions of its segment, read from the segment's
+ * start when the reader resumes in the middle of it.
+ *
+ * Layout (little endian), version 2: u8 version | u32 definitions |
+ * (u32 reference | u32 length | JSON of the label set)* | u32 samples |
+ * u32 reference per sample | f64 values | f64 timestamps. Version 1 (label
+ * sets written in every record, no references) is still read.
  */
 import type { SampleBatch, SeriesLabels } from '../../common/metric-samples.js';
+import type { BuiltRecord } from '../../common/wal/wal.js';
 
-const VERSION = 1;
-/** Decoded label sets shared by identity (the queues cache per-series work by it); cleared past this size. */
+const VERSION_SELF_CONTAINED = 1;
+const VERSION_REFS = 2;
+/** Label sets decoded from records of earlier processes, shared by identity; cleared past this size. */
 const INTERNED_MAX = 200_000;
 
+/** What the codec needs of the log. */
+export interface SegmentSource {
+  /** The first segment this process writes. */
+  readonly firstOwnSegment: number;
+  /** The oldest segment still in the log. */
+  firstSegment(): number;
+  /** Every record of a segment, from its start. */
+  recordsOf(index: number): Buffer[];
+}
+
+interface SeriesRef {
+  readonly id: number;
+  readonly labels: SeriesLabels;
+  /** The segment whose records define it (-1: none yet). */
+  definedIn: number;
+  /** The last segment a record using it went to (it is forgotten once that segment is gone). */
+  lastUsed: number;
+  /** The encode call that last listed it for definition (to define it once per record). */
+  listedBy: number;
+  forgotten: boolean;
+}
+
 export class SampleBatchCodec {
-  private readonly encoded = new WeakMap<SeriesLabels, Buffer>();
+  private readonly refOf = new WeakMap<SeriesLabels, SeriesRef>();
+  private readonly own = new Map<number, SeriesRef>();
+  private nextId = 0;
+  private encodeCalls = 0;
+  private prunedBelow = 0;
+  /** Definitions of records written before this process started, per segment. */
+  private readonly earlier = new Map<number, Map<number, SeriesLabels>>();
   private readonly interned = new Map<string, SeriesLabels>();
 
-  encode(batch: SampleBatch): Buffer {
-    const index = new Map<SeriesLabels, number>();
-    const labelBytes: Buffer[] = [];
-    const seriesIdx = new Uint32Array(batch.length);
-    let labelsSize = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const labels = batch.series[i]!;
-      let at = index.get(labels);
-      if (at === undefined) {
-        at = labelBytes.length;
-        index.set(labels, at);
-        const bytes = this.labelsOf(labels);
-        labelBytes.push(bytes);
-        labelsSize += 4 + bytes.length;
-      }
-      seriesIdx[i] = at;
-    }
+  constructor(
+    private readonly log: SegmentSource,
+    /** Told how many samples a record had whose series could not be found (not expected: segments define their series). */
+    private readonly onMissing: (samples: number) => void = () => {},
+  ) {}
+
+  /** The record of `batch` for segment `segment`; its commit marks the series it defines as defined there. */
+  encode(batch: SampleBatch, segment: number): BuiltRecord {
+    this.forgetGoneSeries();
+    const call = ++this.encodeCalls;
     const n = batch.length;
-    const out = Buffer.allocUnsafe(1 + 4 + labelsSize + 4 + 4 * n + 16 * n);
-    let o = out.writeUInt8(VERSION, 0);
-    o = out.writeUInt32LE(labelBytes.length, o);
-    for (const b of labelBytes) {
-      o = out.writeUInt32LE(b.length, o);
-      o += b.copy(out, o);
+    const ids = new Uint32Array(n);
+    const defined: SeriesRef[] = [];
+    const definitions: Buffer[] = [];
+    let definitionBytes = 0;
+    for (let i = 0; i < n; i++) {
+      const ref = this.refFor(batch.series[i]!);
+      ref.lastUsed = segment;
+      ids[i] = ref.id;
+      if (ref.definedIn === segment || ref.listedBy === call) continue;
+      ref.listedBy = call;
+      const json = Buffer.from(JSON.stringify(ref.labels));
+      defined.push(ref);
+      definitions.push(json);
+      definitionBytes += 8 + json.length;
+    }
+    const out = Buffer.allocUnsafe(1 + 4 + definitionBytes + 4 + 20 * n);
+    let o = out.writeUInt8(VERSION_REFS, 0);
+    o = out.writeUInt32LE(defined.length, o);
+    for (let d = 0; d < defined.length; d++) {
+      o = out.writeUInt32LE(defined[d]!.id, o);
+      o = out.writeUInt32LE(definitions[d]!.length, o);
+      o += definitions[d]!.copy(out, o);
     }
     o = out.writeUInt32LE(n, o);
-    o += Buffer.from(seriesIdx.buffer, 0, 4 * n).copy(out, o);
+    o += Buffer.from(ids.buffer, 0, 4 * n).copy(out, o);
     o += Buffer.from(batch.values.buffer, batch.values.byteOffset, 8 * n).copy(out, o);
     Buffer.from(batch.timestamps.buffer, batch.timestamps.byteOffset, 8 * n).copy(out, o);
-    return out;
+    return {
+      payload: out,
+      commit: () => {
+        for (const ref of defined) ref.definedIn = segment;
+      },
+    };
   }
 
-  decode(record: Buffer): SampleBatch {
-    if (record.readUInt8(0) !== VERSION) throw new Error(`unknown WAL record version ${record.readUInt8(0)}`);
+  /** The batch of a record read from segment `segment`. Samples whose series cannot be found are left out. */
+  decode(record: Buffer, segment: number): SampleBatch {
+    const version = record.readUInt8(0);
+    if (version === VERSION_SELF_CONTAINED) return this.decodeSelfContained(record);
+    if (version !== VERSION_REFS) throw new Error(`unknown WAL record version ${version}`);
+    const own = segment >= this.log.firstOwnSegment;
+    let o = 1;
+    const definitions = record.readUInt32LE(o);
+    o += 4;
+    let table: Map<number, SeriesLabels> | undefined;
+    if (!own) table = this.earlierTable(segment);
+    for (let d = 0; d < definitions; d++) {
+      const id = record.readUInt32LE(o);
+      const length = record.readUInt32LE(o + 4);
+      o += 8;
+      // This process knows its own series; only earlier ones are parsed.
+      if (table && !table.has(id)) table.set(id, this.intern(record.toString('utf8', o, o + length)));
+      o += length;
+    }
+    const n = record.readUInt32LE(o);
+    o += 4;
+    const ids = new Uint32Array(record.buffer.slice(record.byteOffset + o, record.byteOffset + o + 4 * n));
+    o += 4 * n;
+    // Copies, so the typed arrays are aligned and own their buffers (receivers may reuse them).
+    const values = new Float64Array(record.buffer.slice(record.byteOffset + o, record.byteOffset + o + 8 * n));
+    o += 8 * n;
+    const timestamps = new Float64Array(record.buffer.slice(record.byteOffset + o, record.byteOffset + o + 8 * n));
+    const series = new Array<SeriesLabels>(n);
+    let missing = 0;
+    for (let i = 0; i < n; i++) {
+      const labels = table ? table.get(ids[i]!) : this.own.get(ids[i]!)?.labels;
+      if (labels) series[i] = labels;
+      else missing++;
+    }
+    if (missing === 0) return { length: n, series, values, timestamps };
+    this.onMissing(missing);
+    return withoutMissing(series, values, timestamps);
+  }
+
+  private refFor(labels: SeriesLabels): SeriesRef {
+    let ref = this.refOf.get(labels);
+    if (!ref) {
+      ref = { id: this.nextId++, labels, definedIn: -1, lastUsed: -1, listedBy: 0, forgotten: false };
+      this.refOf.set(labels, ref);
+      this.own.set(ref.id, ref);
+    } else if (ref.forgotten) {
+      ref.forgotten = false;
+      this.own.set(ref.id, ref);
+    }
+    return ref;
+  }
+
+  /** Series no segment in the log uses any more are dropped from the table (their label sets may go). */
+  private forgetGoneSeries(): void {
+    const first = this.log.firstSegment();
+    if (first <= this.prunedBelow) return;
+    this.prunedBelow = first;
+    for (const [id, ref] of this.own) {
+      if (ref.lastUsed >= first) continue;
+      ref.forgotten = true;
+      this.own.delete(id);
+    }
+    for (const segment of this.earlier.keys()) if (segment < first) this.earlier.delete(segment);
+    if (this.earlier.size === 0) this.interned.clear();
+  }
+
+  /** The definitions of a segment written before this process: every record of it is read once, from the start. */
+  private earlierTable(segment: number): Map<number, SeriesLabels> {
+    let table = this.earlier.get(segment);
+    if (table) return table;
+    table = new Map();
+    this.earlier.set(segment, table);
+    for (const record of this.log.recordsOf(segment)) {
+      if (record.readUInt8(0) !== VERSION_REFS) continue;
+      let o = 1;
+      const definitions = record.readUInt32LE(o);
+      o += 4;
+      for (let d = 0; d < definitions; d++) {
+        const id = record.readUInt32LE(o);
+        const length = record.readUInt32LE(o + 4);
+        o += 8;
+        if (!table.has(id)) table.set(id, this.intern(record.toString('utf8', o, o + length)));
+        o += length;
+      }
+    }
+    return table;
+  }
+
+  private decodeSelfContained(record: Buffer): SampleBatch {
     let o = 1;
     const seriesCount = record.readUInt32LE(o);
     o += 4;
@@ -65,7 +212,6 @@ export class SampleBatchCodec {
     }
     const n = record.readUInt32LE(o);
     o += 4;
-    // Copies, so the typed arrays are aligned and own their buffers (receivers may reuse them).
     const idx = new Uint32Array(record.buffer.slice(record.byteOffset + o, record.byteOffset + o + 4 * n));
     o += 4 * n;
     const values = new Float64Array(record.buffer.slice(record.byteOffset + o, record.byteOffset + o + 8 * n));
@@ -74,15 +220,6 @@ export class SampleBatchCodec {
     const series = new Array<SeriesLabels>(n);
     for (let i = 0; i < n; i++) series[i] = table[idx[i]!]!;
     return { length: n, series, values, timestamps };
-  }
-
-  private labelsOf(labels: SeriesLabels): Buffer {
-    let bytes = this.encoded.get(labels);
-    if (!bytes) {
-      bytes = Buffer.from(JSON.stringify(labels));
-      this.encoded.set(labels, bytes);
-    }
-    return bytes;
   }
 
   private intern(json: string): SeriesLabels {
@@ -94,4 +231,16 @@ export class SampleBatchCodec {
     }
     return labels;
   }
+}
+
+/** The samples whose series is known (a series defined in a segment that is gone cannot be sent). */
+function withoutMissing(series: (SeriesLabels | undefined)[], values: Float64Array, timestamps: Float64Array): SampleBatch {
+  const keep: number[] = [];
+  for (let i = 0; i < series.length; i++) if (series[i]) keep.push(i);
+  return {
+    length: keep.length,
+    series: keep.map((i) => series[i]!),
+    values: Float64Array.from(keep, (i) => values[i]!),
+    timestamps: Float64Array.from(keep, (i) => timestamps[i]!),
+  };
 }
