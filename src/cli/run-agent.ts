@@ -9,7 +9,7 @@ import { getHeapStatistics } from 'node:v8';
 import { DiagnosticsError } from '../lang/diag.js';
 import { renderDiagnostics } from '../lang/diag-printer.js';
 import { parseDurationMs } from '../lang/units.js';
-import { builtinComponents } from '../components/index.js';
+import { builtinComponentsOnDemand } from '../components/catalog.js';
 import { setDrainDeadline } from '../components/common/delivery.js';
 import { Agent, AgentStoppedError } from '../runtime/agent.js';
 import type { Logger } from '../runtime/logger.js';
@@ -40,7 +40,7 @@ export async function startAgent(configPath: string, given: Partial<RunFlags>, i
   if (configPath === '') throw new CliError('path argument not provided');
   const agent = new Agent({
     configPath: configPathForAgent(configPath, io),
-    registry: builtinComponents(),
+    registry: await builtinComponentsOnDemand(),
     storagePath: resolvePath(io, flags['storage.path']),
     minStability: flags['stability.level'],
     httpListenAddr: flags['server.http.listen-addr'],
