@@ -29,7 +29,8 @@
  * file under the path (rotated while closed) is treated as a rotation, minus
  * what the old file got after it was closed, which can no longer be read.
  */
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { closeFd, fstatFd, openReadOnly, readAt, statPath } from './fd.js';
 import { detectBom, LineBuffer, type LineCodec } from './line-codec.js';
 import { openFiles, type Evictable } from './open-files.js';
 import { WATCHED_POLL_MS, watchFile } from './watch.js';
@@ -73,9 +74,15 @@ class OpenFile implements Evictable {
   /** Closed, by the tailer or to make room (evicted). */
   closed = false;
   evicted = false;
+  /**
+   * The signature was read when this descriptor was opened and nothing was
+   * read since: a file shorter than SIGNATURE_BYTES is all in it, so the
+   * first read can take it from there instead of reading the same bytes again.
+   */
+  signatureUnread = true;
 
   constructor(
-    readonly handle: FileHandle,
+    readonly fd: number,
     readonly ino: number,
     readonly dev: number,
     readonly sizeAtOpen: number,
@@ -85,7 +92,8 @@ class OpenFile implements Evictable {
   evict(): void {
     if (this.closed) return;
     this.closed = this.evicted = true;
-    void this.handle.close().catch(() => {});
+    // Only an idle file is evicted, so no call on the descriptor is in flight.
+    void closeFd(this.fd).catch(() => {});
   }
 
   /** Closes the file and gives its slot back (unless it was evicted: then both happened already). */
@@ -93,7 +101,7 @@ class OpenFile implements Evictable {
     openFiles.markBusy(this);
     if (this.closed) return;
     this.closed = true;
-    await this.handle.close();
+    await closeFd(this.fd);
     openFiles.release();
   }
 }
@@ -115,6 +123,14 @@ export class FileTailer {
   private justOpened = true;
   /** A change was reported since the tailer last looked. */
   private changed = false;
+  /** The last read returned less than it asked for: the file ended there (so the next look is a stat, not a read). */
+  private atEnd = false;
+  /**
+   * The file was opened after its watch started and neither a change was
+   * reported nor a wait happened since: the path still names it at the size
+   * fstat gave at open, no stat needed to know that.
+   */
+  private unchangedSinceOpen = false;
   private wake: (() => void) | undefined;
 
   constructor(private readonly opts: TailerOptions) {
@@ -146,9 +162,7 @@ export class FileTailer {
           yield* resumed.events;
           continue;
         }
-        // Between two pulls the consumer may have waited long (backpressure):
-        // the file may have been truncated and written past our offset meanwhile.
-        const step = !this.justOpened && (await this.rewritten(file)) ? 'truncated' : await this.readOrDetect(file);
+        const step = await this.readOrDetect(file);
         this.justOpened = false;
         if (typeof step === 'object') {
           this.pollMs = this.opts.minPollMs;
@@ -178,7 +192,7 @@ export class FileTailer {
   /** The path still names the closed file, at the size it was read to. */
   private async looksUnchanged(file: OpenFile): Promise<boolean> {
     try {
-      const now = await stat(this.opts.path);
+      const now = await statPath(this.opts.path);
       return now.ino === file.ino && now.dev === file.dev && now.size === this.readPos;
     } catch {
       return false;
@@ -187,6 +201,7 @@ export class FileTailer {
 
   private onChange(): void {
     this.changed = true;
+    this.unchangedSinceOpen = false;
     this.wake?.();
   }
 
@@ -200,6 +215,7 @@ export class FileTailer {
     if (next.ino === old.ino && next.dev === old.dev) {
       // Keep the signature read before: a rewrite while closed must still be noticed.
       next.signature = old.signature;
+      next.signatureUnread = false;
       return { file: next, events: [] };
     }
     const events: TailEvent[] = [];
@@ -208,8 +224,7 @@ export class FileTailer {
       this.lineEnd += rest.bytes;
       events.push({ kind: 'lines', lines: rest.lines, endOffset: this.lineEnd });
     }
-    const size = (await next.handle.stat()).size;
-    const offset = signaturesMatch(old.signature, next.signature) ? Math.min(this.lineEnd, size) : 0;
+    const offset = signaturesMatch(old.signature, next.signature) ? Math.min(this.lineEnd, next.sizeAtOpen) : 0;
     this.opts.log?.('file replaced while closed, reopened', { path: this.opts.path, offset });
     this.lines.reset();
     await this.startAt(next, offset);
@@ -217,15 +232,28 @@ export class FileTailer {
     return { file: next, events };
   }
 
-  /** Reads until complete lines are available (undefined at end of file). */
-  private async readLines(file: OpenFile): Promise<TailEvent | undefined> {
+  /**
+   * Reads until complete lines are available (undefined at end of file).
+   * With `verify`, the first bytes of the file are compared with its
+   * signature once the first read returned something: between two pulls the
+   * consumer may have waited long (backpressure), and the file may have been
+   * truncated and written past our offset meanwhile ('truncated'; what was
+   * read is dropped with the reopen).
+   */
+  private async readLines(file: OpenFile, verify = false): Promise<TailEvent | 'truncated' | undefined> {
     for (;;) {
-      const target = this.lines.readTarget();
-      const { bytesRead } = await file.handle.read(target.buffer, target.offset, target.length, this.readPos);
+      const target = this.lines.readTarget(this.size - this.readPos);
+      const fromSignature = this.takeFromSignature(file, target);
+      const bytesRead = fromSignature ?? (await readAt(file.fd, target.buffer, target.offset, target.length, this.readPos));
+      this.atEnd = fromSignature !== undefined ? this.readPos + bytesRead === file.signature.length : bytesRead < target.length;
       if (bytesRead === 0) return undefined;
+      if (verify) {
+        verify = false;
+        if (await this.rewritten(file)) return 'truncated';
+      }
       this.lines.written(bytesRead);
       this.readPos += bytesRead;
-      if (file.signature.length < SIGNATURE_BYTES && this.readPos > file.signature.length) file.signature = await readSignature(file.handle);
+      if (file.signature.length < SIGNATURE_BYTES && this.readPos > file.signature.length) file.signature = await readSignature(file.fd);
       const taken = this.lines.take();
       if (taken) {
         this.lineEnd += taken.bytes;
@@ -234,16 +262,38 @@ export class FileTailer {
     }
   }
 
-  /** Complete lines, or at the end of the file what happened to it. */
+  /**
+   * The first read after opening a file shorter than SIGNATURE_BYTES: its
+   * bytes are those of the signature just read (copied into `target`).
+   */
+  private takeFromSignature(file: OpenFile, target: { buffer: Buffer; offset: number; length: number }): number | undefined {
+    if (!file.signatureUnread) return undefined;
+    file.signatureUnread = false;
+    const signature = file.signature;
+    if (signature.length >= SIGNATURE_BYTES || this.readPos >= signature.length) return undefined;
+    return signature.copy(target.buffer, target.offset, this.readPos, Math.min(signature.length, this.readPos + target.length));
+  }
+
+  /**
+   * Complete lines, or at the end of the file what happened to it. A read
+   * that ended short already said where the end is: then only a stat tells
+   * whether the file changed since (and none is needed when the watch
+   * reported nothing since the file was opened).
+   */
   private async readOrDetect(file: OpenFile): Promise<TailEvent | Change> {
-    return (await this.readLines(file)) ?? this.detectChange(file);
+    if (!this.atEnd) {
+      const read = await this.readLines(file, !this.justOpened);
+      if (read !== undefined) return read;
+    }
+    if (this.unchangedSinceOpen && this.readPos === file.sizeAtOpen) return 'none';
+    return this.detectChange(file);
   }
 
   /** Whether the first bytes read so far changed: the file was truncated and written again. */
   private async rewritten(file: OpenFile): Promise<boolean> {
     const length = file.signature.length;
     if (length === 0) return false;
-    const { bytesRead } = await file.handle.read(this.scratch, 0, length, 0);
+    const bytesRead = await readAt(file.fd, this.scratch, 0, length, 0);
     return bytesRead < length || !file.signature.equals(this.scratch.subarray(0, length));
   }
 
@@ -251,7 +301,7 @@ export class FileTailer {
   private async detectChange(file: OpenFile): Promise<Change> {
     let current;
     try {
-      current = await stat(this.opts.path);
+      current = await statPath(this.opts.path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'rotated';
       throw err;
@@ -259,12 +309,14 @@ export class FileTailer {
     if (current.ino !== file.ino || current.dev !== file.dev) return 'rotated';
     this.size = current.size;
     if (current.size < this.readPos) return 'truncated';
-    return current.size > this.readPos ? 'grown' : 'none';
+    if (current.size === this.readPos) return 'none';
+    this.atEnd = false;
+    return 'grown';
   }
 
   /** Reads what is left of a rotated file, its partial last line included. */
   private async *drain(file: OpenFile): AsyncGenerator<TailEvent, void, undefined> {
-    for (let taken = await this.readLines(file); taken; taken = await this.readLines(file)) yield taken;
+    for (let taken = await this.readLines(file); taken && taken !== 'truncated'; taken = await this.readLines(file)) yield taken;
     const rest = this.lines.flush();
     if (rest) {
       this.lineEnd += rest.bytes;
@@ -282,8 +334,7 @@ export class FileTailer {
       await next.close();
       return old;
     }
-    const size = (await next.handle.stat()).size;
-    const offset = signaturesMatch(old.signature, next.signature) ? Math.min(this.lineEnd, size) : 0;
+    const offset = signaturesMatch(old.signature, next.signature) ? Math.min(this.lineEnd, next.sizeAtOpen) : 0;
     this.opts.log?.(`file ${reason}, reopened`, { path: this.opts.path, offset });
     await old.close();
     this.lines.reset();
@@ -321,6 +372,8 @@ export class FileTailer {
     this.lineEnd = this.readPos = Math.max(offset, bom?.length ?? 0);
     this.size = file.sizeAtOpen;
     this.justOpened = true;
+    this.atEnd = false;
+    this.unchangedSinceOpen = this.watched && !this.changed;
   }
 
   /**
@@ -334,6 +387,7 @@ export class FileTailer {
       this.wokenByChange = true;
       return;
     }
+    this.unchangedSinceOpen = false;
     const ms = this.watched ? Math.max(WATCHED_POLL_MS, this.opts.maxPollMs) : this.pollMs;
     if (this.watched) this.lines.release();
     if (file) openFiles.markIdle(file);
@@ -359,27 +413,30 @@ export class FileTailer {
 /** Opens `path` read-only once a slot among the agent's open files is free. */
 async function openFile(path: string, signal?: AbortSignal): Promise<OpenFile> {
   await openFiles.acquire(signal);
-  let handle: FileHandle;
+  let fd: number;
   try {
-    handle = await open(path, 'r');
+    fd = await openReadOnly(path);
   } catch (err) {
     openFiles.release();
     throw err;
   }
   try {
-    const { ino, dev, size } = await handle.stat();
-    return new OpenFile(handle, ino, dev, size, await readSignature(handle));
+    const { ino, dev, size } = await fstatFd(fd);
+    return new OpenFile(fd, ino, dev, size, size === 0 ? EMPTY_SIGNATURE : await readSignature(fd));
   } catch (err) {
-    await handle.close();
+    await closeFd(fd).catch(() => {});
     openFiles.release();
     throw err;
   }
 }
 
-async function readSignature(handle: FileHandle, length = SIGNATURE_BYTES): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  const { bytesRead } = await handle.read(buf, 0, length, 0);
-  return buf.subarray(0, bytesRead);
+const EMPTY_SIGNATURE = Buffer.alloc(0);
+
+/** The first bytes of the file, in a buffer of their size (10,000 files keep 10,000 of them). */
+async function readSignature(fd: number, length = SIGNATURE_BYTES): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  const bytesRead = await readAt(fd, buf, 0, length, 0);
+  return Buffer.from(buf.subarray(0, bytesRead));
 }
 
 /**
@@ -390,7 +447,8 @@ export async function lastLineStart(path: string, codec: LineCodec): Promise<num
   const handle = await open(path, 'r');
   try {
     const size = (await handle.stat()).size;
-    codec = detectBom(await readSignature(handle, 4))?.codec ?? codec;
+    const bom = Buffer.alloc(4);
+    codec = detectBom(bom.subarray(0, (await handle.read(bom, 0, 4, 0)).bytesRead))?.codec ?? codec;
     const step = 64 * 1024;
     const chunk = Buffer.allocUnsafe(step + 4);
     for (let end = size; end > 0; ) {

@@ -126,6 +126,8 @@ const DEFAULT_CHUNK_BYTES = 96 * 1024;
  */
 const FIRST_CHUNK_BYTES = 4 * 1024;
 const EMPTY = Buffer.alloc(0);
+/** The smallest first buffer (it is one byte more than expected, so that a read that fills it means more is there). */
+const MIN_FIRST_CHUNK_BYTES = 256;
 /** A line longer than this is cut into pieces rather than held without bound. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
@@ -142,7 +144,8 @@ export class LineBuffer {
     private readonly chunkBytes = DEFAULT_CHUNK_BYTES,
     private readonly maxLineBytes = MAX_LINE_BYTES,
   ) {
-    this.buf = Buffer.allocUnsafe(Math.min(chunkBytes, FIRST_CHUNK_BYTES));
+    // Allocated by the first readTarget(), at the size it is told to expect.
+    this.buf = EMPTY;
   }
 
   /**
@@ -165,9 +168,14 @@ export class LineBuffer {
     this.len = 0;
   }
 
-  /** Where the next read goes; grows the buffer when a partial line fills it. */
-  readTarget(): { buffer: Buffer; offset: number; length: number } {
-    if (this.buf.length === 0) this.buf = Buffer.allocUnsafe(Math.min(this.chunkBytes, FIRST_CHUNK_BYTES));
+  /**
+   * Where the next read goes; grows the buffer when a partial line fills it.
+   * `expected` (the bytes known to be left, when known) sizes a new buffer:
+   * a one-line file then gets a small one from Node's shared pool instead of
+   * a 4 KiB allocation of its own, which with 10,000 files is felt in GC.
+   */
+  readTarget(expected = 0): { buffer: Buffer; offset: number; length: number } {
+    if (this.buf.length === 0) this.buf = Buffer.allocUnsafe(Math.min(this.chunkBytes, FIRST_CHUNK_BYTES, expected > 0 ? Math.max(expected + 1, MIN_FIRST_CHUNK_BYTES) : Infinity));
     // take() hands out a line that reached maxLineBytes, so len < maxLineBytes here.
     else if (this.len === this.buf.length) this.resize(Math.min(this.len * 2, this.maxLineBytes));
     return { buffer: this.buf, offset: this.len, length: this.buf.length - this.len };

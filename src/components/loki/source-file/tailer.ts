@@ -119,15 +119,19 @@ export class FileSourceTailer {
     const offset = await this.startOffset();
     // A refused push must end reading at once: waiting for the next line to notice it would leave
     // the refused lines unsent until the file grows again (e.g. a full WAL disk that got space back).
-    const refused = new AbortController();
-    const events = this.events(offset, AbortSignal.any([signal, refused.signal]));
+    // One listener instead of AbortSignal.any, whose signals cost ~4 KB of garbage each (10,000 tailers start together).
+    const reading = new AbortController();
+    const stopReading = (): void => reading.abort();
+    if (signal.aborted) stopReading();
+    else signal.addEventListener('abort', stopReading, { once: true });
+    const events = this.events(offset, reading.signal);
     const window = new AckWindow<number>({
       maxBytes: MAX_IN_FLIGHT_BYTES,
       onAck: (position) => this.commit(position),
       onBlocked: () => flushAll(this.ctx.receivers()),
     });
     const refuse = (err: unknown): never => {
-      refused.abort();
+      stopReading();
       throw err;
     };
     let sent = offset;
@@ -156,6 +160,7 @@ export class FileSourceTailer {
       if (window.failure) throw new Error(`a receiver did not take lines, restarting from the last acknowledged position: ${errorText(window.failure.error)}`);
       return finished;
     } finally {
+      signal.removeEventListener('abort', stopReading);
       // Fewer lines are sent again after a restart when what is in flight still gets acknowledged.
       await window.drain({ timeoutMs: sourceGraceMs(STOP_GRACE_MS) });
       this.running = false;
