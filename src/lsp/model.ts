@@ -125,6 +125,10 @@ type Add = (key: string, start: number, end: number, definition?: boolean) => vo
 
 /** Key prefix of a custom component defined in an imported module: `imported:<namespace>:<declare>`. */
 export const IMPORTED = 'imported:';
+/** An argument set on an instance of an imported custom component: `imported-argument:<namespace>:<declare>:<argument>`. */
+export const IMPORTED_ARGUMENT = 'imported-argument:';
+/** An export of an imported custom component read in an expression: `imported-export:<namespace>:<declare>:<export>`. */
+export const IMPORTED_EXPORT = 'imported-export:';
 
 export function componentKey(scope: Scope, id: string): string {
   return `component:${scope.id}:${id}`;
@@ -145,6 +149,10 @@ function blockNameOccurrences(model: FileModel, stmt: BlockStmt, add: Add): void
     const rest = stmt.name.slice(1).join('.');
     const restStart = identEnd(stmt.namePos, first) + 1;
     add(`${IMPORTED}${first}:${rest}`, restStart, restStart + Buffer.byteLength(rest));
+    // Every attribute of a custom component instance sets one of its arguments.
+    for (const inner of stmt.body) {
+      if (inner.kind === 'Attribute') add(`${IMPORTED_ARGUMENT}${first}:${rest}:${inner.name.name}`, inner.name.pos, identEnd(inner.name.pos, inner.name.name));
+    }
   }
 }
 
@@ -177,7 +185,14 @@ function traversalOccurrences(model: FileModel, scope: Scope, traversals: Traver
       if (exported && model.declares.get(first.name)!.exports.has(exported.name)) {
         add(`export:${first.name}:${exported.name}`, exported.pos, identEnd(exported.pos, exported.name));
       }
-    } else if (model.imports.has(first.name)) add(`import:${first.name}`, first.pos, identEnd(first.pos, first.name));
+    } else if (model.imports.has(first.name)) {
+      add(`import:${first.name}`, first.pos, identEnd(first.pos, first.name));
+      const rest = match.stmt.name.slice(1).join('.');
+      const lastOfName = parts[match.stmt.name.length - 1]!;
+      add(`${IMPORTED}${first.name}:${rest}`, parts[1]!.pos, identEnd(lastOfName.pos, lastOfName.name));
+      const exported = parts[match.length];
+      if (exported) add(`${IMPORTED_EXPORT}${first.name}:${rest}:${exported.name}`, exported.pos, identEnd(exported.pos, exported.name));
+    }
   }
 }
 

@@ -1,39 +1,147 @@
 /**
  * Go to definition, find references and rename, over the occurrences the
  * file model collects (component labels, declares, their arguments and
- * exports, import namespaces). Definitions also lead into modules that
- * `import.file` names with a literal path (the module file, and the
- * `declare` a `namespace.name` block instantiates); references and rename
- * stay within the document.
+ * exports, import namespaces).
+ *
+ * Within a file, occurrences with the same key name the same thing. Across
+ * files, a custom component is identified by the module file that declares
+ * it: a `declare`, its `argument`s and `export`s are one symbol with every
+ * instance of it in the files that import that module with `import.file`
+ * (`mod.comp "x" { arg = … }`, `mod.comp.x.exp`). References and rename of
+ * such a symbol search the workspace (open documents and `.alloy` files on
+ * disk); everything else stays within the document.
  */
 import type { Location, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import { isValidIdentifier } from '../lang/identifier.js';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BlockStmt } from '../lang/ast.js';
 import { Tok } from '../lang/token.js';
-import { AlloyDocument, displayName } from './documents.js';
-import { buildModel, IMPORTED, labelRange, occurrenceAt, type FileModel, type Occurrence } from './model.js';
+import { displayName } from './documents.js';
+import { IMPORTED, IMPORTED_ARGUMENT, IMPORTED_EXPORT, occurrenceAt, type Occurrence } from './model.js';
+import type { Workspace, WorkspaceFile } from './workspace.js';
 
-export function definitionAt(doc: AlloyDocument, model: FileModel, offset: number): Location | undefined {
-  const at = occurrenceAt(model, offset);
-  if (!at) return undefined;
-  if (at.key.startsWith(IMPORTED)) return importedDeclare(doc, model, at.key.slice(IMPORTED.length));
-  if (at.definition && at.key.startsWith('import:')) return moduleFiles(doc, model.imports.get(at.key.slice('import:'.length))!).map(fileStart)[0];
-  const def = model.occurrences.find((o) => o.key === at.key && o.definition);
-  return def ? { uri: doc.uri, range: rangeOf(doc, def) } : undefined;
+/** A declare-level symbol: the module file that declares it and its key there (`declare:c`, `argument:c:a`, `export:c:e`). */
+interface ModuleSymbol {
+  moduleUri: string;
+  key: string;
+  /** The declare's name, to skip unrelated occurrences cheaply. */
+  declare: string;
 }
 
-/** Most bytes of a module file read to follow a definition into it. */
-const MAX_MODULE_BYTES = 4 * 1024 * 1024;
+export function definitionAt(ws: Workspace, file: WorkspaceFile, offset: number): Location | undefined {
+  const at = occurrenceAt(file.model, offset);
+  if (!at) return undefined;
+  if (at.definition && at.key.startsWith('import:')) return moduleFiles(file, file.model.imports.get(at.key.slice('import:'.length))!).map(fileStart)[0];
+  const symbol = moduleSymbolOf(ws, file, at);
+  if (symbol && symbol.moduleUri !== file.uri) return definitionIn(ws.load(symbol.moduleUri), symbol.key);
+  return definitionIn(file, at.key);
+}
+
+function definitionIn(file: WorkspaceFile | undefined, key: string): Location | undefined {
+  const def = file?.model.occurrences.find((o) => o.key === key && o.definition);
+  return file && def ? { uri: file.uri, range: rangeOf(file, def) } : undefined;
+}
+
+export function referencesAt(ws: Workspace, file: WorkspaceFile, offset: number, includeDeclaration: boolean): Location[] {
+  return occurrencesOf(ws, file, offset)
+    .filter(({ occurrence }) => includeDeclaration || !occurrence.definition)
+    .map(({ file: f, occurrence }) => ({ uri: f.uri, range: rangeOf(f, occurrence) }));
+}
+
+/** The range a rename would replace, or undefined when nothing renamable is under the cursor. */
+export function renameRange(file: WorkspaceFile, offset: number): Range | undefined {
+  const at = occurrenceAt(file.model, offset);
+  return at ? rangeOf(file, at) : undefined;
+}
+
+/** Renames every occurrence, in every file for a custom component's names; a new name that is not an identifier is refused. */
+export function renameAt(ws: Workspace, file: WorkspaceFile, offset: number, newName: string): WorkspaceEdit | { error: string } | undefined {
+  if (!isValidIdentifier(newName)) return { error: `${JSON.stringify(newName)} is not a valid identifier` };
+  const occurrences = occurrencesOf(ws, file, offset);
+  if (occurrences.length === 0) return undefined;
+  const changes: Record<string, TextEdit[]> = {};
+  for (const { file: f, occurrence } of occurrences) (changes[f.uri] ??= []).push({ range: rangeOf(f, occurrence), newText: newName });
+  return { changes };
+}
+
+interface Found {
+  file: WorkspaceFile;
+  occurrence: Occurrence;
+}
+
+/** Every occurrence of what is under the cursor: across the workspace for declare-level symbols, else in the file. */
+function occurrencesOf(ws: Workspace, file: WorkspaceFile, offset: number): Found[] {
+  const at = occurrenceAt(file.model, offset);
+  if (!at) return [];
+  const symbol = moduleSymbolOf(ws, file, at);
+  if (!symbol) return unique(file.model.occurrences.filter((o) => o.key === at.key).map((occurrence) => ({ file, occurrence })));
+  const found: Found[] = [];
+  for (const f of ws.files()) {
+    for (const occurrence of f.model.occurrences) {
+      if (!mentions(occurrence.key, symbol.declare)) continue;
+      const other = moduleSymbolOf(ws, f, occurrence);
+      if (other && other.moduleUri === symbol.moduleUri && other.key === symbol.key) found.push({ file: f, occurrence });
+    }
+  }
+  return unique(found);
+}
+
+function unique(found: Found[]): Found[] {
+  const seen = new Set<string>();
+  return found.filter(({ file, occurrence }) => {
+    const id = `${file.uri}:${occurrence.start}:${occurrence.end}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/** Whether a key may name something of declare `name` (a cheap filter before resolving imports). */
+function mentions(key: string, name: string): boolean {
+  const parts = key.split(':');
+  if (key.startsWith('declare:') || key.startsWith('argument:') || key.startsWith('export:')) return parts[1] === name;
+  if (key.startsWith(IMPORTED) || key.startsWith(IMPORTED_ARGUMENT) || key.startsWith(IMPORTED_EXPORT)) return parts[2] === name;
+  return false;
+}
+
+/** The module symbol an occurrence names, or undefined for names local to the file (labels, namespaces). */
+function moduleSymbolOf(ws: Workspace, file: WorkspaceFile, o: Occurrence): ModuleSymbol | undefined {
+  const parts = o.key.split(':');
+  if (o.key.startsWith('declare:')) return { moduleUri: file.uri, key: o.key, declare: parts[1]! };
+  if (o.key.startsWith('argument:') || o.key.startsWith('export:')) return { moduleUri: file.uri, key: o.key, declare: parts[1]! };
+  const imported: [string, (name: string, member?: string) => string][] = [
+    [IMPORTED, (name) => `declare:${name}`],
+    [IMPORTED_ARGUMENT, (name, member) => `argument:${name}:${member}`],
+    [IMPORTED_EXPORT, (name, member) => `export:${name}:${member}`],
+  ];
+  for (const [prefix, localKey] of imported) {
+    if (!o.key.startsWith(prefix)) continue;
+    const [namespace, name, member] = o.key.slice(prefix.length).split(':') as [string, string, string?];
+    const moduleUri = declaringModule(ws, file, namespace, name);
+    return moduleUri ? { moduleUri, key: localKey(name, member), declare: name } : undefined;
+  }
+  return undefined;
+}
+
+/** The module file (of those `import.file "<namespace>"` names) that declares `name`. */
+function declaringModule(ws: Workspace, file: WorkspaceFile, namespace: string, name: string): string | undefined {
+  const stmt = file.model.imports.get(namespace);
+  if (!stmt) return undefined;
+  for (const path of moduleFiles(file, stmt)) {
+    const module = ws.load(pathToFileURL(path).href);
+    if (module?.model.declares.has(name)) return module.uri;
+  }
+  return undefined;
+}
 
 /**
  * The files an `import.file` block names: its `filename` when written as a
  * literal, resolved against the document's directory (then as given); a
  * directory stands for its *.alloy files, as Alloy imports them.
  */
-function moduleFiles(doc: AlloyDocument, stmt: BlockStmt): string[] {
+function moduleFiles(file: WorkspaceFile, stmt: BlockStmt): string[] {
   if (stmt.name.join('.') !== 'import.file') return [];
   const attr = stmt.body.find((s) => s.kind === 'Attribute' && s.name.name === 'filename');
   if (attr?.kind !== 'Attribute' || attr.value.kind !== 'Literal' || attr.value.tok !== Tok.STRING) return [];
@@ -43,7 +151,7 @@ function moduleFiles(doc: AlloyDocument, stmt: BlockStmt): string[] {
   } catch {
     return [];
   }
-  const base = doc.uri.startsWith('file:') ? dirname(displayName(doc.uri)) : process.cwd();
+  const base = file.uri.startsWith('file:') ? dirname(displayName(file.uri)) : process.cwd();
   for (const candidate of [resolve(base, filename), filename]) {
     try {
       const info = statSync(candidate);
@@ -60,65 +168,8 @@ function fileStart(path: string): Location {
   return { uri: pathToFileURL(path).href, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
 }
 
-/** `declare "<name>"` in the module a namespace imports. */
-function importedDeclare(doc: AlloyDocument, model: FileModel, key: string): Location | undefined {
-  const [namespace, name] = key.split(':') as [string, string];
-  const stmt = model.imports.get(namespace);
-  if (!stmt) return undefined;
-  for (const path of moduleFiles(doc, stmt)) {
-    let bytes: Buffer;
-    try {
-      if (statSync(path).size > MAX_MODULE_BYTES) continue;
-      bytes = readFileSync(path);
-    } catch {
-      continue;
-    }
-    const uri = pathToFileURL(path).href;
-    const module = new AlloyDocument(uri, 0, bytes.toString('utf8'));
-    const declare = buildModel(module.file.body).declares.get(name);
-    if (declare) {
-      const label = labelRange(declare.stmt);
-      return { uri, range: module.lines.range(label.start, label.end) };
-    }
-  }
-  return undefined;
+function rangeOf(file: WorkspaceFile, o: Occurrence): Range {
+  return file.doc.lines.range(o.start, o.end);
 }
 
-export function referencesAt(doc: AlloyDocument, model: FileModel, offset: number, includeDeclaration: boolean): Location[] {
-  return sameKey(model, offset)
-    .filter((o) => includeDeclaration || !o.definition)
-    .map((o) => ({ uri: doc.uri, range: rangeOf(doc, o) }));
-}
 
-/** The range a rename would replace, or undefined when nothing renamable is under the cursor. */
-export function renameRange(doc: AlloyDocument, model: FileModel, offset: number): Range | undefined {
-  const at = occurrenceAt(model, offset);
-  return at && !at.key.startsWith(IMPORTED) ? rangeOf(doc, at) : undefined;
-}
-
-/** Renames every occurrence; a new name that is not an identifier is refused (labels and names must be identifiers in Alloy). */
-export function renameAt(doc: AlloyDocument, model: FileModel, offset: number, newName: string): WorkspaceEdit | { error: string } | undefined {
-  if (!isValidIdentifier(newName)) return { error: `${JSON.stringify(newName)} is not a valid identifier` };
-  // A declare of another file is renamed there, with its other users; not from here.
-  if (occurrenceAt(model, offset)?.key.startsWith(IMPORTED)) return { error: 'the component is declared in an imported module' };
-  const occurrences = sameKey(model, offset);
-  if (occurrences.length === 0) return undefined;
-  const edits: TextEdit[] = occurrences.map((o) => ({ range: rangeOf(doc, o), newText: newName }));
-  return { changes: { [doc.uri]: edits } };
-}
-
-function sameKey(model: FileModel, offset: number): Occurrence[] {
-  const at = occurrenceAt(model, offset);
-  if (!at) return [];
-  const seen = new Set<string>();
-  return model.occurrences.filter((o) => {
-    const id = `${o.start}:${o.end}`;
-    if (o.key !== at.key || seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
-}
-
-function rangeOf(doc: AlloyDocument, o: Occurrence): Range {
-  return doc.lines.range(o.start, o.end);
-}

@@ -27,6 +27,7 @@ import { buildModel, type FileModel } from './model.js';
 import { definitionAt, referencesAt, renameAt, renameRange } from './navigation.js';
 import { documentSymbols, foldingRanges, formatDocument } from './outline.js';
 import { SchemaIndex } from './schemas.js';
+import { Workspace } from './workspace.js';
 
 export interface LanguageServerOptions {
   input?: Readable;
@@ -64,22 +65,29 @@ class AlloyLanguageServer {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly registry = builtinComponents();
   private readonly schemas = new SchemaIndex(this.registry);
+  private readonly workspace = new Workspace(
+    (uri) => this.with(uri, (doc, model) => ({ uri, doc, model })),
+    () => this.documents.keys(),
+  );
   private settings: Required<InitOptions> = { stabilityLevel: 'generally-available', target: 'alloy-ts', diagnosticsDelay: 15 };
 
   constructor(private readonly connection: Connection) {}
 
   listen(): void {
     const c = this.connection;
-    c.onInitialize((params) => this.initialize(params.initializationOptions as InitOptions | undefined));
+    c.onInitialize((params) => {
+      this.workspace.setRoots(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
+      return this.initialize(params.initializationOptions as InitOptions | undefined);
+    });
     this.documents.onDidChangeContent((e) => this.scheduleDiagnostics(e.document.uri));
     this.documents.onDidClose((e) => this.close(e.document.uri));
     c.onHover((p) => this.with(p.textDocument.uri, (doc, model) => hoverAt(doc, model, this.schemas, doc.lines.offset(p.position))));
     c.onCompletion((p) => this.with(p.textDocument.uri, (doc, model) => completionsAt(doc, model, this.schemas, doc.lines.offset(p.position))) ?? []);
-    c.onDefinition((p) => this.with(p.textDocument.uri, (doc, model) => definitionAt(doc, model, doc.lines.offset(p.position))));
-    c.onReferences((p) => this.with(p.textDocument.uri, (doc, model) => referencesAt(doc, model, doc.lines.offset(p.position), p.context.includeDeclaration)) ?? []);
-    c.onPrepareRename((p) => this.with(p.textDocument.uri, (doc, model) => renameRange(doc, model, doc.lines.offset(p.position))) ?? null);
+    c.onDefinition((p) => this.with(p.textDocument.uri, (doc, model) => definitionAt(this.workspace, { uri: doc.uri, doc, model }, doc.lines.offset(p.position))));
+    c.onReferences((p) => this.with(p.textDocument.uri, (doc, model) => referencesAt(this.workspace, { uri: doc.uri, doc, model }, doc.lines.offset(p.position), p.context.includeDeclaration)) ?? []);
+    c.onPrepareRename((p) => this.with(p.textDocument.uri, (doc, model) => renameRange({ uri: doc.uri, doc, model }, doc.lines.offset(p.position))) ?? null);
     c.onRenameRequest((p) => {
-      const result = this.with(p.textDocument.uri, (doc, model) => renameAt(doc, model, doc.lines.offset(p.position), p.newName));
+      const result = this.with(p.textDocument.uri, (doc, model) => renameAt(this.workspace, { uri: doc.uri, doc, model }, doc.lines.offset(p.position), p.newName));
       if (result && 'error' in result) return new ResponseError(-32602, result.error);
       return result ?? null;
     });

@@ -33,10 +33,11 @@ export class LspClient {
     this.connection.listen();
   }
 
-  static async start(initializationOptions: Record<string, unknown> = {}): Promise<LspClient> {
+  /** `rootUri`: the workspace folder the editor opened (none by default). */
+  static async start(initializationOptions: Record<string, unknown> = {}, rootUri: string | null = null): Promise<LspClient> {
     const child = spawn(process.execPath, [BIN, 'lsp', '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new LspClient(child);
-    client.initializeResult = await client.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions });
+    client.initializeResult = await client.connection.sendRequest('initialize', { processId: process.pid, rootUri, capabilities: {}, initializationOptions });
     await client.connection.sendNotification('initialized', {});
     return client;
   }
