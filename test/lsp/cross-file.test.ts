@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Location, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
-import { BIN, BUILT, fileUri, LspClient, ROOT } from './client.js';
+import { BIN, BUILT, fileUri, LspClient } from './client.js';
 
 const MODULE = `declare "tail" {
   argument "path" {
