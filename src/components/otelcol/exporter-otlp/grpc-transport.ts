@@ -14,6 +14,7 @@ import { ExportError, type ExportRequest } from '../exporterhelper/sender.js';
 import type { Transport } from '../exporterhelper/component.js';
 import { decodeResponse, GRPC_PATH } from '../pdata/codec.js';
 import type { OtlpExporterArgs } from '../exporter-otlp.js';
+import { JoinBuffers } from './join-buffers.js';
 
 const RETRYABLE = new Set([grpc.status.CANCELLED, grpc.status.DEADLINE_EXCEEDED, grpc.status.ABORTED, grpc.status.OUT_OF_RANGE, grpc.status.UNAVAILABLE, grpc.status.DATA_LOSS]);
 
@@ -21,6 +22,11 @@ const RETRYABLE = new Set([grpc.status.CANCELLED, grpc.status.DEADLINE_EXCEEDED,
 const COMPRESSION_ID: Record<string, number> = { '': 0, none: 0, deflate: 1, gzip: 2 };
 
 const identity = (b: Buffer): Buffer => b;
+
+/** Joined messages larger than this get a buffer of their own, not kept for reuse. */
+const MAX_KEPT_JOIN_BYTES = 4 * 1024 * 1024;
+/** Buffers kept for joining when there is no sending queue (callers send directly). */
+const JOIN_BUFFERS_WITHOUT_QUEUE = 4;
 
 /** `host:port` from an endpoint that may carry an http(s):// scheme; http:// means no TLS (configgrpc). */
 export function grpcTarget(endpoint: string): { target: string; plaintextByScheme: boolean } {
@@ -60,6 +66,7 @@ export async function grpcTransport(args: OtlpExporterArgs, logger: Logger): Pro
   const { target, plaintextByScheme } = grpcTarget(args.client.endpoint);
   const client = new grpc.Client(target, credentials(args, plaintextByScheme), channelOptions(args));
   const decorate = args.client.auth ? requireClientAuth(args.client.auth) : undefined;
+  const joins = new JoinBuffers(args.sending_queue.enabled ? args.sending_queue.num_consumers : JOIN_BUFFERS_WITHOUT_QUEUE, MAX_KEPT_JOIN_BYTES);
 
   async function metadataFor(req: ExportRequest): Promise<grpc.Metadata> {
     const md = new grpc.Metadata({ waitForReady: args.client.wait_for_ready });
@@ -71,13 +78,15 @@ export async function grpcTransport(args: OtlpExporterArgs, logger: Logger): Pro
   }
 
   async function send(req: ExportRequest): Promise<void> {
-    const bytes = req.payload.bytes;
-    const body = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const md = await metadataFor(req);
+    const joined = joins.join(req.payload.parts);
     const response = await new Promise<Buffer>((resolve, reject) => {
-      client.makeUnaryRequest(GRPC_PATH[req.signal], identity, identity, body, md, { deadline: Date.now() + args.timeout }, (err, value) => {
+      client.makeUnaryRequest(GRPC_PATH[req.signal], identity, identity, joined.body, md, { deadline: Date.now() + args.timeout }, (err, value) => {
         if (err) reject(classify(err));
-        else resolve(value ?? Buffer.alloc(0));
+        else {
+          joined.release();
+          resolve(value ?? Buffer.alloc(0));
+        }
       });
     });
     const partial = decodeResponse(req.signal, response);

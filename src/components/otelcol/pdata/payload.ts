@@ -28,6 +28,7 @@ export class Payload {
   readonly items: number;
   private decoded: AnySignalData | undefined;
   private encoded: Uint8Array | undefined;
+  private encodedParts: Uint8Array[] | undefined;
 
   private constructor(
     readonly signal: Signal,
@@ -74,9 +75,20 @@ export class Payload {
   /** The encoded export request (decoded parts encoded now, encoded parts as they are). */
   get bytes(): Uint8Array {
     if (this.encoded) return this.encoded;
-    const parts = this.segments.map((s) => s.bytes ?? encodeRequest(this.signal, { [RESOURCES_FIELD[this.signal]]: [s.resource] } as AnySignalData));
+    const parts = this.parts;
     this.encoded = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     return this.encoded;
+  }
+
+  /**
+   * The encoded export request as pieces whose concatenation is `bytes`
+   * (encoded requests concatenate), for a sender that joins them into a
+   * buffer of its own instead of a new one per request.
+   */
+  get parts(): readonly Uint8Array[] {
+    if (this.encoded) return [this.encoded];
+    this.encodedParts ??= this.segments.map((s) => s.bytes ?? encodeRequest(this.signal, { [RESOURCES_FIELD[this.signal]]: [s.resource] } as AnySignalData));
+    return this.encodedParts;
   }
 }
 
@@ -156,6 +168,30 @@ function eachField(buf: Uint8Array, start: number, end: number, fields: (field: 
       visit(from, to, tagStart);
       cursor.pos = to;
     } else skipValue(buf, cursor, wire, end);
+  }
+}
+
+/**
+ * Walks every field of a message in [start, end), calling `visit` with its
+ * number, where its tag starts, where its value starts (after the length,
+ * for length-delimited fields) and where it ends.
+ */
+export function eachRawField(buf: Uint8Array, start: number, end: number, visit: (field: number, tagStart: number, valueStart: number, fieldEnd: number) => void): void {
+  const cursor = { pos: start };
+  while (cursor.pos < end) {
+    const tagStart = cursor.pos;
+    const tag = readVarint(buf, cursor, end);
+    const field = Math.floor(tag / 8);
+    if (field === 0) throw new WireError('field number 0');
+    const wire = tag & 7;
+    let valueStart = cursor.pos;
+    if (wire === WIRE_LEN) {
+      const len = readVarint(buf, cursor, end);
+      valueStart = cursor.pos;
+      cursor.pos += len;
+      if (cursor.pos > end) throw new WireError('field runs past its message');
+    } else skipValue(buf, cursor, wire, end);
+    visit(field, tagStart, valueStart, cursor.pos);
   }
 }
 

@@ -3,11 +3,12 @@
  * records), for batching: the collector's batch processor splits at these
  * units too (processor/batchprocessor splittraces.go, splitmetrics.go,
  * splitlogs.go). Containers are copied shallowly; items are shared, never
- * changed.
+ * changed. Encoded traces and logs are cut without decoding (wire-cut.ts).
  */
 import type { Metric, ResourceLogs, ResourceMetrics, ResourceSpans, Signal } from './model.js';
 import { metricPoints } from './model.js';
 import { decodeSegment, Payload, type Segment } from './payload.js';
+import { cutEncodedResource } from './wire-cut.js';
 
 /** A FIFO of one signal's data that hands out batches of a given item count. */
 export interface ItemQueue {
@@ -72,15 +73,28 @@ class SegmentQueue implements ItemQueue {
         left -= s.items;
         continue;
       }
-      // Only the resource that straddles the batch boundary is decoded.
-      const resource = s.resource ?? decodeSegment(this.signal, s.bytes);
-      const { taken, rest } = this.cut(resource, left);
-      out.push({ resource: taken, items: left });
-      this.segments[0] = { resource: rest, items: s.items - left };
+      const { taken, rest } = this.cutSegment(s, left);
+      out.push(taken);
+      this.segments[0] = rest;
       left = 0;
     }
     this.count -= n - left;
     return Payload.fromSegments(this.signal, out);
+  }
+
+  /**
+   * Cuts the resource that straddles a batch boundary: traces and logs that
+   * are still encoded are cut on the wire (wire-cut.ts); metrics, whose unit
+   * is a data point inside a metric, and decoded data are cut decoded.
+   */
+  private cutSegment(s: Segment, n: number): { taken: Segment; rest: Segment } {
+    if (s.bytes && this.signal !== 'metrics') {
+      const { taken, rest } = cutEncodedResource(s.bytes, n);
+      return { taken: { bytes: taken, items: n }, rest: { bytes: rest, items: s.items - n } };
+    }
+    const resource = s.resource ?? decodeSegment(this.signal, s.bytes!);
+    const { taken, rest } = this.cut(resource, n);
+    return { taken: { resource: taken, items: n }, rest: { resource: rest, items: s.items - n } };
   }
 }
 
