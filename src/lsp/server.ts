@@ -27,6 +27,7 @@ import { buildModel, type FileModel } from './model.js';
 import { definitionAt, referencesAt, renameAt, renameRange } from './navigation.js';
 import { documentSymbols, foldingRanges, formatDocument } from './outline.js';
 import { SchemaIndex } from './schemas.js';
+import { SEMANTIC_TOKENS_LEGEND, semanticTokens } from './semantic-tokens.js';
 import { Workspace } from './workspace.js';
 
 export interface LanguageServerOptions {
@@ -94,6 +95,7 @@ class AlloyLanguageServer {
     c.onDocumentSymbol((p) => this.with(p.textDocument.uri, (doc) => documentSymbols(doc)) ?? []);
     c.onFoldingRanges((p) => this.with(p.textDocument.uri, (doc) => foldingRanges(doc)) ?? []);
     c.onDocumentFormatting((p) => this.with(p.textDocument.uri, (doc) => formatDocument(doc)) ?? []);
+    c.languages.semanticTokens.on((p) => this.with(p.textDocument.uri, (doc) => semanticTokens(doc, this.schemas)) ?? { data: [] });
     this.documents.listen(c);
     c.listen();
   }
@@ -111,6 +113,7 @@ class AlloyLanguageServer {
         documentSymbolProvider: true,
         foldingRangeProvider: true,
         documentFormattingProvider: true,
+        semanticTokensProvider: { legend: SEMANTIC_TOKENS_LEGEND, full: true },
       },
       serverInfo: { name: 'alloy-ts' },
     };
