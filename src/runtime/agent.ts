@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { arch, platform } from 'node:os';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from './prom-client.js';
 import { DiagnosticsError, hasErrors, type Diagnostic } from '../lang/diag.js';
 import type { ComponentRegistry, HostInfo, InternalRequester, InternalRequestInit, InternalResponse, Stability } from './component.js';
 import { defaultsOf } from '../lang/schema.js';
@@ -65,7 +65,7 @@ export class Agent {
     this.logSettings = LogSettings.defaults(options.writeLog);
     this.logger = new Logger(this.logSettings);
     const reg = this.coreRegistry;
-    collectDefaultMetrics({ register: reg });
+    collectDefaultMetrics(reg);
     new Gauge({
       name: 'alloy_build_info',
       help: 'A metric with a constant \'1\' value labeled by version, revision, branch, goversion from which alloy was built, and the goos and goarch for the build.',

@@ -5,7 +5,7 @@
  * exports changed (through the coalescing queue), and runs components.
  */
 import path from 'node:path';
-import { Registry } from 'prom-client';
+import { Registry } from './prom-client.js';
 import type { BlockStmt } from '../lang/ast.js';
 import { DiagnosticsError, hasErrors, type Diagnostic } from '../lang/diag.js';
 import { evaluateInto, Scope } from '../lang/eval.js';
