@@ -5,11 +5,16 @@
 // generator here sends 1,000,000 spans, then 1,000,000 log records, in
 // requests of 500 items, 8 in flight, as an SDK's batch processor would.
 // Per signal it prints items/s, the agent's CPU-seconds per million items
-// (utime+stime from /proc) and its peak RSS; then, as the reference measured
-// in the same run, the file log pipeline (bench/logs.mjs, plain variant).
-// Goal: ≤ 3 CPU-s per million spans.
+// (utime+stime from /proc) and its peak RSS. References measured in the same
+// run, with the same load and receiver: the floor (bench/otlp-floor.mjs, a
+// plain grpc-js server → join → grpc-js client relay doing only the
+// transport, so agent ÷ floor is what the agent adds) and the file log
+// pipeline (bench/logs.mjs, plain variant). Agent and floor alternate for
+// --rounds=N (default 1); medians are printed. Goal: ≤ 3 CPU-s per million
+// spans.
 //
-//   npm run build && node bench/otlp.mjs [items] [--no-reference]
+//   npm run build && node bench/otlp.mjs [items] [--rounds=N] [--per-request=N] [--compression=none]
+//     [--no-floor] [--no-file] [--no-reference (both)] [--only-floor] [--agent=path/to/bin/alloy-ts]
 import * as grpc from '@grpc/grpc-js';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -22,9 +27,18 @@ import { agentNodeArgs, processStats } from './agent-stats.mjs';
 import { repoRoot } from './corpus.mjs';
 
 const TOTAL = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000);
-const PER_REQUEST = 500;
+// Items per incoming request: 500 divides the batch size (2000), so no request is cut; the
+// OpenTelemetry SDKs' batch processors send up to 512 (--per-request=512: every batch cuts one).
+const PER_REQUEST = Number(process.argv.find((a) => a.startsWith('--per-request='))?.split('=')[1] ?? 500);
 const IN_FLIGHT = 8;
 const SPANS_GOAL = 3;
+const NO_FLOOR = process.argv.includes('--no-reference') || process.argv.includes('--no-floor');
+const NO_FILE = process.argv.includes('--no-reference') || process.argv.includes('--no-file') || process.argv.includes('--only-floor');
+// --agent=<path>: another build's bin/alloy-ts (to compare two builds in one run).
+const AGENT_BIN = process.argv.find((a) => a.startsWith('--agent='))?.slice('--agent='.length) ?? path.join(repoRoot, 'bin/alloy-ts');
+const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? 1);
+// Alloy's otelcol.processor.batch default send_batch_size (2000), in whole requests for the floor.
+const BATCH_REQUESTS = Math.floor(2000 / PER_REQUEST);
 // --compression=none: the exporter without gzip (Alloy's default is gzip).
 const COMPRESSION = process.argv.find((a) => a.startsWith('--compression='))?.split('=')[1] ?? 'gzip';
 
@@ -170,14 +184,9 @@ const encode = (signal, obj) => {
 const spanRequests = Array.from({ length: 50 }, (_, r) => encode('traces', spansRequest(r)));
 const logRequests = Array.from({ length: 50 }, (_, r) => encode('logs', logsRequest(r)));
 
-const receiver = await countingReceiver();
-const agentPort = await freePort();
-const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-bench-otlp-'));
-const configFile = path.join(dir, 'config.alloy');
-writeFileSync(
-  configFile,
-  `otelcol.receiver.otlp "in" {
-  grpc { endpoint = "127.0.0.1:${agentPort}" }
+function agentConfig(port, receiverPort) {
+  return `otelcol.receiver.otlp "in" {
+  grpc { endpoint = "127.0.0.1:${port}" }
   output {
     traces = [otelcol.processor.batch.b.input]
     logs   = [otelcol.processor.batch.b.input]
@@ -193,67 +202,114 @@ otelcol.processor.batch "b" {
 
 otelcol.exporter.otlp "out" {
   client {
-    endpoint    = "127.0.0.1:${receiver.port}"
+    endpoint    = "127.0.0.1:${receiverPort}"
     compression = "${COMPRESSION}"
     tls { insecure = true }
   }
 }
-`,
-);
+`;
+}
 
-const agent = spawn(process.execPath, [...agentNodeArgs, path.join(repoRoot, 'bin/alloy-ts'), 'run', configFile, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${path.join(dir, 'data')}`], {
-  stdio: ['ignore', 'ignore', 'pipe'],
-  env: { ...process.env, NODE_OPTIONS: process.env.AGENT_NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? '' },
-});
-let stderr = '';
-agent.stderr.on('data', (d) => (stderr += d));
-agent.on('exit', (code) => {
-  if (code !== null && code !== 0) console.error(`agent exited ${code}\n${stderr}`);
-});
+/** Starts the agent (`alloy-ts run`) or the floor relay listening on `port`, sending to `receiverPort`. */
+function startTarget(kind, port, receiverPort, dir) {
+  let args;
+  if (kind === 'agent') {
+    const configFile = path.join(dir, 'config.alloy');
+    writeFileSync(configFile, agentConfig(port, receiverPort));
+    args = [...agentNodeArgs, AGENT_BIN, 'run', configFile, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${path.join(dir, 'data')}`];
+  } else args = [...agentNodeArgs, path.join(repoRoot, 'bench/otlp-floor.mjs'), String(port), String(receiverPort), String(BATCH_REQUESTS), COMPRESSION];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: kind === 'agent' ? (process.env.AGENT_NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? '') : '' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  child.on('exit', (code) => {
+    if (code !== null && code !== 0) console.error(`${kind} exited ${code}\n${stderr}`);
+  });
+  return { child, stderr: () => stderr };
+}
 
-const client = new grpc.Client(`127.0.0.1:${agentPort}`, grpc.credentials.createInsecure());
-await waitFor(() => true, 0);
-// Ready once the receiver answers (a request of zero items).
-await (async () => {
+/** Ready once the target answers (a request of zero items). */
+async function waitReady(client, target) {
   const end = Date.now() + 20_000;
   for (;;) {
     const err = await new Promise((resolve) => client.makeUnaryRequest(SERVICES.traces.path, (b) => b, (b) => b, Buffer.alloc(0), (e) => resolve(e)));
     if (!err) return;
-    if (Date.now() > end) throw new Error(`agent not ready: ${err.message}\n${stderr}`);
+    if (Date.now() > end) throw new Error(`not ready: ${err.message}\n${target.stderr()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-})();
-
-const results = {};
-for (const signal of ['traces', 'logs']) {
-  const before = processStats(agent.pid);
-  const t0 = performance.now();
-  await load(client, signal, TOTAL, signal === 'traces' ? spanRequests : logRequests);
-  await waitFor(() => receiver.stats[signal] >= TOTAL, 120_000);
-  const seconds = (performance.now() - t0) / 1000;
-  const after = processStats(agent.pid);
-  const cpuPerMillion = ((after.cpu - before.cpu) / TOTAL) * 1e6;
-  results[signal] = { cpuPerMillion, seconds, peak: after.peakRssMiB };
-  const unit = signal === 'traces' ? 'spans' : 'log records';
-  console.log(`[otlp ${signal}] ${receiver.stats[signal].toLocaleString('en')} ${unit} delivered in ${seconds.toFixed(2)} s (${Math.round(TOTAL / seconds).toLocaleString('en')}/s)`);
-  console.log(`[otlp ${signal}] agent CPU: ${(after.cpu - before.cpu).toFixed(2)} s = ${cpuPerMillion.toFixed(2)} CPU-s per million ${unit} (user ${(after.user - before.user).toFixed(2)}, system ${(after.system - before.system).toFixed(2)})${signal === 'traces' ? ` — goal ≤ ${SPANS_GOAL}: ${(cpuPerMillion / SPANS_GOAL).toFixed(2)}× the goal` : ''}`);
-  console.log(`[otlp ${signal}] agent peak RSS (VmHWM) so far: ${after.peakRssMiB.toFixed(0)} MiB`);
 }
-client.close();
-agent.kill('SIGTERM');
-await once(agent, 'exit');
-receiver.close();
-rmSync(dir, { recursive: true, force: true });
 
-if (!process.argv.includes('--no-reference')) {
+/** One target through both signals: per signal CPU-s per million items, seconds, peak RSS. */
+async function measure(kind) {
+  const receiver = await countingReceiver();
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-bench-otlp-'));
+  const target = startTarget(kind, port, receiver.port, dir);
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const out = {};
+  try {
+    await waitReady(client, target);
+    for (const signal of ['traces', 'logs']) {
+      const before = processStats(target.child.pid);
+      const t0 = performance.now();
+      await load(client, signal, TOTAL, signal === 'traces' ? spanRequests : logRequests);
+      await waitFor(() => receiver.stats[signal] >= TOTAL, 120_000);
+      const seconds = (performance.now() - t0) / 1000;
+      const after = processStats(target.child.pid);
+      const cpu = after.cpu - before.cpu;
+      out[signal] = { cpuPerMillion: (cpu / TOTAL) * 1e6, seconds, peak: after.peakRssMiB };
+      const unit = signal === 'traces' ? 'spans' : 'log records';
+      console.log(
+        `[otlp ${kind} ${signal}] ${receiver.stats[signal].toLocaleString('en')} ${unit} in ${seconds.toFixed(2)} s (${Math.round(TOTAL / seconds).toLocaleString('en')}/s); ` +
+          `CPU ${cpu.toFixed(2)} s = ${out[signal].cpuPerMillion.toFixed(2)} CPU-s per million (user ${(after.user - before.user).toFixed(2)}, system ${(after.system - before.system).toFixed(2)}); peak RSS so far ${after.peakRssMiB.toFixed(0)} MiB`,
+      );
+    }
+  } finally {
+    client.close();
+    target.child.kill('SIGTERM');
+    await once(target.child, 'exit');
+    receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const runs = { agent: [], floor: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  if (!process.argv.includes('--only-floor')) runs.agent.push(await measure('agent'));
+  if (!NO_FLOOR) runs.floor.push(await measure('floor'));
+}
+const med = (kind, signal, key) => (runs[kind].length ? median(runs[kind].map((r) => r[signal][key])) : undefined);
+
+let file;
+if (!NO_FILE) {
   console.log('\n[reference] file pipeline in the same run (bench/logs.mjs, plain variant):');
   const out = execFileSync(process.execPath, [path.join(repoRoot, 'bench/logs.mjs'), String(TOTAL), '--variant=plain'], { encoding: 'utf8' });
   process.stdout.write(out);
   const m = /= ([\d.]+) CPU-s per million lines/.exec(out);
   const rss = /peak RSS \(VmHWM\): (\d+) MiB/.exec(out);
-  if (m) {
-    const file = Number(m[1]);
-    console.log(`\nOTLP spans: ${results.traces.cpuPerMillion.toFixed(2)} CPU-s per million (${(results.traces.cpuPerMillion / file).toFixed(2)}× the file pipeline's ${file.toFixed(2)} per million lines); log records: ${results.logs.cpuPerMillion.toFixed(2)} (${(results.logs.cpuPerMillion / file).toFixed(2)}×)`);
-    console.log(`peak RSS: OTLP agent ${results.logs.peak.toFixed(0)} MiB, file pipeline agent ${rss?.[1] ?? '?'} MiB`);
-  }
+  if (m) file = { cpuPerMillion: Number(m[1]), peak: Number(rss?.[1]) };
 }
+
+const rounds = ROUNDS > 1 ? ` (medians of ${ROUNDS} alternating rounds)` : '';
+console.log(`\nOTLP pipeline, ${TOTAL.toLocaleString('en')} items per signal in requests of ${PER_REQUEST}, exporter compression ${COMPRESSION}${rounds}:`);
+for (const signal of runs.agent.length ? ['traces', 'logs'] : []) {
+  const agent = med('agent', signal, 'cpuPerMillion');
+  const floor = med('floor', signal, 'cpuPerMillion');
+  const parts = [`agent ${agent.toFixed(2)} CPU-s per million ${signal === 'traces' ? 'spans' : 'log records'}`];
+  if (signal === 'traces') parts.push(`goal ≤ ${SPANS_GOAL}: ${(agent / SPANS_GOAL).toFixed(2)}× the goal (${agent <= SPANS_GOAL ? 'met' : 'not met'})`);
+  if (floor !== undefined) parts.push(`floor (plain grpc-js relay) ${floor.toFixed(2)}: agent ${(agent / floor).toFixed(2)}× the floor`);
+  if (file) parts.push(`file pipeline ${file.cpuPerMillion.toFixed(2)} per million lines: ${(agent / file.cpuPerMillion).toFixed(2)}× it`);
+  console.log(`  ${signal}: ${parts.join('; ')}`);
+}
+const rssParts = runs.agent.length ? [`agent ${med('agent', 'logs', 'peak').toFixed(0)} MiB`] : [];
+if (runs.floor.length) rssParts.push(`floor ${med('floor', 'logs', 'peak').toFixed(0)} MiB`);
+if (file) rssParts.push(`file pipeline agent ${file.peak} MiB`);
+console.log(`  peak RSS: ${rssParts.join(', ')}`);
