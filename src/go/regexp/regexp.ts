@@ -32,6 +32,10 @@ import {
 
 export class Re2SyntaxError extends Error {}
 
+/** Compiled patterns kept for reuse (the oldest is dropped first); patterns are short, so this stays small. */
+const COMPILED = new Map<string, Re2Regexp>();
+const COMPILED_LIMIT = 1000;
+
 /** A compiled Go (RE2) regexp. */
 export class Re2Regexp {
   private constructor(
@@ -45,10 +49,21 @@ export class Re2Regexp {
     private readonly re: RegExp,
   ) {}
 
-  /** Compiles `pattern` with Go's syntax; throws Re2SyntaxError with Go's message. */
+  /**
+   * Compiles `pattern` with Go's syntax; throws Re2SyntaxError with Go's message.
+   * A compiled regexp is immutable (its RegExp has no g/y flag, so no lastIndex
+   * state), so the same pattern compiled again is served from a bounded cache:
+   * validation, each config reload and the editor's diagnostics on every
+   * keystroke compile the same patterns again.
+   */
   static compile(pattern: string): Re2Regexp {
+    const cached = COMPILED.get(pattern);
+    if (cached) return cached;
     const { source, flags, names } = translate(pattern);
-    return new Re2Regexp(pattern, source, flags, names, new RegExp(source, flags));
+    const compiled = new Re2Regexp(pattern, source, flags, names, new RegExp(source, flags));
+    if (COMPILED.size >= COMPILED_LIMIT) COMPILED.delete(COMPILED.keys().next().value!);
+    COMPILED.set(pattern, compiled);
+    return compiled;
   }
 
   /** Number of capturing groups. */
