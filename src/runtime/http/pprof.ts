@@ -13,7 +13,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Session } from 'node:inspector/promises';
-import { gzipSync } from 'node:zlib';
 
 /** Go's runtime.MemProfileRate: one heap sample per 512 KiB allocated on average. */
 const HEAP_SAMPLING_BYTES = 512 * 1024;
@@ -233,5 +232,6 @@ async function encode(shape: ProfileShape): Promise<Buffer> {
     periodType: new pprof.ValueType({ type: strings.dedup(shape.periodType[0]), unit: strings.dedup(shape.periodType[1]) }),
     period: shape.period,
   });
+  const { gzipSync } = await import('node:zlib'); // loaded with the first profile, not at every start
   return gzipSync(profile.encode());
 }

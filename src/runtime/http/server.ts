@@ -10,7 +10,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTlsServer } from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { DiagnosticsError, formatDiagnostic } from '../../lang/diag.js';
@@ -77,9 +76,11 @@ export class HttpServer {
     const tls = this.agent.httpConfig?.tls;
     const address = this.server?.address() as AddressInfo | undefined;
     const { host, port } = address ? { host: address.address, port: address.port } : splitHostPort(this.options.listenAddr);
+    // node:https (and TLS with it) loads only when TLS is configured: 10-25 ms of every start otherwise (issue 20).
+    const https = tls ? await import('node:https') : undefined;
     if (this.server) await this.close();
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
-    const server = tls ? createTlsServer(tlsOptions(tls), handler) : createServer(handler);
+    const server = tls ? https!.createServer(tlsOptions(tls), handler) : createServer(handler);
     this.tls = tls !== undefined;
     this.limitConnections(server);
     this.server = server;
