@@ -1,6 +1,7 @@
+import protobuf from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../../src/components/common/backoff.js';
-import { encodePushRequest, sizeBatch, streamLabelString, type EntryRun } from '../../../src/components/loki/write/push-request.js';
+import { encodePushRequest, encodePushRequestProtobuf, sizeBatch, streamLabelString, type EntryRun, type StreamRuns } from '../../../src/components/loki/write/push-request.js';
 import type { LogBatch } from '../../../src/components/common/log-entries.js';
 import { decodePush } from '../../support/loki-receiver.js';
 
@@ -47,6 +48,40 @@ describe('push request encoding', () => {
     ]);
   });
 
+  it('random requests: an independent decoder reads back every entry, and the bytes equal protobufjs\'s Writer', () => {
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    // Lines across the varint length boundaries (127/128, 16383/16384 bytes), unicode, NUL; times before 1970 and past 2^32 s.
+    const texts = ['', 'a', 'ü€𝄞', 'x'.repeat(127), 'y'.repeat(128), 'z'.repeat(16_384), 'nul \u0000 here', 'é'.repeat(70), '日本語'];
+    const times = [0, 1, 999, 1000, -1, -1500, -3_155_760_000_000, 2 ** 52, 4_102_444_800_000, 1e15];
+    for (let r = 0; r < 300; r++) {
+      const streams = new Map<string, EntryRun[]>();
+      const expected: [string, [bigint, string, Record<string, string>][]][] = [];
+      for (let s = 0, n = 1 + Math.floor(rnd() * 3); s < n; s++) {
+        const count = 1 + Math.floor(rnd() * 20);
+        const withMetadata = rnd() < 0.5;
+        const batch: LogBatch = {
+          labels: {},
+          ms: Float64Array.from({ length: count }, () => (rnd() < 0.3 ? pick(times) : Math.floor(rnd() * 4e12) - 1e11)),
+          ns: Int32Array.from({ length: count }, () => (rnd() < 0.5 ? 0 : Math.floor(rnd() * 1e6))),
+          lines: Array.from({ length: count }, (_, i) => pick(texts) + (rnd() < 0.5 ? String(i) : '')),
+          ...(withMetadata ? { metadata: Array.from({ length: count }, () => (rnd() < 0.6 ? { trace_id: pick(texts).slice(0, 50), [pick(['a', 'é', ''])]: pick(texts).slice(0, 9) } : undefined)) } : {}),
+        };
+        const label = `{job="j${s}"}`;
+        const start = Math.floor(rnd() * count);
+        streams.set(label, [{ source: sizeBatch(batch, label), start, end: count }]);
+        const entries: [bigint, string, Record<string, string>][] = [];
+        for (let i = start; i < count; i++) entries.push([BigInt(batch.ms[i]!) * 1_000_000n + BigInt(batch.ns[i]!), batch.lines[i]!, { ...batch.metadata?.[i] }]);
+        expected.push([label, entries]);
+      }
+      const body = encodePushRequestProtobuf(streams);
+      expect(Buffer.from(body).equals(Buffer.from(protobufjsEncoding(streams))), `request ${r}`).toBe(true);
+      const decoded = decode(encodePushRequest(streams));
+      expect(decoded.map((st) => [st.labels, st.entries.map((e) => [e.timestampNs, e.line, e.metadata])])).toEqual(expected);
+    }
+  });
+
   it('counts entry sizes as Alloy does: line bytes plus the protobuf size of each metadata pair', () => {
     const sized = sizeBatch(
       { labels: {}, ms: new Float64Array(2), ns: new Int32Array(2), lines: ['héllo', 'x'], metadata: [undefined, { trace_id: 'abc' }] },
@@ -86,3 +121,33 @@ describe('Backoff', () => {
     expect(b.ongoing()).toBe(false);
   });
 });
+
+/** The same request written with protobufjs's Writer (the encoder loki.write used before), to show the bytes did not change. */
+function protobufjsEncoding(streams: StreamRuns): Uint8Array {
+  const w = protobuf.Writer.create();
+  for (const [labels, runs] of streams) {
+    w.uint32(0x0a).fork().uint32(0x0a).string(labels);
+    for (const { source, start, end } of runs) {
+      const { ms, ns, lines, metadata } = source.batch;
+      for (let i = start; i < end; i++) {
+        const seconds = Math.floor(ms[i]! / 1000);
+        const nanos = (ms[i]! - seconds * 1000) * 1_000_000 + ns[i]!;
+        w.uint32(0x12).fork().uint32(0x0a).fork();
+        if (seconds !== 0) w.uint32(0x08).int64(seconds);
+        if (nanos !== 0) w.uint32(0x10).int32(nanos);
+        w.ldelim();
+        if (lines[i] !== '') w.uint32(0x12).string(lines[i]!);
+        const md = metadata?.[i];
+        for (const name in md) {
+          w.uint32(0x1a).fork();
+          if (name !== '') w.uint32(0x0a).string(name);
+          if (md[name] !== '') w.uint32(0x12).string(md[name]!);
+          w.ldelim();
+        }
+        w.ldelim();
+      }
+    }
+    w.ldelim();
+  }
+  return w.finish();
+}
