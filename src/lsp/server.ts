@@ -41,7 +41,7 @@ interface InitOptions {
   stabilityLevel?: Stability;
   /** `--target` of `validate`; default alloy-ts. */
   target?: ValidationTarget;
-  /** Milliseconds of quiet after a change before diagnostics run (changes within it are validated once); default 15. */
+  /** Milliseconds within which further changes are coalesced into one validation (a change after a quiet spell runs at once); default 15. */
   diagnosticsDelay?: number;
 }
 
@@ -64,6 +64,8 @@ class AlloyLanguageServer {
   private readonly cache = new DocumentCache();
   private readonly models = new WeakMap<AlloyDocument, FileModel>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** When each document last changed (performance.now()). */
+  private readonly lastChange = new Map<string, number>();
   private readonly registry = builtinComponents();
   private readonly schemas = new SchemaIndex(this.registry);
   private readonly workspace = new Workspace(
@@ -132,10 +134,19 @@ class AlloyLanguageServer {
     return feature(doc, model);
   }
 
-  /** Diagnostics run once typing pauses, on the version current then. */
+  /**
+   * A change after a quiet spell (the usual single edit) is validated at once;
+   * changes that follow it within the delay are coalesced and validated, on the
+   * version current then, once typing pauses for the delay.
+   */
   private scheduleDiagnostics(uri: string): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.set(uri, setTimeout(() => this.publishDiagnostics(uri), this.settings.diagnosticsDelay));
+    const pending = this.timers.get(uri);
+    clearTimeout(pending);
+    const now = performance.now();
+    const quietFor = now - (this.lastChange.get(uri) ?? -Infinity);
+    this.lastChange.set(uri, now);
+    const delay = pending === undefined && quietFor >= this.settings.diagnosticsDelay ? 0 : this.settings.diagnosticsDelay;
+    this.timers.set(uri, setTimeout(() => this.publishDiagnostics(uri), delay));
   }
 
   private publishDiagnostics(uri: string): void {
@@ -149,6 +160,7 @@ class AlloyLanguageServer {
   private close(uri: string): void {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
+    this.lastChange.delete(uri);
     this.cache.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }

@@ -42,7 +42,11 @@ export class LspClient {
     return client;
   }
 
+  /** Every publication, in order. */
+  readonly published: PublishDiagnosticsParams[] = [];
+
   private onDiagnostics(p: PublishDiagnosticsParams): void {
+    this.published.push(p);
     this.latest.set(p.uri, p);
     const list = this.waiting.get(p.uri) ?? [];
     this.waiting.set(p.uri, list.filter((w) => {

@@ -131,6 +131,15 @@ run('alloy-ts lsp over stdio', () => {
     const syntax = await third;
     expect(syntax.length).toBeGreaterThan(0);
     expect(syntax[0]!.range.start).toEqual({ line: 7, character: 16 });
+    // A burst of changes (as a paste or fast typing sends them) is validated once it pauses, for
+    // the last version; intermediate versions are not all validated.
+    const last = client.diagnostics(uri, 13);
+    const before = client.published.length;
+    for (let v = 4; v <= 13; v++) void client.change(uri, v, fixed.replace('/var/log/x.log', `/var/log/x${v}.log`));
+    expect(await last).toEqual([]);
+    const burst = client.published.slice(before).filter((p) => p.uri === uri).map((p) => p.version);
+    expect(burst[burst.length - 1]).toBe(13);
+    expect(burst.length).toBeLessThanOrEqual(2);
   });
 
   test('positions are UTF-16 code units, not bytes', async () => {
