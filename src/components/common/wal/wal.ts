@@ -298,7 +298,7 @@ export class Wal {
       this.readFully(fd, header, offset);
       const length = header.readUInt32LE(0);
       if (offset + HEADER_BYTES + length > seg.size) return 'corrupt';
-      const payload = Buffer.alloc(length);
+      const payload = Buffer.allocUnsafe(length);
       this.readFully(fd, payload, offset + HEADER_BYTES);
       if (crc32(payload) !== header.readUInt32LE(4)) return 'corrupt';
       return { payload, end: { segment: seg.index, offset: offset + HEADER_BYTES + length } };
@@ -331,13 +331,13 @@ export class Wal {
     const payload = built.payload;
     if (payload.length > MAX_RECORD_BYTES) throw new Error(`WAL record of ${payload.length} bytes is larger than ${MAX_RECORD_BYTES}`);
     const head = this.head();
-    const record = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
-    record.writeUInt32LE(payload.length, 0);
-    record.writeUInt32LE(crc32(payload), 4);
-    record.set(payload, HEADER_BYTES);
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    header.writeUInt32LE(payload.length, 0);
+    header.writeUInt32LE(crc32(payload), 4);
     try {
-      let written = 0;
-      while (written < record.length) written += this.fs.writeSync(this.headFd, record, written, record.length - written, head.size + written);
+      // Header and payload written apart: no copy of a large record (a scrape can be megabytes).
+      this.writeFully(header, head.size);
+      this.writeFully(payload, head.size + HEADER_BYTES);
       if (this.opts.fsync === 'always') this.fs.fsyncSync(this.headFd);
     } catch (err) {
       // Undo a partial write so the segment ends with a complete record.
@@ -348,12 +348,17 @@ export class Wal {
       }
       throw err;
     }
-    head.size += record.length;
+    head.size += HEADER_BYTES + payload.length;
     head.ends.push(head.size);
     built.commit?.();
     this.refreshStats();
     this.enforceBudget();
     this.wake();
+  }
+
+  private writeFully(data: Uint8Array, position: number): void {
+    let written = 0;
+    while (written < data.length) written += this.fs.writeSync(this.headFd, data, written, data.length - written, position + written);
   }
 
   private head(): Segment {

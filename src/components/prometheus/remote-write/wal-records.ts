@@ -78,7 +78,7 @@ export class SampleBatchCodec {
     const n = batch.length;
     const ids = new Uint32Array(n);
     const defined: SeriesRef[] = [];
-    const definitions: Buffer[] = [];
+    const definitions: string[] = [];
     let definitionBytes = 0;
     for (let i = 0; i < n; i++) {
       const ref = this.refFor(batch.series[i]!);
@@ -86,18 +86,18 @@ export class SampleBatchCodec {
       ids[i] = ref.id;
       if (ref.definedIn === segment || ref.listedBy === call) continue;
       ref.listedBy = call;
-      const json = Buffer.from(JSON.stringify(ref.labels));
+      const json = JSON.stringify(ref.labels);
       defined.push(ref);
       definitions.push(json);
-      definitionBytes += 8 + json.length;
+      definitionBytes += 8 + Buffer.byteLength(json);
     }
     const out = Buffer.allocUnsafe(1 + 4 + definitionBytes + 4 + 20 * n);
     let o = out.writeUInt8(VERSION_REFS, 0);
     o = out.writeUInt32LE(defined.length, o);
     for (let d = 0; d < defined.length; d++) {
       o = out.writeUInt32LE(defined[d]!.id, o);
-      o = out.writeUInt32LE(definitions[d]!.length, o);
-      o += definitions[d]!.copy(out, o);
+      const length = out.write(definitions[d]!, o + 4);
+      o = out.writeUInt32LE(length, o) + length;
     }
     o = out.writeUInt32LE(n, o);
     o += Buffer.from(ids.buffer, 0, 4 * n).copy(out, o);
