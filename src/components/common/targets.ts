@@ -6,6 +6,8 @@
  * Path targets (`__path__` globs) are expanded here for local.file_match and
  * loki.source.file.
  */
+import type { Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type picomatchType from 'picomatch';
 import { compareStrings } from '../../lang/value.js';
@@ -51,15 +53,65 @@ export async function globPathTarget(target: Target, opts: { onlyFiles?: boolean
   const pattern = picomatchSyntax(target[PATH_LABEL] ?? '');
   if (pattern === '') return [];
   // Loaded on first use, so that `validate` and configs without globs never load them.
-  const [{ glob }, { default: picomatch }] = await Promise.all([import('tinyglobby'), import('picomatch')]);
+  const { default: picomatch } = await import('picomatch');
   const excluded = exclusionTest(picomatch, target[PATH_EXCLUDE_LABEL] ?? '');
-  const matches = await glob(pattern, { absolute: true, dot: true, onlyFiles: opts.onlyFiles ?? false, expandDirectories: false });
+  const onlyFiles = opts.onlyFiles ?? false;
+  const matches = (await matchInOneDirectory(picomatch, pattern, onlyFiles)) ?? (await walkGlob(pattern, onlyFiles));
   const out: string[] = [];
   for (const match of matches) {
     const file = match.length > 1 && match.endsWith('/') ? match.slice(0, -1) : match;
     if (!excluded(file)) out.push(file);
   }
   return out.sort();
+}
+
+async function walkGlob(pattern: string, onlyFiles: boolean): Promise<string[]> {
+  const { glob } = await import('tinyglobby');
+  return glob(pattern, { absolute: true, dot: true, onlyFiles, expandDirectories: false });
+}
+
+/** A directory part without glob syntax (picomatch's extglob and escape characters included). */
+const PLAIN_DIRECTORY = /^[^*?[\]{}()!+@|\\]*$/;
+/** A last segment with wildcards, classes or braces, but no `**`, extglobs or escapes. */
+const ONE_SEGMENT_GLOB = /^(?!.*\*\*)[^()!+@|\\]*[*?[{][^()!+@|\\]*$/;
+
+/**
+ * The common case, `/var/log/app/*.log`: a pattern whose only glob is its
+ * last segment is matched against one directory listing, ~20 times cheaper
+ * than tinyglobby's walk (0.2-1 s for 10,000 files on a busy machine, at
+ * every sync_period). Returns what tinyglobby returns for it: regular files
+ * (through symlinks too) and, unless `onlyFiles`, directories that are not
+ * symlinks; no FIFOs, sockets or devices; nothing when the directory cannot
+ * be read. Undefined for other patterns.
+ */
+async function matchInOneDirectory(picomatch: typeof picomatchType, pattern: string, onlyFiles: boolean): Promise<string[] | undefined> {
+  const slash = pattern.lastIndexOf('/');
+  const directory = pattern.slice(0, slash + 1);
+  const name = pattern.slice(slash + 1);
+  if (!PLAIN_DIRECTORY.test(directory) || !ONE_SEGMENT_GLOB.test(name)) return undefined;
+  const absolute = path.resolve(directory || '.');
+  let entries: Dirent[];
+  try {
+    entries = await readdir(absolute, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const matches = picomatch(name, { dot: true });
+  const out: string[] = [];
+  for (const entry of entries) {
+    if (!matches(entry.name)) continue;
+    const file = path.join(absolute, entry.name);
+    if (entry.isFile() || (!onlyFiles && entry.isDirectory()) || (entry.isSymbolicLink() && (await isFile(file)))) out.push(file);
+  }
+  return out;
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**
