@@ -167,11 +167,12 @@ function blockNameItems(model: FileModel, schemas: SchemaIndex): CompletionItem[
     insertText: blockSnippet(block.name, block.labelled, block.args),
     insertTextFormat: InsertTextFormat.Snippet,
   }));
-  const custom = [...model.declares.values()].map((d): CompletionItem => ({
-    label: d.stmt.label,
+  // Local declares by their label, those of imported modules as `namespace.name`.
+  const custom = [...model.declares].map(([name, d]): CompletionItem => ({
+    label: name,
     kind: CompletionItemKind.Class,
-    detail: 'custom component (declare)',
-    insertText: `${d.stmt.label} "\${1:default}" {\n\t$0\n}`,
+    detail: d.moduleUri ? 'custom component (imported module)' : 'custom component (declare)',
+    insertText: `${name} "\${1:default}" {\n\t$0\n}`,
     insertTextFormat: InsertTextFormat.Snippet,
   }));
   return [...known, ...custom];
@@ -245,7 +246,7 @@ function exportItems(model: FileModel, schemas: SchemaIndex, components: Map<str
       if (field.kind !== 'attr' || !typeFits(field.type.name, expected)) continue;
       items.push({ label: `${id}.${name}`, kind: CompletionItemKind.Reference, detail: field.type.name, sortText: `0${id}.${name}` });
     }
-    const custom = name.length === 1 ? model.declares.get(name[0]!) : undefined;
+    const custom = model.declares.get(name.join('.'));
     for (const name of custom?.exports.keys() ?? []) {
       items.push({ label: `${id}.${name}`, kind: CompletionItemKind.Reference, detail: 'export of a custom component', sortText: `1${id}.${name}` });
     }

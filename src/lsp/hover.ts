@@ -8,7 +8,7 @@ import { endPos, startPos, type AttributeStmt, type BlockStmt } from '../lang/as
 import { exprTraversals } from '../lang/references.js';
 import { fieldDescription, type AttrField, type BlockSchema } from '../lang/schema.js';
 import { bodyContext } from './context.js';
-import type { AlloyDocument } from './documents.js';
+import { displayName, type AlloyDocument } from './documents.js';
 import { blockChainAt, componentPrefix, identEnd, scopeAt, type DeclareInfo, type FileModel } from './model.js';
 import { attrSummary, blockSummary, fieldOf, type KnownBlock, type SchemaIndex } from './schemas.js';
 import { stdlibEntry } from './stdlib.js';
@@ -58,7 +58,7 @@ function describeDeclare(declare: DeclareInfo): string {
   const args = [...declare.arguments.keys()].map((a) => `- \`${a}\``);
   const exports = [...declare.exports.keys()].map((e) => `- \`${e}\``);
   return lines(
-    `**${declare.stmt.label}** (custom component, declared in this file)`,
+    `**${declare.stmt.label}** (custom component, declared ${declare.moduleUri ? `in ${displayName(declare.moduleUri)}` : 'in this file'})`,
     args.length ? `Arguments:\n${args.join('\n')}` : undefined,
     exports.length ? `Exports:\n${exports.join('\n')}` : undefined,
   );
@@ -106,7 +106,7 @@ function referenceHover(doc: AlloyDocument, model: FileModel, schemas: SchemaInd
     const field = exported ? known?.exports?.fields[exported] : undefined;
     if (field?.kind === 'attr') return markdown(doc, lines(`**${match.id}.${exported}**: \`${field.type.name}\``, fieldDescription(known!.exports!, exported!), `Export of ${known!.name}.`), start, end);
     if (known) return markdown(doc, describeKnown(known), start, end);
-    const custom = model.declares.get(match.stmt.name[0]!);
+    const custom = model.declares.get(match.stmt.name.join('.'));
     return custom ? markdown(doc, describeDeclare(custom), start, end) : undefined;
   }
   if (parts[0]!.name === 'argument' && parts[1] && scope.owner?.arguments.has(parts[1].name)) {

@@ -13,6 +13,8 @@ export interface DeclareInfo {
   arguments: Map<string, BlockStmt>;
   exports: Map<string, BlockStmt>;
   scope: Scope;
+  /** For a declare of an imported module (`mod.comp`): the module file; undefined when in this file. */
+  moduleUri?: string;
 }
 
 export interface Scope {

@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import type { BlockStmt } from '../lang/ast.js';
 import { Tok } from '../lang/token.js';
 import { displayName } from './documents.js';
-import { IMPORTED, IMPORTED_ARGUMENT, IMPORTED_EXPORT, occurrenceAt, type Occurrence } from './model.js';
+import { IMPORTED, IMPORTED_ARGUMENT, IMPORTED_EXPORT, occurrenceAt, type FileModel, type Occurrence } from './model.js';
 import type { Workspace, WorkspaceFile } from './workspace.js';
 
 /** A declare-level symbol: the module file that declares it and its key there (`declare:c`, `argument:c:a`, `export:c:e`). */
@@ -123,6 +123,28 @@ function moduleSymbolOf(ws: Workspace, file: WorkspaceFile, o: Occurrence): Modu
     return moduleUri ? { moduleUri, key: localKey(name, member), declare: name } : undefined;
   }
   return undefined;
+}
+
+/**
+ * The file's model with the declares of imported modules added under the
+ * names the file uses them by (`mod.comp`), for hover and completion: a copy,
+ * so the cached model stays as parsed while module files change on disk.
+ */
+export function withImportedDeclares(ws: Workspace, file: WorkspaceFile): FileModel {
+  if (file.model.imports.size === 0) return file.model;
+  const declares = new Map(file.model.declares);
+  for (const [namespace, stmt] of file.model.imports) {
+    for (const path of moduleFiles(file, stmt)) {
+      const module = ws.load(pathToFileURL(path).href);
+      for (const [name, declare] of module?.model.declares ?? []) {
+        // Only the module's top-level declares are exported by it.
+        if (module!.model.root.body.includes(declare.stmt) && !declares.has(`${namespace}.${name}`)) {
+          declares.set(`${namespace}.${name}`, { ...declare, moduleUri: module!.uri });
+        }
+      }
+    }
+  }
+  return { ...file.model, declares };
 }
 
 /** The module file (of those `import.file "<namespace>"` names) that declares `name`. */

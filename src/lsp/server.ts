@@ -24,7 +24,7 @@ import { documentDiagnostics } from './diagnostics.js';
 import { DocumentCache, type AlloyDocument } from './documents.js';
 import { hoverAt } from './hover.js';
 import { buildModel, type FileModel } from './model.js';
-import { definitionAt, referencesAt, renameAt, renameRange } from './navigation.js';
+import { definitionAt, referencesAt, renameAt, renameRange, withImportedDeclares } from './navigation.js';
 import { documentSymbols, foldingRanges, formatDocument } from './outline.js';
 import { SchemaIndex } from './schemas.js';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokens } from './semantic-tokens.js';
@@ -84,8 +84,8 @@ class AlloyLanguageServer {
     });
     this.documents.onDidChangeContent((e) => this.scheduleDiagnostics(e.document.uri));
     this.documents.onDidClose((e) => this.close(e.document.uri));
-    c.onHover((p) => this.with(p.textDocument.uri, (doc, model) => hoverAt(doc, model, this.schemas, doc.lines.offset(p.position))));
-    c.onCompletion((p) => this.with(p.textDocument.uri, (doc, model) => completionsAt(doc, model, this.schemas, doc.lines.offset(p.position))) ?? []);
+    c.onHover((p) => this.with(p.textDocument.uri, (doc, model) => hoverAt(doc, this.withModules(doc, model), this.schemas, doc.lines.offset(p.position))));
+    c.onCompletion((p) => this.with(p.textDocument.uri, (doc, model) => completionsAt(doc, this.withModules(doc, model), this.schemas, doc.lines.offset(p.position))) ?? []);
     c.onDefinition((p) => this.with(p.textDocument.uri, (doc, model) => definitionAt(this.workspace, { uri: doc.uri, doc, model }, doc.lines.offset(p.position))));
     c.onReferences((p) => this.with(p.textDocument.uri, (doc, model) => referencesAt(this.workspace, { uri: doc.uri, doc, model }, doc.lines.offset(p.position), p.context.includeDeclaration)) ?? []);
     c.onPrepareRename((p) => this.with(p.textDocument.uri, (doc, model) => renameRange({ uri: doc.uri, doc, model }, doc.lines.offset(p.position))) ?? null);
@@ -132,6 +132,11 @@ class AlloyLanguageServer {
       this.models.set(doc, model);
     }
     return feature(doc, model);
+  }
+
+  /** The model with the declares of import.file modules, for hover and completion. */
+  private withModules(doc: AlloyDocument, model: FileModel): FileModel {
+    return withImportedDeclares(this.workspace, { uri: doc.uri, doc, model });
   }
 
   /**

@@ -198,4 +198,20 @@ function at(text: string, needle: string, delta = 0) {
     expect(applyEdits(edited, exported.changes![uri('main.alloy')]!)).toContain('filename = mods.tail.app.out');
     expect(applyEdits(MODULE, exported.changes![uri('modules/tail.alloy')]!)).toContain('export "out" {');
   });
+
+  test('hover and completion know the custom components of imported modules', async () => {
+    const third = 'import.file "mods" {\n  filename = "modules"\n}\n\nmods.tail "t" {\n  \n}\n';
+    files['third.alloy'] = third;
+    await client.open(uri('third.alloy'), third);
+    const hover = async (text: string, needle: string, delta: number) =>
+      ((await client.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uri('third.alloy') }, position: at(text, needle, delta) }))?.contents.value ?? '');
+    const block = await hover(third, 'mods.tail "t"', 6);
+    expect(block).toContain(`custom component, declared in ${join(dir, 'modules', 'tail.alloy')}`);
+    expect(block).toMatch(/Arguments:[\s\S]*`path`[\s\S]*`forward_to`/);
+    expect(block).toMatch(/Exports:[\s\S]*`result`/);
+    const inBody = await client.request<{ label: string }[]>('textDocument/completion', { textDocument: { uri: uri('third.alloy') }, position: at(third, '  \n}', 2) });
+    expect(inBody.map((i) => i.label).sort()).toEqual(['forward_to', 'path']);
+    const topLevel = await client.request<{ label: string; detail?: string }[]>('textDocument/completion', { textDocument: { uri: uri('third.alloy') }, position: { line: 7, character: 0 } });
+    expect(topLevel.filter((i) => i.label.startsWith('mods.')).map((i) => i.label).sort()).toEqual(['mods.other', 'mods.tail']);
+  });
 });
