@@ -47,14 +47,14 @@ export const lokiSecretFilter = defineComponent({
 // One-line descriptions (hover, completion, the UI, validate's notes).
 describeSchema(Arguments, {
   forward_to: 'Receivers the filtered entries are sent to.',
-  origin_label: 'Label whose value is added to the metrics of redactions, to tell sources apart.',
+  origin_label: 'Label whose value becomes the origin dimension of the redaction metrics.',
   redact_with: 'Text put in place of a secret; may contain $SECRET_NAME and $SECRET_HASH.',
-  redact_percent: 'Share of each secret replaced, from its end (100 replaces all of it).',
+  redact_percent: 'Without redact_with: percent of each secret that is hidden, 1 to 100 (100 hides all of it).',
   gitleaks_config: 'Gitleaks configuration file with the rules to use instead of the built-in ones.',
-  rate: 'Share of entries checked, from 0 to 1 (1 checks every entry).',
+  rate: 'Share of entries checked, from 0 to 1; unchecked entries pass unchanged.',
   processing_timeout: 'Longest time spent on one entry (0 means no limit).',
   drop_on_timeout: 'Drop an entry whose check timed out instead of forwarding it unfiltered.',
-  label_timed_out: 'Label added to entries whose check timed out.',
+  label_timed_out: 'Mark entries forwarded after a timeout with the label secretfilter="timed-out".',
 });
 describeSchema(Exports, {
   receiver: 'Receiver that log entries are sent to.',
