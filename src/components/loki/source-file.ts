@@ -80,6 +80,6 @@ describeSchema(Arguments, {
   forward_to: 'Receivers the log entries are sent to.',
   encoding: 'Character encoding of the files; lines are converted to UTF-8.',
   tail_from_end: 'Start at the end of files that have no saved position.',
-  on_positions_file_error: 'What to do when the positions file is unreadable: restart_from_end or restart_from_beginning.',
+  on_positions_file_error: 'What to do when a file\'s saved position is corrupt: skip the file, restart_from_end or restart_from_beginning.',
   legacy_positions_file: 'Path of a Promtail positions file to take positions from once.',
 });
