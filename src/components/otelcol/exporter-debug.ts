@@ -89,6 +89,6 @@ describeSchema(Arguments, {
   verbosity: 'How much is written: basic, normal or detailed.',
   sampling_initial: 'Messages written each second before sampling starts.',
   sampling_thereafter: 'After that, one message in this many is written.',
-  use_internal_logger: 'Write through Alloy\'s logger instead of to stdout.',
+  use_internal_logger: 'Write through Alloy\'s logger instead of directly to stderr.',
   output_paths: 'Where output goes when the internal logger is not used.',
 });
