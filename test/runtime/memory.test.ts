@@ -1,6 +1,6 @@
 /** The memory budget: V8 flags for a limit, and max-min fair shares of the buffer budget. */
 import { describe, expect, it } from 'vitest';
-import { MemoryBudget, v8FlagsForLimit } from '../../src/runtime/memory.js';
+import { DEFAULT_SEMI_SPACE_MIB, HELD_BATCHES_SEMI_SPACE_MIB, MemoryBudget, heapSizesForLimit, preferredSemiSpaceMiB, preferYoungGeneration, v8FlagsForLimit } from '../../src/runtime/memory.js';
 
 const MiB = 1024 * 1024;
 
@@ -44,5 +44,27 @@ describe('MemoryBudget', () => {
     const total = shares.reduce((sum, s) => sum + s.bytes, 0);
     expect(total).toBeLessThanOrEqual(budget.bufferBytes);
     expect(shares.map((s) => s.bytes)).toEqual([7, 300, 90, 350, 250, 3]);
+  });
+});
+
+describe('heapSizesForLimit', () => {
+  it('gives the sizes behind v8FlagsForLimit (the worker thread of --memory-limit is created with them)', () => {
+    expect(heapSizesForLimit(256 * 1024 * 1024)).toEqual({ oldSpaceMiB: 128, semiSpaceMiB: 4 });
+    expect(v8FlagsForLimit(256 * 1024 * 1024)).toEqual(['--max-old-space-size=128', '--max-semi-space-size=4']);
+  });
+});
+
+describe('young-generation preferences', () => {
+  it('grows the cap for components holding batches until acknowledged, unless a component prefers it small', () => {
+    expect(preferredSemiSpaceMiB(DEFAULT_SEMI_SPACE_MIB)).toBe(DEFAULT_SEMI_SPACE_MIB);
+    const withdrawHeld = preferYoungGeneration('held-batches');
+    expect(preferredSemiSpaceMiB(DEFAULT_SEMI_SPACE_MIB)).toBe(HELD_BATCHES_SEMI_SPACE_MIB);
+    const withdrawSmall = preferYoungGeneration('small');
+    expect(preferredSemiSpaceMiB(DEFAULT_SEMI_SPACE_MIB)).toBe(DEFAULT_SEMI_SPACE_MIB);
+    withdrawSmall();
+    withdrawSmall(); // withdrawing twice counts once
+    expect(preferredSemiSpaceMiB(DEFAULT_SEMI_SPACE_MIB)).toBe(HELD_BATCHES_SEMI_SPACE_MIB);
+    withdrawHeld();
+    expect(preferredSemiSpaceMiB(DEFAULT_SEMI_SPACE_MIB)).toBe(DEFAULT_SEMI_SPACE_MIB);
   });
 });

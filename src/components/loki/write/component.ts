@@ -4,7 +4,7 @@
  */
 import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
 import type { Logger } from '../../../runtime/logger.js';
-import type { BudgetShare, MemoryBudget } from '../../../runtime/memory.js';
+import { preferYoungGeneration, type BudgetShare, type MemoryBudget } from '../../../runtime/memory.js';
 import { HttpClient, userAgent } from '../../common/http-client.js';
 import { sizeBatch, streamLabelString, TENANT_LABEL } from './push-request.js';
 import { receiverOf, type Labels, type LogBatch } from '../../common/log-entries.js';
@@ -43,15 +43,25 @@ export async function buildLokiWrite(ctx: ComponentContext<Exports>, initial: Ar
   ctx.setExports({ receiver });
 
   const instance = clients.instance();
-  if (!durable) return instance;
+  const run = durable ? (signal: AbortSignal) => durable.run(signal, instance.run) : instance.run;
   return {
     ...instance,
-    update: async (args) => {
-      if (args.wal.enabled !== initial.wal.enabled) ctx.logger.warn('turning the WAL on or off takes effect when the agent restarts');
-      await instance.update(args);
-      durable.sync(clients.current?.names ?? []);
+    ...(durable && {
+      update: async (args: Arguments) => {
+        if (args.wal.enabled !== initial.wal.enabled) ctx.logger.warn('turning the WAL on or off takes effect when the agent restarts');
+        await instance.update(args);
+        durable.sync(clients.current?.names ?? []);
+      },
+    }),
+    // Batches live until Loki acknowledges them: see HELD_BATCHES_SEMI_SPACE_MIB.
+    run: async (signal) => {
+      const withdraw = preferYoungGeneration('held-batches');
+      try {
+        await run(signal);
+      } finally {
+        withdraw();
+      }
     },
-    run: (signal) => durable.run(signal, instance.run),
   };
 }
 
