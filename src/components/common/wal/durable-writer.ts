@@ -29,6 +29,8 @@ export interface DurableWriterOptions {
   wal: Pick<WalOptions, 'segmentBytes' | 'maxSegmentAgeMs' | 'minKeepaliveMs' | 'maxKeepaliveMs' | 'newSegmentAtOpen'>;
   /** How often acknowledged segments are deleted. */
   truncateEveryMs: number;
+  /** Payload bytes handed to an endpoint at once, besides the 8 records (one record always goes). */
+  maxInFlightBytes?: number;
 }
 
 export class DurableWriter {
@@ -112,7 +114,7 @@ export class DurableWriter {
 
   private startPump(name: string): void {
     const stop = new AbortController();
-    const done = pumpWal(this.wal.reader(name), { maxInFlight: MAX_IN_FLIGHT, deliver: (p, end) => this.opts.deliver(name, p, end.segment), flush: () => this.opts.flush?.() }, stop.signal).then(
+    const done = pumpWal(this.wal.reader(name), { maxInFlight: MAX_IN_FLIGHT, ...(this.opts.maxInFlightBytes ? { maxInFlightBytes: this.opts.maxInFlightBytes } : {}), deliver: (p, end) => this.opts.deliver(name, p, end.segment), flush: () => this.opts.flush?.() }, stop.signal).then(
       () => this.restartIfFailed(name, stop),
       (err: unknown) => this.ctx.logger.error('WAL reader failed', { endpoint: name, err: String(err) }),
     );

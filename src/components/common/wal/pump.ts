@@ -10,6 +10,8 @@ import type { WalPosition, WalReader } from './wal.js';
 
 export interface PumpOptions {
   maxInFlight: number;
+  /** Payload bytes in flight at most (one record is always allowed); none: only maxInFlight bounds. */
+  maxInFlightBytes?: number;
   /** Resolves once the payload was delivered (or dropped for good); rejects when the destination stopped. `end` tells where the record lies. */
   deliver(payload: Buffer, end: WalPosition): Promise<void>;
   /** Called when the window is full: asks the destination to send what it holds now rather than at its batch deadline. */
@@ -20,6 +22,8 @@ export interface PumpOptions {
 
 export async function pumpWal(reader: WalReader, opts: PumpOptions, signal: AbortSignal): Promise<void> {
   const inFlight: { done: boolean; failed: boolean; end: WalPosition; settled: Promise<void> }[] = [];
+  let bytesInFlight = 0;
+  const full = (): boolean => inFlight.length >= opts.maxInFlight || (opts.maxInFlightBytes !== undefined && inFlight.length > 0 && bytesInFlight >= opts.maxInFlightBytes);
   let slot: (() => void) | undefined;
   const freeSlot = (): void => {
     const s = slot;
@@ -38,7 +42,7 @@ export async function pumpWal(reader: WalReader, opts: PumpOptions, signal: Abor
   reader.rewind();
   while (!signal.aborted) {
     if (inFlight.some((f) => f.failed)) break;
-    if (inFlight.length >= opts.maxInFlight) {
+    if (full()) {
       opts.flush?.();
       await Promise.race([new Promise<void>((resolve) => (slot = resolve)), aborted]);
       continue;
@@ -46,14 +50,18 @@ export async function pumpWal(reader: WalReader, opts: PumpOptions, signal: Abor
     const record = await reader.next(signal);
     if (!record) break;
     const entry = { done: false, failed: false, end: record.end, settled: Promise.resolve() };
+    const bytes = record.payload.length;
+    bytesInFlight += bytes;
     entry.settled = opts.deliver(record.payload, record.end).then(
       () => {
+        bytesInFlight -= bytes;
         entry.done = true;
         ackDone();
         freeSlot();
       },
       () => {
         // Not delivered: stays unacknowledged, read again after a restart.
+        bytesInFlight -= bytes;
         entry.failed = true;
         freeSlot();
       },

@@ -19,6 +19,8 @@ import { SampleBatchCodec } from './wal-records.js';
 
 /** Large, so that the series definitions each segment repeats are a small part of it (Prometheus' tsdb/wlog segments are 128 MiB). */
 const SEGMENT_BYTES = 32 * 1024 * 1024;
+/** Records of small scrapes still go 8 at a time (the queue batches them); 100,000-sample scrapes (2 MB) about two. */
+const BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 
 export interface DurableRemoteWrite {
   append(batch: SampleBatch): Promise<void>;
@@ -38,6 +40,8 @@ export async function openRemoteWriteWal(
     // Series references are per process: a segment holds one process's records.
     wal: { segmentBytes: SEGMENT_BYTES, minKeepaliveMs: args.min_keepalive_time, maxKeepaliveMs: args.max_keepalive_time, newSegmentAtOpen: true },
     truncateEveryMs: args.truncate_frequency,
+    // A record is a whole scrape: a large target's is megabytes, decoded into arrays while in flight.
+    maxInFlightBytes: BYTES_IN_FLIGHT,
   });
   codec = new SampleBatchCodec(writer.log, (samples) => ctx.logger.warn('WAL record refers to series whose definition is gone; its samples are skipped', { samples }));
   return {

@@ -217,6 +217,29 @@ describe('Wal', () => {
     expect(replay[0]).toBe(payload(2).toString());
     reopened.close();
   });
+
+  it('bounds the payload bytes in flight besides the record count, always letting one record go', async () => {
+    const wal = Wal.open({ dir, logger });
+    const big = Buffer.alloc(3000, 'b');
+    for (let i = 0; i < 6; i++) await wal.append(i === 0 ? Buffer.alloc(10_000, 'h') : big);
+    const held: (() => void)[] = [];
+    const abort = new AbortController();
+    const run = pumpWal(wal.reader('p'), { maxInFlight: 8, maxInFlightBytes: 7000, deliver: () => new Promise<void>((resolve) => held.push(resolve)) }, abort.signal);
+    await new Promise((r) => setTimeout(r, 30));
+    // The first record alone is over the bound: it goes, nothing else.
+    expect(held).toHaveLength(1);
+    held[0]!();
+    await new Promise((r) => setTimeout(r, 30));
+    // 3000 + 3000 reach 6000 < 7000, the third makes 9000: three in flight, then it waits.
+    expect(held).toHaveLength(4);
+    held.slice(1).forEach((resolve) => resolve());
+    await new Promise((r) => setTimeout(r, 30));
+    expect(held).toHaveLength(6);
+    held.slice(4).forEach((resolve) => resolve());
+    abort.abort();
+    await run;
+    wal.close();
+  });
 });
 
 /** A real full disk: a 256 KiB tmpfs (needs the right to mount; the injected-ENOSPC test above runs everywhere). */
