@@ -2,14 +2,15 @@
 // (MANY_FILES, default 10,000), shipped by the agent (local.file_match →
 // loki.source.file → loki.write) and by Promtail 2.8 on the same files to the
 // same kind of receiver, in the same run. Prints for each: the first load
-// (start to every line received), CPU while the files sit idle, RSS and open
-// file descriptors, with the goals and the ratio to Promtail.
+// (start to every line received) and the CPU it took, CPU while the files sit
+// idle, RSS and open file descriptors, with the goals, the ratio to Promtail
+// and the load average (the machine is shared: compare within one run).
 //
 //   node bench/many-files.mjs            (after npm run build)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { agentNodeArgs, processStats } from './agent-stats.mjs';
 import { repoRoot } from './corpus.mjs';
@@ -35,9 +36,14 @@ function openFds(pid) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+function loadAverage() {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
 /** Runs one shipper on the files; returns its figures. */
 async function measure(name, start) {
   const receiver = await startDecodingReceiver(lokiEntries());
+  const loadAverageBefore = loadAverage();
   const t0 = performance.now();
   const child = start(receiver.port);
   let stderr = '';
@@ -51,6 +57,8 @@ async function measure(name, start) {
   const timeout = sleep(LOAD_TIMEOUT_MS).then(() => 'timeout');
   const loaded = await Promise.race([receiver.until(FILES).then(() => 'loaded'), timeout]);
   const loadSeconds = (performance.now() - t0) / 1000;
+  const loadCpuSeconds = processStats(child.pid).cpu;
+  const loadAverageAfter = loadAverage();
   if (loaded !== 'loaded') console.log(`[${name}] first load NOT finished after ${LOAD_TIMEOUT_MS / 1000} s: ${receiver.stats.items} of ${FILES} lines`);
   // Let the last acknowledgements, positions writes and start-up logging settle, then measure idling.
   await sleep(5_000);
@@ -60,6 +68,7 @@ async function measure(name, start) {
   clearInterval(fdSampler);
   const result = {
     loadSeconds,
+    loadCpuSeconds,
     delivered: receiver.stats.items,
     idleCpuPercent: ((after.cpu - before.cpu) / IDLE_SECONDS) * 100,
     rssMiB: rssMiB(child.pid),
@@ -73,7 +82,7 @@ async function measure(name, start) {
   await receiver.close();
   if (result.delivered < FILES) console.log(stderr.slice(-3000));
   console.log(
-    `[${name}] first load ${result.loadSeconds.toFixed(1)} s (${result.delivered.toLocaleString('en')} of ${FILES.toLocaleString('en')} lines); ` +
+    `[${name}] first load ${result.loadSeconds.toFixed(1)} s, ${result.loadCpuSeconds.toFixed(1)} CPU-s (${result.delivered.toLocaleString('en')} of ${FILES.toLocaleString('en')} lines; load average ${loadAverageBefore} -> ${loadAverageAfter}); ` +
       `idle CPU ${result.idleCpuPercent.toFixed(1)}% of a core over ${IDLE_SECONDS} s; RSS ${result.rssMiB.toFixed(0)} MiB (peak ${result.peakRssMiB.toFixed(0)}); ` +
       `open fds ${result.fds} idle, ${result.maxFds} at most`,
   );
@@ -129,10 +138,12 @@ scrape_configs:
   });
 } else console.log(`(Promtail reference skipped: ${PROMTAIL} missing)`);
 
-const ratio = (a, b) => (b ? ` (${(a / b).toFixed(2)}× Promtail)` : '');
-console.log(`\nalloy-ts with ${FILES.toLocaleString('en')} files:`);
-console.log(`  first load   ${agent.loadSeconds.toFixed(1)} s${ratio(agent.loadSeconds, promtail?.loadSeconds)}   goal ≤ 10 s`);
-console.log(`  idle CPU     ${agent.idleCpuPercent.toFixed(1)}% of a core${ratio(agent.idleCpuPercent, promtail?.idleCpuPercent)}   goal ≤ 5%`);
-console.log(`  RSS          ${agent.rssMiB.toFixed(0)} MiB (peak ${agent.peakRssMiB.toFixed(0)})${ratio(agent.rssMiB, promtail?.rssMiB)}   goal ≤ 300 MiB`);
-console.log(`  open fds     ${agent.fds} idle, ${agent.maxFds} at most${promtail ? ` (Promtail: ${promtail.fds} idle, ${promtail.maxFds} at most)` : ''}`);
+const ratio = (a, b, unit) => (b !== undefined ? ` (Promtail ${b.toFixed(1)}${unit}: ${(a / b).toFixed(2)}×)` : '');
+const goal = (met, text) => `   goal ${text}: ${met ? 'met' : 'NOT met'}`;
+console.log(`\nalloy-ts with ${FILES.toLocaleString('en')} files (${new Date().toISOString().slice(0, 16)}Z, load average ${loadAverage()}, ${os.cpus().length} CPUs):`);
+console.log(`  first load   ${agent.loadSeconds.toFixed(1)} s${ratio(agent.loadSeconds, promtail?.loadSeconds, ' s')}${goal(agent.loadSeconds <= 10 && agent.delivered === FILES, '≤ 10 s, every line')}`);
+console.log(`  load CPU     ${agent.loadCpuSeconds.toFixed(1)} CPU-s${ratio(agent.loadCpuSeconds, promtail?.loadCpuSeconds, ' CPU-s')}`);
+console.log(`  idle CPU     ${agent.idleCpuPercent.toFixed(1)}% of a core${ratio(agent.idleCpuPercent, promtail?.idleCpuPercent, '%')}${goal(agent.idleCpuPercent <= 5, '≤ 5%')}`);
+console.log(`  RSS          ${agent.rssMiB.toFixed(0)} MiB (peak ${agent.peakRssMiB.toFixed(0)})${ratio(agent.rssMiB, promtail?.rssMiB, ' MiB')}${goal(agent.rssMiB <= 300, '≤ 300 MiB')}`);
+console.log(`  open fds     ${agent.fds} idle, ${agent.maxFds} at most${promtail ? ` (Promtail: ${promtail.fds} idle, ${promtail.maxFds} at most)` : ''}${goal(agent.maxFds <= 512 + 64, 'bounded (512 tailed files + the agent\'s own)')}`);
 rmSync(dir, { recursive: true, force: true });
