@@ -30,9 +30,10 @@ function processTree(pid) {
 }
 
 /**
- * processStats summed over a process and its descendants: the launcher
- * (bin/alloy-ts) runs the agent in a child process when --memory-limit needs
- * V8 flags and Node cannot execve. Peak RSS is the sum of each one's peak.
+ * processStats summed over a process and its descendants, so that an agent
+ * that starts processes (or a launcher that would run the agent in a child)
+ * is charged for all of them: bin/alloy-ts itself runs `--memory-limit` in a
+ * worker thread of the same process. Peak RSS is the sum of each one's peak.
  */
 export function processTreeStats(pid) {
   const total = { user: 0, system: 0, cpu: 0, peakRssMiB: 0, largestPeakRssMiB: 0, processes: 0 };
