@@ -37,7 +37,11 @@ describe.skipIf(skip !== '')(`run --memory-limit in a worker thread${skip}`, () 
     expect(children(agent.child.pid!)).toBe('');
 
     writeFileSync(config, 'local.file "b" {\n  filename = ' + JSON.stringify(config) + '\n}\n');
-    agent.child.kill('SIGHUP');
+    // Until the first load has returned, a SIGHUP may find no agent to reload yet: send it again until one is logged.
+    for (let i = 0; i < 20 && !/msg="config reloaded"/.test(agent.log); i++) {
+      agent.child.kill('SIGHUP');
+      await new Promise((r) => setTimeout(r, 250));
+    }
     await agent.waitForLog(/msg="config reloaded"/);
 
     const exited = once(agent.child, 'exit');
