@@ -173,9 +173,16 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CliIO): 
   let stopRequested = false;
   let stopWatching = () => {};
   const firstLoad = new AbortController();
+  // A SIGHUP before startAgent has returned (during the first load, or just
+  // after the agent became ready) reloads once it has: as in Alloy, whose
+  // buffered signal channel is read after the first load.
+  let reloadPending = false;
   const onHup = () => {
     const agent = running?.agent;
-    if (!agent) return;
+    if (!agent) {
+      reloadPending = true;
+      return;
+    }
     agent.reload().then(
       () => agent.logger.info('config reloaded'),
       (err: unknown) => agent.logger.error('failed to reload config', { err: err instanceof Error ? err.message : String(err) }),
@@ -195,6 +202,7 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CliIO): 
     const baseline = flags['config.auto-reload'] ? await configDigest(watched) : '';
     running = await startAgent(configPath, flags, io, firstLoad.signal);
     if (stopRequested) await running.stop();
+    else if (reloadPending && running.agent.ready) onHup();
     if (flags['config.auto-reload'] && running.agent.ready) {
       stopWatching = watchConfig(running.agent, watched, parseDurationMs(flags['config.auto-reload-interval']), baseline);
     }
