@@ -16,10 +16,12 @@ export const Registry = requireLib('registry') as typeof Prom.Registry;
 export const Counter = requireLib('counter') as typeof Prom.Counter;
 export const Gauge = requireLib('gauge') as typeof Prom.Gauge;
 export const Histogram = requireLib('histogram') as typeof Prom.Histogram;
+export const Summary = requireLib('summary') as typeof Prom.Summary;
 export type Registry = Prom.Registry;
 export type Counter<T extends string = string> = Prom.Counter<T>;
 export type Gauge<T extends string = string> = Prom.Gauge<T>;
 export type Histogram<T extends string = string> = Prom.Histogram<T>;
+export type Summary<T extends string = string> = Prom.Summary<T>;
 
 type DefaultMetric = (registry: Registry, config: Record<string, unknown>) => void;
 

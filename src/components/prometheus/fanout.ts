@@ -3,7 +3,7 @@
  * that fans out samples exposes: `prometheus_fanout_latency` (how long the
  * receivers took to acknowledge) and `prometheus_forwarded_samples_total`.
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from '../../runtime/prom-client.js';
 import { fanOutSamples, type MetricsReceiver, type SampleBatch } from '../common/metric-samples.js';
 
 export class SamplesFanout {

@@ -4,7 +4,7 @@
  * (`prometheus_tsdb_wal_` for prometheus.remote_write as in Alloy,
  * `loki_write_wal_` for loki.write), sampled when scraped.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from '../../../runtime/prom-client.js';
 import type { Wal } from './wal.js';
 
 export function registerWalMetrics(registry: Registry, prefix: string, wal: () => Wal | undefined): void {

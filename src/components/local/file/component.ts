@@ -4,7 +4,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { Gauge } from 'prom-client';
+import { Gauge } from '../../../runtime/prom-client.js';
 import { secretValue, stringValue, type Value } from '../../../lang/value.js';
 import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
 import { health } from '../../../runtime/health.js';

@@ -3,7 +3,7 @@
  * this module loads only when a config builds the component.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { Counter } from 'prom-client';
+import { Counter } from '../../../runtime/prom-client.js';
 import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
 import { fanOut, flushAll, labelsString, receiverOf, type Labels, type LogBatch, type LogsReceiver } from '../../common/log-entries.js';
 import { Entry } from '../stages/entry.js';

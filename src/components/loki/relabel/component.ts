@@ -2,7 +2,7 @@
  * loki.relabel's implementation: its arguments are declared in ../relabel.ts;
  * this module loads only when a config builds the component.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from '../../../runtime/prom-client.js';
 import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
 import { fanOut, flushAll, labelsString, receiverOf, type LogBatch } from '../../common/log-entries.js';
 import { RelabelCache } from '../../relabel/cache.js';

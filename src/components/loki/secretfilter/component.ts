@@ -4,7 +4,7 @@
  * TOML parser) loads only when a config builds the component.
  */
 import { createHash } from 'node:crypto';
-import { Counter, Summary, type Registry } from 'prom-client';
+import { Counter, Summary, type Registry } from '../../../runtime/prom-client.js';
 import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
 import { fanOut, flushAll, receiverOf, type LogBatch } from '../../common/log-entries.js';
 import { untilAborted } from '../../common/until-aborted.js';

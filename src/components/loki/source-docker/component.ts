@@ -3,7 +3,7 @@
  * ../source-docker.ts; this module loads only when a config builds the component.
  */
 import path from 'node:path';
-import { Counter } from 'prom-client';
+import { Counter } from '../../../runtime/prom-client.js';
 import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
 import { health } from '../../../runtime/health.js';
 import { dockerConnection, dockerStatusCode, unsupportedDockerHttpOptions, type DockerConnection } from '../../docker-api/client.js';

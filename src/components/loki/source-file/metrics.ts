@@ -1,5 +1,5 @@
 /** loki.source.file's metrics, with Alloy's names and help (grafana/alloy internal/component/loki/source/file/metrics.go). */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from '../../../runtime/prom-client.js';
 
 export class FileMetrics {
   /** Last acknowledged offset per path (a gauge despite the name, as in Alloy). */

@@ -4,7 +4,7 @@
  */
 import { access, constants, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Counter } from 'prom-client';
+import { Counter } from '../../../runtime/prom-client.js';
 import YAML from 'yaml';
 import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
 import { health } from '../../../runtime/health.js';

@@ -2,7 +2,7 @@
  * loki.source.syslog's implementation: its arguments are declared in
  * ../source-syslog.ts; this module loads only when a config builds the component.
  */
-import { Counter } from 'prom-client';
+import { Counter } from '../../../runtime/prom-client.js';
 import { attrDefault } from '../../../lang/schema.js';
 import { stabilityAllowed, type ComponentContext, type ComponentInstance } from '../../../runtime/component.js';
 import { stabilityMessage } from '../../../runtime/loader.js';

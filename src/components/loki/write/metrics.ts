@@ -4,7 +4,7 @@
  * Series are per endpoint host and tenant; a tenant's series (and its drop
  * reasons) start at zero when the tenant is first seen, as Alloy does.
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from '../../../runtime/prom-client.js';
 
 export type DropReason = 'ingester_error' | 'rate_limited' | 'stream_limited' | 'line_too_long' | 'queue_is_full';
 

@@ -2,7 +2,7 @@
  * Groups converted entries into one LogBatch per label set and hands them to
  * the Loki receivers, counting entries as Alloy's converter does.
  */
-import { Counter } from 'prom-client';
+import { Counter } from '../../../runtime/prom-client.js';
 import type { ComponentContext } from '../../../runtime/component.js';
 import { fanOut as fanOutLogs, labelsString, type LogBatch, type LogsReceiver } from '../../common/log-entries.js';
 import { ConsumerError } from '../pdata/consumer.js';

@@ -3,7 +3,7 @@
  * (otelcol_exporter_*): per signal, items sent, failed to send and refused by
  * a full queue; the queue's size and capacity.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from '../../../runtime/prom-client.js';
 import { ITEM_NAME, SIGNALS, type Signal } from '../pdata/model.js';
 
 export class ExporterMetrics {

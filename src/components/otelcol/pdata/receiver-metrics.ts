@@ -2,7 +2,7 @@
  * Receiver metrics of the collector's receiverhelper under Alloy's names:
  * otelcol_receiver_accepted_* and otelcol_receiver_refused_* per signal.
  */
-import { Counter, type Registry } from 'prom-client';
+import { Counter, type Registry } from '../../../runtime/prom-client.js';
 import { ITEM_NAME, SIGNALS, type Signal } from './model.js';
 
 export class ReceiverMetrics {

@@ -4,7 +4,7 @@
  * to it, in order, so that a caller is acknowledged once all batches holding
  * its items were accepted downstream.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from '../../../runtime/prom-client.js';
 import type { ComponentContext } from '../../../runtime/component.js';
 import { PartsAck } from '../../common/delivery.js';
 import { ConsumerError, fanOut, type ClientMetadata, type ConsumeContext, type Output } from '../pdata/consumer.js';

@@ -2,7 +2,7 @@
  * prometheus.relabel's implementation: its arguments are declared in
  * ../relabel.ts; this module loads only when a config builds the component.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from '../../../runtime/prom-client.js';
 import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
 import { labelsString } from '../../common/log-entries.js';
 import { isStaleAt, metricsReceiver, SampleBatchBuilder, valueBits, type SampleBatch, type SeriesLabels } from '../../common/metric-samples.js';

@@ -5,7 +5,7 @@
  * `prometheus_remote_write_wal_*` intake counters — alloy-ts keeps no WAL, so
  * "appended" counts samples taken into the in-memory queues.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from '../../../runtime/prom-client.js';
 
 type CounterChild = { inc(value?: number): void };
 type GaugeChild = { set(value: number): void; inc(value?: number): void; dec(value?: number): void };

@@ -3,7 +3,7 @@
  * ../scrape.ts; this module loads only when a config builds the component.
  */
 import { hostname } from 'node:os';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge } from '../../../runtime/prom-client.js';
 import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
 import { preferYoungGeneration } from '../../../runtime/memory.js';
 import { formatDurationMs } from '../../../lang/units.js';
