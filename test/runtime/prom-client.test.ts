@@ -3,9 +3,12 @@
  * entry point) gives the entry's own classes and the same default metrics
  * as prom-client's collectDefaultMetrics.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as entry from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from '../../src/runtime/prom-client.js';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from '../../src/runtime/prom-client.js';
+import { repoRoot } from '../cli/repo-paths.js';
 
 const families = async (r: entry.Registry) => (await r.getMetricsAsJSON()).map((m) => ({ name: m.name, help: m.help, type: m.type }));
 
@@ -15,6 +18,15 @@ describe('runtime prom-client', () => {
     expect(Counter).toBe(entry.Counter);
     expect(Gauge).toBe(entry.Gauge);
     expect(Histogram).toBe(entry.Histogram);
+    expect(Summary).toBe(entry.Summary);
+  });
+
+  it('is the only module that imports prom-client\'s values (the entry would load @opentelemetry/api)', () => {
+    const src = path.join(repoRoot, 'src');
+    const offenders = (readdirSync(src, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts') && f !== path.join('runtime', 'prom-client.ts'))
+      .filter((f) => /^import (?!type )[^;]*from 'prom-client';/m.test(readFileSync(path.join(src, f), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 
   it('registers the default metrics prom-client does, in its order', async () => {
