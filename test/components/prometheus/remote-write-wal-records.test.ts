@@ -75,9 +75,9 @@ describe('remote_write WAL records', () => {
     expect(segments.length).toBeGreaterThan(1);
     for (const segment of segments) {
       const sizes = records.filter((r) => r.end.segment === segment).map((r) => r.payload.length);
-      // The first record of each segment defines both series; the others are samples only (1 + 4 + 4 + 20 × 2 bytes).
-      expect(sizes[0]).toBeGreaterThan(49);
-      expect(sizes.slice(1).every((s) => s === 49)).toBe(true);
+      // The first record of each segment defines both series; the others are samples only (1 + 4 + 4, padding to 16, 20 × 2 bytes).
+      expect(sizes[0]).toBeGreaterThan(56);
+      expect(sizes.slice(1).every((s) => s === 56)).toBe(true);
     }
     wal.close();
   });

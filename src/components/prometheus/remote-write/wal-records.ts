@@ -22,8 +22,11 @@
  *
  * Layout (little endian), version 2: u8 version | u32 definitions |
  * (u32 reference | u32 length | JSON of the label set)* | u32 samples |
- * u32 reference per sample | f64 values | f64 timestamps. Version 1 (label
- * sets written in every record, no references) is still read.
+ * zero padding to a multiple of 8 bytes | f64 values | f64 timestamps |
+ * u32 reference per sample. The padding lets a decoded batch's arrays be
+ * views of the record read back (no copies: a large scrape's record is
+ * megabytes, and churning such buffers is what raises peak RSS). Version 1
+ * (label sets written in every record, no references) is still read.
  */
 import type { SampleBatch, SeriesLabels } from '../../common/metric-samples.js';
 import type { BuiltRecord } from '../../common/wal/wal.js';
@@ -32,6 +35,8 @@ const VERSION_SELF_CONTAINED = 1;
 const VERSION_REFS = 2;
 /** Label sets decoded from records of earlier processes, shared by identity; cleared past this size. */
 const INTERNED_MAX = 200_000;
+/** Records up to this size are built in one reused buffer (larger ones, as a segment's first with its definitions, in their own). */
+const SCRATCH_MAX_BYTES = 8 * 1024 * 1024;
 
 /** What the codec needs of the log. */
 export interface SegmentSource {
@@ -64,6 +69,8 @@ export class SampleBatchCodec {
   /** Definitions of records written before this process started, per segment. */
   private readonly earlier = new Map<number, Map<number, SeriesLabels>>();
   private readonly interned = new Map<string, SeriesLabels>();
+  private scratch = Buffer.alloc(0);
+  private idScratch = new Uint32Array(0);
 
   constructor(
     private readonly log: SegmentSource,
@@ -71,12 +78,17 @@ export class SampleBatchCodec {
     private readonly onMissing: (samples: number) => void = () => {},
   ) {}
 
-  /** The record of `batch` for segment `segment`; its commit marks the series it defines as defined there. */
+  /**
+   * The record of `batch` for segment `segment`; its commit marks the series
+   * it defines as defined there. The payload is valid until the next call
+   * (the log writes it at once).
+   */
   encode(batch: SampleBatch, segment: number): BuiltRecord {
     this.forgetGoneSeries();
     const call = ++this.encodeCalls;
     const n = batch.length;
-    const ids = new Uint32Array(n);
+    if (this.idScratch.length < n) this.idScratch = new Uint32Array(Math.max(n, this.idScratch.length * 2));
+    const ids = this.idScratch;
     const defined: SeriesRef[] = [];
     const definitions: string[] = [];
     let definitionBytes = 0;
@@ -91,7 +103,9 @@ export class SampleBatchCodec {
       definitions.push(json);
       definitionBytes += 8 + Buffer.byteLength(json);
     }
-    const out = Buffer.allocUnsafe(1 + 4 + definitionBytes + 4 + 20 * n);
+    const head = 1 + 4 + definitionBytes + 4;
+    const size = head + padding(head) + 20 * n;
+    const out = this.buffer(size);
     let o = out.writeUInt8(VERSION_REFS, 0);
     o = out.writeUInt32LE(defined.length, o);
     for (let d = 0; d < defined.length; d++) {
@@ -100,9 +114,12 @@ export class SampleBatchCodec {
       o = out.writeUInt32LE(length, o) + length;
     }
     o = out.writeUInt32LE(n, o);
-    o += Buffer.from(ids.buffer, 0, 4 * n).copy(out, o);
+    const pad = padding(o);
+    out.fill(0, o, o + pad);
+    o += pad;
     o += Buffer.from(batch.values.buffer, batch.values.byteOffset, 8 * n).copy(out, o);
-    Buffer.from(batch.timestamps.buffer, batch.timestamps.byteOffset, 8 * n).copy(out, o);
+    o += Buffer.from(batch.timestamps.buffer, batch.timestamps.byteOffset, 8 * n).copy(out, o);
+    Buffer.from(ids.buffer, 0, 4 * n).copy(out, o);
     return {
       payload: out,
       commit: () => {
@@ -132,12 +149,12 @@ export class SampleBatchCodec {
     }
     const n = record.readUInt32LE(o);
     o += 4;
-    const ids = new Uint32Array(record.buffer.slice(record.byteOffset + o, record.byteOffset + o + 4 * n));
-    o += 4 * n;
-    // Copies, so the typed arrays are aligned and own their buffers (receivers may reuse them).
-    const values = new Float64Array(record.buffer.slice(record.byteOffset + o, record.byteOffset + o + 8 * n));
+    o += padding(o);
+    const values = float64s(record, o, n);
     o += 8 * n;
-    const timestamps = new Float64Array(record.buffer.slice(record.byteOffset + o, record.byteOffset + o + 8 * n));
+    const timestamps = float64s(record, o, n);
+    o += 8 * n;
+    const ids = (record.byteOffset + o) % 4 === 0 ? new Uint32Array(record.buffer, record.byteOffset + o, n) : new Uint32Array(record.buffer.slice(record.byteOffset + o, record.byteOffset + o + 4 * n));
     const series = new Array<SeriesLabels>(n);
     let missing = 0;
     for (let i = 0; i < n; i++) {
@@ -148,6 +165,12 @@ export class SampleBatchCodec {
     if (missing === 0) return { length: n, series, values, timestamps };
     this.onMissing(missing);
     return withoutMissing(series, values, timestamps);
+  }
+
+  private buffer(size: number): Buffer {
+    if (size > SCRATCH_MAX_BYTES) return Buffer.allocUnsafeSlow(size);
+    if (this.scratch.length < size) this.scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX_BYTES, Math.max(size, this.scratch.length * 2)));
+    return this.scratch.subarray(0, size);
   }
 
   private refFor(labels: SeriesLabels): SeriesRef {
@@ -231,6 +254,18 @@ export class SampleBatchCodec {
     }
     return labels;
   }
+}
+
+/** Bytes of zero padding after `offset` so that what follows starts at a multiple of 8. */
+function padding(offset: number): number {
+  return (8 - (offset % 8)) % 8;
+}
+
+/** `n` float64s at `offset` of the record: a view when aligned (records read back are), else a copy. */
+function float64s(record: Buffer, offset: number, n: number): Float64Array {
+  const at = record.byteOffset + offset;
+  if (at % 8 === 0) return new Float64Array(record.buffer, at, n);
+  return new Float64Array(record.buffer.slice(at, at + 8 * n));
 }
 
 /** The samples whose series is known (a series defined in a segment that is gone cannot be sent). */
