@@ -37,6 +37,8 @@ const VERSION_REFS = 2;
 const INTERNED_MAX = 200_000;
 /** Records up to this size are built in one reused buffer (larger ones, as a segment's first with its definitions, in their own). */
 const SCRATCH_MAX_BYTES = 8 * 1024 * 1024;
+/** A first guess of a definition's size (reference, length, JSON of a label set). */
+const DEFINITION_GUESS_BYTES = 128;
 
 /** What the codec needs of the log. */
 export interface SegmentSource {
@@ -90,27 +92,25 @@ export class SampleBatchCodec {
     if (this.idScratch.length < n) this.idScratch = new Uint32Array(Math.max(n, this.idScratch.length * 2));
     const ids = this.idScratch;
     const defined: SeriesRef[] = [];
-    const definitions: string[] = [];
-    let definitionBytes = 0;
     for (let i = 0; i < n; i++) {
       const ref = this.refFor(batch.series[i]!);
       ref.lastUsed = segment;
       ids[i] = ref.id;
       if (ref.definedIn === segment || ref.listedBy === call) continue;
       ref.listedBy = call;
-      const json = JSON.stringify(ref.labels);
       defined.push(ref);
-      definitions.push(json);
-      definitionBytes += 8 + Buffer.byteLength(json);
     }
-    const head = 1 + 4 + definitionBytes + 4;
-    const size = head + padding(head) + 20 * n;
-    const out = this.buffer(size);
+    const samplesBytes = 4 + 7 + 20 * n;
+    // Definitions are written as they are made (each JSON string is garbage at once); the buffer grows if the guess is short.
+    let out = this.buffer(5 + defined.length * DEFINITION_GUESS_BYTES + samplesBytes);
     let o = out.writeUInt8(VERSION_REFS, 0);
     o = out.writeUInt32LE(defined.length, o);
-    for (let d = 0; d < defined.length; d++) {
-      o = out.writeUInt32LE(defined[d]!.id, o);
-      const length = out.write(definitions[d]!, o + 4);
+    for (const ref of defined) {
+      const json = JSON.stringify(ref.labels);
+      const room = o + 8 + 3 * json.length + samplesBytes;
+      if (room > out.length) out = grown(out, o, room);
+      o = out.writeUInt32LE(ref.id, o);
+      const length = out.write(json, o + 4);
       o = out.writeUInt32LE(length, o) + length;
     }
     o = out.writeUInt32LE(n, o);
@@ -119,9 +119,9 @@ export class SampleBatchCodec {
     o += pad;
     o += Buffer.from(batch.values.buffer, batch.values.byteOffset, 8 * n).copy(out, o);
     o += Buffer.from(batch.timestamps.buffer, batch.timestamps.byteOffset, 8 * n).copy(out, o);
-    Buffer.from(ids.buffer, 0, 4 * n).copy(out, o);
+    o += Buffer.from(ids.buffer, 0, 4 * n).copy(out, o);
     return {
-      payload: out,
+      payload: out.subarray(0, o),
       commit: () => {
         for (const ref of defined) ref.definedIn = segment;
       },
@@ -254,6 +254,13 @@ export class SampleBatchCodec {
     }
     return labels;
   }
+}
+
+/** A larger buffer holding the first `used` bytes of `buffer` (at least `needed` bytes, at least twice as many). */
+function grown(buffer: Buffer, used: number, needed: number): Buffer {
+  const next = Buffer.allocUnsafeSlow(Math.max(needed, buffer.length * 2));
+  buffer.copy(next, 0, 0, used);
+  return next;
 }
 
 /** Bytes of zero padding after `offset` so that what follows starts at a multiple of 8. */
