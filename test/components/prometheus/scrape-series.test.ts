@@ -78,6 +78,30 @@ describe('target series cache', () => {
     expect(b3.series[0]).toEqual(b1.series[0]);
   });
 
+  it('keeps each series\' label object and staleness right through growth and churn of many series', () => {
+    const series = new TargetSeries(TARGET, OPTIONS);
+    const body = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => `m{i="${from + k}"} ${from + k}`).join('\n');
+    const first = scrape(series, body(0, 20_000), 1);
+    const byIndex = new Map(first.series.map((s) => [s['i'], s]));
+    // Half the series go away (markers), others arrive; the kept ones are renumbered.
+    const second = scrape(series, body(10_000, 30_000), 2);
+    expect(second.length).toBe(30_000);
+    const bits = valueBits(second.values);
+    const stale = second.series.filter((_, k) => isStaleAt(bits, k)).map((s) => Number(s['i']));
+    expect(stale.sort((a, b) => a - b)).toEqual(Array.from({ length: 10_000 }, (_, k) => k));
+    for (let k = 0; k < 10_000; k++) expect(second.series[k]).toBe(byIndex.get(String(10_000 + k)));
+    // After the compaction, a series that vanishes is still marked with its own labels.
+    const third = scrape(series, body(10_000, 29_999), 3);
+    expect(names(third).slice(-1)).toEqual(['m/29999 stale']);
+    expect(third.series[0]).toBe(second.series[0]);
+    const failed = series.begin('prometheus', 4, new SampleBatchBuilder());
+    failed.write(Buffer.from(body(0, 5)));
+    failed.abandon();
+    const all = new SampleBatchBuilder();
+    series.markAllStale(5, all);
+    expect(all.finish().series.map((s) => s['i'])).toEqual(third.series.slice(0, 19_999).map((s) => s['i']));
+  });
+
   it('leaves series with their own timestamps out of staleness tracking', () => {
     const series = new TargetSeries(TARGET, OPTIONS);
     scrape(series, 'own 1 500\nplain 1\n', 1000);

@@ -2,7 +2,8 @@
  * One target's series cache: turns scrape bodies into samples, as
  * Prometheus' scrape cache does.
  *
- * - Keyed by the raw series bytes (`name{labels}` as exposed): a series seen
+ * - Keyed by the raw series bytes (`name{labels}` as exposed), kept in a
+ *   SeriesTable (parallel arrays, no object per series): a series seen
  *   before costs a hash lookup and a byte comparison, no allocation; only a
  *   new series is fully parsed,
  *   validated, merged with the target's labels (honor_labels) and turned into
@@ -17,6 +18,7 @@
  */
 import { isValidLabelName } from '../../relabel/rules.js';
 import { METRIC_NAME_LABEL, seriesLabelsOf, type MetricMetadata, type MetricType, type SampleBatchBuilder, type SeriesLabels } from '../../common/metric-samples.js';
+import { SeriesTable } from './series-table.js';
 import { ExpositionLines, type ExpositionParser, type ExpositionFormat } from './text-parser.js';
 
 export interface SeriesOptions {
@@ -35,16 +37,6 @@ export interface ScrapeCounts {
   readonly appended: number;
   /** Series seen for the first time. */
   readonly added: number;
-}
-
-interface Entry {
-  /** The series bytes as exposed (latin1). */
-  readonly key: string;
-  readonly labels: SeriesLabels;
-  /** The scrape iteration that last had a sample of this series. */
-  seen: number;
-  /** The next entry whose key has the same hash. */
-  next: Entry | undefined;
 }
 
 /** One scrape in progress (TargetSeries.begin). */
@@ -67,8 +59,8 @@ class ScrapeState {
 
   constructor(
     readonly iteration: number,
-    /** The entries with a tracked sample in this scrape: current[0, tracked). */
-    readonly current: Entry[],
+    /** The series (slots) with a tracked sample in this scrape: current[0, tracked). */
+    public current: Int32Array,
     readonly timestampMs: number,
     readonly out: SampleBatchBuilder,
   ) {}
@@ -78,20 +70,17 @@ class ScrapeState {
 export class ScrapeError extends Error {}
 
 export class TargetSeries {
-  /** Series hash → entries with that hash. */
-  private readonly entries = new Map<number, Entry>();
-  private entryCount = 0;
+  private readonly table = new SeriesTable();
   /** Label strings of the cached series (see intern); rebuilt when series are dropped. */
   private strings = new Map<string, string>();
   /** Series with a tracked sample in the last successful scrape: previous[0, previousCount). */
-  private previous: Entry[] = [];
+  private previous: Int32Array = new Int32Array(16);
   private previousCount = 0;
   /**
    * The array before `previous`, filled again by the next scrape: two arrays
    * alternate, rather than a target-sized one being allocated per scrape.
-   * Holds no entries (cleared when it is retired).
    */
-  private spare: Entry[] = [];
+  private spare: Int32Array = new Int32Array(16);
   private iteration = 0;
   private metadata: ReadonlyMap<string, MetricMetadata> = new Map();
 
@@ -133,15 +122,18 @@ export class TargetSeries {
         lines.end();
         return this.complete(scrape);
       },
-      abandon: () => this.retire(scrape.current, scrape.tracked), // stays the spare array
+      abandon: () => {
+        this.spare = scrape.current; // stays the spare array
+      },
     };
   }
 
   /** The samples of one part of the body: runs once per sample, so the state is kept in locals meanwhile. */
   private consume(parser: ExpositionParser, scrape: ScrapeState): void {
-    const { iteration, current, out, timestampMs, metadata } = scrape;
+    const { iteration, out, timestampMs, metadata } = scrape;
     const { honorTimestamps, trackTimestampsStaleness } = this.options;
-    let { tracked, scraped, added, appended } = scrape;
+    const table = this.table;
+    let { tracked, scraped, added, appended, current } = scrape;
     try {
       while (parser.next()) {
         if (parser.kind !== 'sample') {
@@ -149,20 +141,24 @@ export class TargetSeries {
           continue;
         }
         scraped++;
-        let entry = this.lookup(parser);
-        if (entry === undefined) {
-          entry = this.insert(parser);
+        let slot = table.find(parser);
+        if (slot < 0) {
+          slot = table.add(parser, this.seriesFor(parser));
           added++;
         }
-        if (entry.seen === iteration) continue; // a duplicate: Prometheus rejects all but the first
-        entry.seen = iteration;
+        if (table.seen[slot] === iteration) continue; // a duplicate: Prometheus rejects all but the first
+        table.seen[slot] = iteration;
         appended++;
         const own = parser.timestampMs;
         const hasOwn = own === own; // not NaN
-        out.add(entry.labels, parser.value, hasOwn && honorTimestamps ? own : timestampMs);
-        if (!hasOwn || !honorTimestamps || trackTimestampsStaleness) current[tracked++] = entry;
+        out.add(table.labels[slot]!, parser.value, hasOwn && honorTimestamps ? own : timestampMs);
+        if (!hasOwn || !honorTimestamps || trackTimestampsStaleness) {
+          if (tracked === current.length) current = grownSlots(current, table.size);
+          current[tracked++] = slot;
+        }
       }
     } finally {
+      scrape.current = current;
       scrape.tracked = tracked;
       scrape.scraped = scraped;
       scrape.added = added;
@@ -177,13 +173,11 @@ export class TargetSeries {
     if (limit > 0 && appended > limit) throw new ScrapeError(`sample limit exceeded (${appended} > ${limit})`);
     // Indexed loops: this runs once per series and scrape, and a for-of here
     // allocated an iterator result per element.
-    const previous = this.previous;
-    const previousCount = this.previousCount;
+    const { previous, previousCount, table } = this;
     for (let i = 0; i < previousCount; i++) {
-      const entry = previous[i]!;
-      if (entry.seen !== iteration) out.addStale(entry.labels, timestampMs);
+      const slot = previous[i]!;
+      if (table.seen[slot] !== iteration) out.addStale(table.labels[slot]!, timestampMs);
     }
-    this.retire(previous, previousCount);
     this.spare = previous;
     this.previous = current;
     this.previousCount = tracked;
@@ -194,15 +188,9 @@ export class TargetSeries {
 
   /** Staleness markers for every series of the last successful scrape (failed scrape, target gone). */
   markAllStale(timestampMs: number, out: SampleBatchBuilder): void {
-    const previous = this.previous;
-    for (let i = 0; i < this.previousCount; i++) out.addStale(previous[i]!.labels, timestampMs);
-    this.retire(previous, this.previousCount);
+    const { previous, table } = this;
+    for (let i = 0; i < this.previousCount; i++) out.addStale(table.labels[previous[i]!]!, timestampMs);
     this.previousCount = 0;
-  }
-
-  /** Clears the first `count` slots, so an array kept for reuse pins no entry the cache dropped. */
-  private retire(entries: Entry[], count: number): void {
-    entries.fill(undefined as unknown as Entry, 0, count);
   }
 
   /** A new series' labels: validated, strings interned, merged with the target's (allocating little: a large target has many). */
@@ -238,36 +226,21 @@ export class TargetSeries {
     return s;
   }
 
-  private lookup(parser: ExpositionParser): Entry | undefined {
-    let entry = this.entries.get(parser.seriesHash);
-    while (entry !== undefined && !parser.seriesEquals(entry.key)) entry = entry.next;
-    return entry;
-  }
-
-  private insert(parser: ExpositionParser): Entry {
-    const entry: Entry = { key: parser.seriesKey(), labels: this.seriesFor(parser), seen: 0, next: this.entries.get(parser.seriesHash) };
-    this.entries.set(parser.seriesHash, entry);
-    this.entryCount++;
-    return entry;
-  }
-
+  /** Drops the series the last successful scrape did not have; the tracked ones are renumbered with them. */
   private dropUnseen(iteration: number, seenCount: number): void {
-    if (this.entryCount <= seenCount) return;
+    if (this.table.size <= seenCount) return;
     this.strings = new Map(); // the kept series' strings are interned again as new series come
-    for (const [hash, head] of this.entries) {
-      let kept: Entry | undefined;
-      for (let e: Entry | undefined = head; e !== undefined; ) {
-        const next: Entry | undefined = e.next;
-        if (e.seen === iteration) {
-          e.next = kept;
-          kept = e;
-        } else this.entryCount--;
-        e = next;
-      }
-      if (kept) this.entries.set(hash, kept);
-      else this.entries.delete(hash);
-    }
+    const renumber = this.table.compact(iteration);
+    const previous = this.previous;
+    for (let i = 0; i < this.previousCount; i++) previous[i] = renumber[previous[i]!]!;
   }
+}
+
+/** A larger array of series slots, holding the first ones (sized for the table: a scrape tracks each series once). */
+function grownSlots(slots: Int32Array, tableSize: number): Int32Array {
+  const grown = new Int32Array(Math.max(tableSize, slots.length * 2));
+  grown.set(slots);
+  return grown;
 }
 
 /**

@@ -5,8 +5,9 @@
  * entry per `next()`, and exposes the current sample as offsets, a hash and
  * numbers rather than objects. A consumer keys its series cache on the raw
  * `name{labels}` bytes, as Prometheus' scrape cache does: `seriesHash` finds
- * the candidates and `seriesEquals(key)` confirms one, without allocating;
- * only a series not seen before is decoded (`seriesKey()`) and fully parsed
+ * the candidates and `seriesEqualsBytes` confirms one against the bytes a
+ * cache kept (`copySeries`), without allocating; only a series not seen
+ * before is fully parsed
  * and validated (`seriesLabels()`). Decoded strings are fresh copies, so a
  * cache never pins a scrape body.
  *
@@ -128,12 +129,22 @@ export class ExpositionParser {
     return false;
   }
 
-  /** Whether the current sample's series bytes are exactly `key` (a latin1 string of bytes, from seriesKey()). */
-  seriesEquals(key: string): boolean {
+  /** Whether the current sample's series bytes are exactly bytes[offset, offset + length) (a key kept by copySeries). */
+  seriesEqualsBytes(bytes: Uint8Array, offset: number, length: number): boolean {
     const { body, seriesStart: start } = this;
-    if (key.length !== this.seriesEnd - start) return false;
-    for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) !== body[start + i]) return false;
+    if (length !== this.seriesEnd - start) return false;
+    for (let i = 0; i < length; i++) if (bytes[offset + i] !== body[start + i]) return false;
     return true;
+  }
+
+  /** The length of the current sample's series bytes. */
+  get seriesLength(): number {
+    return this.seriesEnd - this.seriesStart;
+  }
+
+  /** Copies the current sample's series bytes to target[offset…) (which must have room). */
+  copySeries(target: Uint8Array, offset: number): void {
+    this.body.copy(target, offset, this.seriesStart, this.seriesEnd);
   }
 
   /** The current sample's series bytes as a latin1 string: a compact cache key. */

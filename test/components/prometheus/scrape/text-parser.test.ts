@@ -18,7 +18,11 @@ function readAll(p: ExpositionParser, out: Parsed): void {
     if (p.kind === 'sample') {
       const { name, labels } = p.seriesLabels();
       out.samples.push({ key: p.seriesKey(), name, labels, value: p.value, ts: p.timestampMs });
-      expect(p.seriesEquals(p.seriesKey())).toBe(true);
+      const kept = Buffer.alloc(p.seriesLength + 2);
+      p.copySeries(kept, 1);
+      expect(kept.toString('latin1', 1, 1 + p.seriesLength)).toBe(p.seriesKey());
+      expect(p.seriesEqualsBytes(kept, 1, p.seriesLength)).toBe(true);
+      expect(p.seriesEqualsBytes(kept, 0, p.seriesLength)).toBe(false);
     } else out.meta.push({ kind: p.kind, name: p.metaName, text: p.metaText });
   }
 }
