@@ -170,6 +170,8 @@ async function runAgent(name, command, intervalSeconds, ports, receiver) {
   await sleep(MEASURE_SECONDS * 1000);
   const after = { cpu: processTreeStats(agent.pid).cpu, received: (await receiver.ask('report')).items, at: performance.now() };
   const { peakRssMiB } = processTreeStats(agent.pid);
+  // An agent that died while measured (e.g. out of memory under --memory-limit) has no CPU or RSS left to read.
+  if (agent.exitCode !== null || agent.signalCode !== null) throw new Error(`${name} exited while measured: ${stderr}`);
   agent.kill('SIGTERM');
   await new Promise((r) => (agent.exitCode !== null ? r() : agent.once('exit', r)));
   const samples = after.received - before.received;
