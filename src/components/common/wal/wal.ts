@@ -132,6 +132,9 @@ export class Wal {
   private closed = false;
   private full = false;
   private ownFrom = 0;
+  /** Open steps a full disk refused (creating the directory, the new segment): done before the next append, whose disk-full handling retries them. */
+  private pendingDir = false;
+  private pendingRotate = false;
   private waiters: (() => void)[] = [];
   readonly stats: WalStats = { segments: 0, bytes: 0, droppedRecords: 0, tornBytes: 0, corruptSegments: 0 };
 
@@ -231,7 +234,12 @@ export class Wal {
    * past the disk budget. Called by the owner periodically and after acks.
    */
   truncate(now = Date.now()): void {
-    this.rotateIfHeadFullyAcked();
+    try {
+      this.rotateIfHeadFullyAcked();
+    } catch (err) {
+      // No room for a new segment: the head stays, and the next truncation tries again.
+      if (!isDiskFull(err)) throw err;
+    }
     while (this.segments.length > 1) {
       const oldest = this.segments[0]!;
       const age = now - oldest.createdAt;
@@ -326,6 +334,7 @@ export class Wal {
   // ---- internals
 
   private appendNow(build: (segment: number) => BuiltRecord): void {
+    this.finishOpen();
     let built = build(this.currentSegment);
     if (this.rotateIfDue(built.payload.length)) built = build(this.currentSegment);
     const payload = built.payload;
@@ -385,6 +394,16 @@ export class Wal {
     const last = this.segments.at(-1);
     this.closeHead();
     this.newSegment(last ? last.index + 1 : 0);
+    this.pendingRotate = false;
+  }
+
+  /** Does what a full disk kept open() from doing; throws ENOSPC again while there is still no room. */
+  private finishOpen(): void {
+    if (this.pendingDir) {
+      this.fs.mkdirSync(this.opts.dir, { recursive: true });
+      this.pendingDir = false;
+    }
+    if (this.pendingRotate) this.rotate();
   }
 
   private newSegment(index: number): Segment {
@@ -445,7 +464,11 @@ export class Wal {
   }
 
   private recover(): void {
-    this.fs.mkdirSync(this.opts.dir, { recursive: true });
+    // A full disk at start must not fail the component: the log opens, and its first append reports the disk full and retries.
+    if (!this.deferIfDiskFull(() => this.fs.mkdirSync(this.opts.dir, { recursive: true }))) {
+      this.pendingDir = true;
+      return;
+    }
     const indexes = this.fs
       .readdirSync(this.opts.dir)
       .map((name) => SEGMENT_NAME.exec(name)?.[1])
@@ -454,8 +477,8 @@ export class Wal {
       .sort((a, b) => a - b);
     indexes.forEach((index, i) => this.recoverSegment(index, i === indexes.length - 1));
     const last = this.segments.at(-1);
-    if (this.opts.newSegmentAtOpen && last && last.size > 0) this.rotate();
-    this.ownFrom = this.currentSegment;
+    if (this.opts.newSegmentAtOpen && last && last.size > 0 && !this.deferIfDiskFull(() => this.rotate())) this.pendingRotate = true;
+    this.ownFrom = this.pendingRotate ? this.currentSegment + 1 : this.currentSegment;
     this.refreshStats();
   }
 
@@ -511,6 +534,18 @@ export class Wal {
     } catch (err) {
       // A lost acknowledgement means re-delivery after a restart, not loss.
       this.opts.logger.warn('WAL: could not save acknowledged positions', { err: (err as Error).message });
+    }
+  }
+
+  /** Runs a step of open(); false when the disk is full (the step is then left for the first append). */
+  private deferIfDiskFull(step: () => void): boolean {
+    try {
+      step();
+      return true;
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      this.opts.logger.warn('WAL: disk full at open, the log is finished opening once there is room', { dir: this.opts.dir, err: (err as Error).message });
+      return false;
     }
   }
 

@@ -184,6 +184,55 @@ describe('Wal', () => {
     reopened.close();
   });
 
+  it('opens on a disk full before it starts (no room for its directory) and finishes opening once there is room', async () => {
+    let diskFull = true;
+    const enospc = (): never => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, mkdir'), { code: 'ENOSPC' });
+    };
+    const injected: WalFs = { ...fs, mkdirSync: ((...a: Parameters<typeof fs.mkdirSync>) => (diskFull ? enospc() : fs.mkdirSync(...a))) as WalFs['mkdirSync'] };
+    const walDir = path.join(dir, 'wal');
+    const states: boolean[] = [];
+    const wal = Wal.open({ dir: walDir, logger, fs: injected, fullWaitMs: 50, onFull: (full) => states.push(full) });
+    const reader = wal.reader('a');
+    await expect(wal.append(payload(0))).rejects.toBeInstanceOf(WalFullError);
+    expect(wal.isFull).toBe(true);
+    expect(states).toEqual([true]);
+    diskFull = false;
+    await wal.append(payload(1));
+    expect(states).toEqual([true, false]);
+    expect(drain(reader, 5)).toEqual([payload(1).toString()]);
+    wal.close();
+    expect(lines.join('\n')).toMatch(/WAL: disk full at open/);
+  });
+
+  it('opens a log whose new segment cannot be created (full disk), keeps its records readable, and writes the new segment once there is room', async () => {
+    const first = Wal.open({ dir, logger, newSegmentAtOpen: true });
+    for (let i = 0; i < 3; i++) await first.append(payload(i));
+    first.close();
+    expect(segmentFiles()).toEqual(['00000000']);
+    let diskFull = true;
+    const injected: WalFs = {
+      ...fs,
+      writeFileSync: ((file: fs.PathOrFileDescriptor, data: string | NodeJS.ArrayBufferView) => {
+        if (diskFull && /\d{8}$/.test(String(file))) throw Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC' });
+        fs.writeFileSync(file, data);
+      }) as WalFs['writeFileSync'],
+    };
+    const wal = Wal.open({ dir, logger, fs: injected, fullWaitMs: 50, newSegmentAtOpen: true });
+    // Records of the earlier process are in segment 0; this process's own start at segment 1.
+    expect(wal.firstOwnSegment).toBe(1);
+    const reader = wal.reader('a');
+    expect(drain(reader, 5)).toEqual([0, 1, 2].map((i) => payload(i).toString()));
+    wal.truncate(); // cannot rotate either: no throw
+    await expect(wal.append(payload(3))).rejects.toBeInstanceOf(WalFullError);
+    diskFull = false;
+    await wal.append(payload(4));
+    expect(wal.currentSegment).toBe(1);
+    expect(segmentFiles()).toEqual(['00000000', '00000001']);
+    expect(drain(reader, 5)).toEqual([payload(4).toString()]);
+    wal.close();
+  });
+
   it('pumps records with acknowledgements in order, never past an undelivered one', async () => {
     const wal = Wal.open({ dir, logger });
     for (let i = 0; i < 10; i++) await wal.append(payload(i));
