@@ -9,7 +9,7 @@
  * the fill arrives. A second case starts the agent on an already full disk.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,10 +24,10 @@ afterEach(async () => {
 });
 
 /** A 2 MiB tmpfs (needs root / CAP_SYS_ADMIN). */
-function mountSmallTmpfs(): string | undefined {
+function mountSmallTmpfs(options = 'size=2m'): string | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const mountPoint = mkdtempSync(path.join(tmpdir(), 'rw-full-disk-'));
-  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint], { encoding: 'utf8' });
+  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', mountPoint], { encoding: 'utf8' });
   if (result.status === 0) return mountPoint;
   rmSync(mountPoint, { recursive: true, force: true });
   return undefined;
@@ -63,6 +63,24 @@ function fillDisk(file: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Uses up the inodes of the filesystem of `dir` (empty files until ENOSPC): no new file, hence no new WAL segment, can be created. */
+function exhaustInodes(dir: string): void {
+  for (let i = 0; ; i++) {
+    try {
+      writeFileSync(path.join(dir, `inode-${i}`), '');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+      return;
+    }
+  }
+}
+
+function killHard(agent: AgentProcess): Promise<void> {
+  const exited = new Promise<void>((resolve) => agent.child.once('exit', () => resolve()));
+  for (const pid of new Set([agent.agentPid(), agent.child.pid!])) process.kill(pid, 'SIGKILL');
+  return exited;
 }
 
 interface ComponentJson {
@@ -195,6 +213,51 @@ describe.skipIf(!tmpfs)('prometheus.remote_write WAL on a full disk', () => {
     expect(agent.log).toMatch(/WAL: disk full, refusing new data until space is freed/);
     expect(agent.log).toMatch(/WAL: disk space available again/);
   }, 120_000);
+
+  it('restarts on a disk where its new segment cannot be created: runs unhealthy, retries, then delivers what the WAL held and what came after', async () => {
+    // Its own tmpfs with few inodes: a full inode table is what makes creating a segment fail (tmpfs creates empty files without blocks).
+    const disk = mountSmallTmpfs('size=2m,nr_inodes=64');
+    if (!disk) throw new Error('cannot mount a second tmpfs');
+    cleanups.push(() => {
+      spawnSync('umount', [disk]);
+      rmSync(disk, { recursive: true, force: true });
+    });
+    const storage = path.join(disk, 'data');
+    const receiver = await RemoteWriteReceiver.start();
+    cleanups.push(() => receiver.close());
+    await receiver.down();
+    const target = await MetricsTarget.start(exposition);
+    cleanups.push(() => target.close());
+
+    const first = await startAgent(storage, target.address, receiver.url);
+    await first.agent.waitForLog(/finished complete graph evaluation/);
+    await until(async () => target.requests.length >= 8, '8 scrapes');
+    await killHard(first.agent);
+    const scrapedBeforeKill = target.requests.length - 1;
+
+    fillDisk(path.join(disk, 'ballast'));
+    exhaustInodes(disk);
+    const { agent, url } = await startAgent(storage, target.address, receiver.url);
+    await agent.waitForLog(/finished complete graph evaluation/);
+    await until(async () => (await component(url))?.health.state === 'unhealthy', `${ID} to be unhealthy`);
+    expect((await component(url))?.health.message).toMatch(/WAL disk full/);
+    expect(await diskFullGauge(url)).toBe('1');
+    expect(agent.log).toMatch(/WAL: disk full at open/);
+
+    for (const name of (await import('node:fs')).readdirSync(disk)) if (name.startsWith('inode-') || name === 'ballast') rmSync(path.join(disk, name));
+    await until(async () => (await component(url))?.health.state === 'healthy', `${ID} to be healthy once space returns`);
+    await everyComponentHealthy(url);
+    const firstAfterSpace = target.requests.length + 1;
+    await receiver.up();
+    const missing = (): number[] => {
+      const got = scrapeNumbers(receiver);
+      return Array.from({ length: scrapedBeforeKill }, (_, i) => i + 1).filter((n) => !got.has(n));
+    };
+    await receiver.waitFor(() => missing().length === 0, 'every scrape in the WAL before the restart', 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; missing scrapes ${missing().join(',')}`);
+    });
+    await receiver.waitFor(() => [...scrapeNumbers(receiver)].some((n) => n >= firstAfterSpace), 'scrapes taken after space returned', 15_000);
+  }, 90_000);
 
   it('starts on an already full disk unhealthy, retries opening the WAL, and recovers once space returns', async () => {
     const storage = path.join(tmpfs!, 'full-at-start');
