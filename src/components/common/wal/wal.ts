@@ -444,7 +444,14 @@ export class Wal {
     while (this.stats.bytes > this.opts.maxBytes && this.segments.length > 1) this.dropOldest(true);
     const last = this.segments.at(-1);
     // A head segment alone above the budget is closed so that it can go next time.
-    if (last && this.segments.length === 1 && last.size > this.opts.maxBytes) this.rotate();
+    if (last && this.segments.length === 1 && last.size > this.opts.maxBytes) {
+      try {
+        this.rotate();
+      } catch (err) {
+        // Runs after a record is written: failing here would have append() write it again. The next append or truncation retries.
+        if (!isDiskFull(err)) throw err;
+      }
+    }
   }
 
   private dropOldest(countUnread: boolean): void {

@@ -233,6 +233,28 @@ describe('Wal', () => {
     wal.close();
   });
 
+  it('writes a record once when the segment past the disk budget cannot be started for lack of space', async () => {
+    let diskFull = false;
+    const injected: WalFs = {
+      ...fs,
+      writeFileSync: ((file: fs.PathOrFileDescriptor, data: string | NodeJS.ArrayBufferView) => {
+        if (diskFull && /\d{8}$/.test(String(file))) throw Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC' });
+        fs.writeFileSync(file, data);
+      }) as WalFs['writeFileSync'],
+    };
+    const wal = Wal.open({ dir, logger, fs: injected, fullWaitMs: 50, maxBytes: 64 });
+    await wal.append(payload(0));
+    diskFull = true;
+    // Past the 64-byte budget: the log would start a new segment after the write, and cannot.
+    await wal.append(Buffer.alloc(100, 'y'));
+    diskFull = false;
+    await wal.append(payload(1));
+    const got = drain(wal.reader('a'), 10);
+    expect(got.filter((p) => p === 'y'.repeat(100))).toHaveLength(1);
+    expect(got.at(-1)).toBe(payload(1).toString());
+    wal.close();
+  });
+
   it('pumps records with acknowledgements in order, never past an undelivered one', async () => {
     const wal = Wal.open({ dir, logger });
     for (let i = 0; i < 10; i++) await wal.append(payload(i));
