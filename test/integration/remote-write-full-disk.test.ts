@@ -192,6 +192,8 @@ describe.skipIf(!tmpfs)('prometheus.remote_write WAL on a full disk', () => {
     await new Promise((r) => setTimeout(r, 6_000));
     expect(agent.child.exitCode).toBeNull();
     expect((await component(url))?.health.state).toBe('unhealthy');
+    // A refused scrape is logged at error level, as Prometheus logs a failed append commit.
+    expect(agent.log).toMatch(/level=error msg="scrape commit failed: samples not delivered"/);
 
     rmSync(ballast);
     await until(async () => (await component(url))?.health.state === 'healthy', `${ID} to be healthy again`);

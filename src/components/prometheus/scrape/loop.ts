@@ -233,7 +233,10 @@ export class ScrapeLoop {
         this.pushDone();
       },
       (err: unknown) => {
-        this.ctx.logger.debug('samples not delivered', { target: this.target.url.href, err: err as Error });
+        // A refused scrape is lost, as when Prometheus' append commit fails (logged at error
+        // there, prometheus/scrape/scrape.go "Scrape commit failed"); while stopping it is expected.
+        const log = this.stopper.signal.aborted ? this.ctx.logger.debug : this.ctx.logger.error;
+        log.call(this.ctx.logger, 'scrape commit failed: samples not delivered', { target: this.target.url.href, err: err as Error });
         this.pushDone();
       },
     );
