@@ -6,13 +6,13 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../cli/repo-paths.js';
 import { AgentProcess, hasDist } from '../support/agent-process.js';
 import { LokiReceiver } from '../support/loki-receiver.js';
+import { freePort } from '../support/free-port.js';
 
 const JOURNAL_REMOTE = '/lib/systemd/systemd-journal-remote';
 const tools = ['/usr/bin/journalctl', JOURNAL_REMOTE, '/usr/bin/logger'].filter((t) => !existsSync(t));
@@ -23,14 +23,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 function writeJournal(file: string, message: string): void {
   const export_ = `__REALTIME_TIMESTAMP=${Date.now() * 1000}\n__MONOTONIC_TIMESTAMP=1\n_BOOT_ID=0123456789abcdef0123456789abcdef\nMESSAGE=${message}\nPRIORITY=4\n_SYSTEMD_UNIT=example.service\nSYSLOG_IDENTIFIER=example\n\n`;

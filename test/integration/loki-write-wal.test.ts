@@ -6,12 +6,12 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentProcess, hasDist } from '../support/agent-process.js';
 import { LokiReceiver } from '../support/loki-receiver.js';
+import { freePort } from '../support/free-port.js';
 
 if (!hasDist && process.env.CI) throw new Error('loki.write WAL test needs dist/ in CI');
 if (!hasDist) console.warn('[skip] loki.write WAL test: dist/ is not built (npm run build)');
@@ -20,23 +20,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function killHard(agent: AgentProcess): Promise<void> {
-  const exited = new Promise<void>((resolve) => agent.child.once('exit', () => resolve()));
-  for (const pid of new Set([agent.agentPid(), agent.child.pid!])) process.kill(pid, 'SIGKILL');
-  return exited;
-}
 
 async function push(port: number, first: number, count: number): Promise<number> {
   const nowNs = BigInt(Date.now()) * 1_000_000n;
@@ -90,7 +73,7 @@ loki.write "out" {
     const pushes = 40;
     const perPush = 25;
     for (let p = 0; p < pushes; p++) expect(await push(apiPort, p * perPush, perPush)).toBe(204);
-    await killHard(first.agent);
+    await first.agent.kill9();
 
     const second = await AgentProcess.start(args);
     cleanups.push(() => second.agent.stop());

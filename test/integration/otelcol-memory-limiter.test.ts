@@ -10,12 +10,12 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AgentProcess, hasDist } from '../support/agent-process.js';
 import { encodeOtlp } from '../support/otlp-receiver.js';
+import { freePort } from '../support/free-port.js';
 
 const MiB = 1024 * 1024;
 const LIMIT_MIB = 200;
@@ -26,14 +26,6 @@ const IN_FLIGHT = 4;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-memlimiter-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function config(grpcPort: number, httpPort: number, deadPort: number): string {
   return `

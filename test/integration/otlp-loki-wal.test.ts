@@ -11,7 +11,6 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
@@ -19,6 +18,7 @@ import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type R
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentProcess, hasDist } from '../support/agent-process.js';
 import { LokiReceiver } from '../support/loki-receiver.js';
+import { freePort } from '../support/free-port.js';
 
 if (!hasDist && process.env.CI) throw new Error('OTLP → loki.write WAL test needs dist/ in CI');
 if (!hasDist) console.warn('[skip] OTLP → loki.write WAL test: dist/ is not built (npm run build)');
@@ -32,23 +32,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function killHard(agent: AgentProcess): Promise<void> {
-  const exited = new Promise<void>((resolve) => agent.child.once('exit', () => resolve()));
-  for (const pid of new Set([agent.agentPid(), agent.child.pid!])) process.kill(pid, 'SIGKILL');
-  return exited;
-}
 
 /** The SDK's exporter, recording what each export call was told (the SDK's own view of success). */
 class RecordingExporter implements LogRecordExporter {
@@ -131,7 +114,7 @@ describe.skipIf(!hasDist)('otelcol.receiver.otlp → otelcol.exporter.loki → l
     expect(exporter.results.filter((r) => r.code !== SUCCESS)).toEqual([]);
     expect(exporter.results.reduce((n, r) => n + r.records, 0)).toBe(total);
     expect(loki.accepted).toHaveLength(0);
-    await killHard(agent);
+    await agent.kill9();
 
     const second = await AgentProcess.start(args);
     cleanups.push(() => second.agent.stop());

@@ -8,8 +8,7 @@
  * healthy again, and when the receiver is back every sample appended before
  * the fill arrives. A second case starts the agent on an already full disk.
  */
-import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,53 +16,22 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AgentProcess, hasDist } from '../support/agent-process.js';
 import { MetricsTarget } from '../support/metrics-target.js';
 import { RemoteWriteReceiver } from '../support/remote-write-receiver.js';
+import { fillDisk, mountTmpfs, unmountTmpfs } from '../support/tmpfs.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A 2 MiB tmpfs (needs root / CAP_SYS_ADMIN). */
-function mountSmallTmpfs(options = 'size=2m'): string | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const mountPoint = mkdtempSync(path.join(tmpdir(), 'rw-full-disk-'));
-  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', mountPoint], { encoding: 'utf8' });
-  if (result.status === 0) return mountPoint;
-  rmSync(mountPoint, { recursive: true, force: true });
-  return undefined;
-}
-
-const tmpfs = hasDist ? mountSmallTmpfs() : undefined;
+const tmpfs = hasDist ? mountTmpfs('size=2m', 'rw-full-disk-') : undefined;
 if (!hasDist && process.env.CI) throw new Error('remote_write full-disk test needs dist/ in CI');
 if (!tmpfs && hasDist && process.env.CI) throw new Error('remote_write full-disk test: cannot mount a tmpfs in CI (needs root / CAP_SYS_ADMIN)');
 if (!hasDist) console.warn('[skip] remote_write full-disk test: dist/ is not built (npm run build)');
 else if (!tmpfs) console.warn('[skip] remote_write full-disk test: cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)');
 
 afterAll(() => {
-  if (!tmpfs) return;
-  spawnSync('umount', [tmpfs]);
-  rmSync(tmpfs, { recursive: true, force: true });
+  if (tmpfs) unmountTmpfs(tmpfs);
 });
-
-/** Fills the filesystem of `file` until write(2) reports ENOSPC. */
-function fillDisk(file: string): void {
-  const fd = openSync(file, 'w');
-  try {
-    for (const size of [64 * 1024, 4096, 1]) {
-      const chunk = Buffer.alloc(size, 'b');
-      for (;;) {
-        try {
-          writeSync(fd, chunk);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-          break;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Uses up the inodes of the filesystem of `dir` (empty files until ENOSPC): no new file, hence no new WAL segment, can be created. */
 function exhaustInodes(dir: string): void {
@@ -75,12 +43,6 @@ function exhaustInodes(dir: string): void {
       return;
     }
   }
-}
-
-function killHard(agent: AgentProcess): Promise<void> {
-  const exited = new Promise<void>((resolve) => agent.child.once('exit', () => resolve()));
-  for (const pid of new Set([agent.agentPid(), agent.child.pid!])) process.kill(pid, 'SIGKILL');
-  return exited;
 }
 
 interface ComponentJson {
@@ -218,12 +180,9 @@ describe.skipIf(!tmpfs)('prometheus.remote_write WAL on a full disk', () => {
 
   it('restarts on a disk where its new segment cannot be created: runs unhealthy, retries, then delivers what the WAL held and what came after', async () => {
     // Its own tmpfs with few inodes: a full inode table is what makes creating a segment fail (tmpfs creates empty files without blocks).
-    const disk = mountSmallTmpfs('size=2m,nr_inodes=64');
+    const disk = mountTmpfs('size=2m,nr_inodes=64', 'rw-full-disk-');
     if (!disk) throw new Error('cannot mount a second tmpfs');
-    cleanups.push(() => {
-      spawnSync('umount', [disk]);
-      rmSync(disk, { recursive: true, force: true });
-    });
+    cleanups.push(() => unmountTmpfs(disk));
     const storage = path.join(disk, 'data');
     const receiver = await RemoteWriteReceiver.start();
     cleanups.push(() => receiver.close());
@@ -234,7 +193,7 @@ describe.skipIf(!tmpfs)('prometheus.remote_write WAL on a full disk', () => {
     const first = await startAgent(storage, target.address, receiver.url);
     await first.agent.waitForLog(/finished complete graph evaluation/);
     await until(async () => target.requests.length >= 8, '8 scrapes');
-    await killHard(first.agent);
+    await first.agent.kill9();
     const scrapedBeforeKill = target.requests.length - 1;
 
     fillDisk(path.join(disk, 'ballast'));

@@ -25,12 +25,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function killHard(agent: AgentProcess): Promise<void> {
-  const exited = new Promise<void>((resolve) => agent.child.once('exit', () => resolve()));
-  for (const pid of new Set([agent.agentPid(), agent.child.pid!])) process.kill(pid, 'SIGKILL');
-  return exited;
-}
-
 describe.skipIf(skipReason !== '')('prometheus.remote_write WAL', () => {
   it('delivers every sample scraped while Prometheus was down, across kill -9 and a restart', async () => {
     const run = randomUUID().slice(0, 8);
@@ -70,7 +64,7 @@ prometheus.remote_write "prom" {
     target.status = 500;
     const served = target.requests.length;
     await new Promise((r) => setTimeout(r, 500));
-    await killHard(first.agent);
+    await first.agent.kill9();
 
     await prometheus.start();
     const second = await AgentProcess.start(args);

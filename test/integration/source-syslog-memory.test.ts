@@ -7,12 +7,13 @@
  */
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentProcess, hasDist } from '../support/agent-process.js';
 import { LokiReceiver } from '../support/loki-receiver.js';
+import { freePort } from '../support/free-port.js';
 
 if (!hasDist && !process.env.CI) console.warn('skipping the syslog memory test: dist/ is not built (npm run build)');
 
@@ -25,14 +26,6 @@ const MiB = 1 << 20;
 const OUTAGE_MS = 5000;
 /** 1,000 sockets with their handlers, reverse lookups, loki.write's retries, garbage between GCs. */
 const RUNTIME_OVERHEAD = 40 * MiB;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function frame(conn: number, n: number): string {
   const msg = `<14>1 - host app - - - c${String(conn).padStart(4, '0')} m${String(n).padStart(4, '0')} ${'x'.repeat(LINE_BYTES - 12)}`;

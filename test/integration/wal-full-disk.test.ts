@@ -9,53 +9,30 @@
  * accepted on retry, the file source catches up, and when Loki is back every
  * line arrives.
  */
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AgentProcess, hasDist } from '../support/agent-process.js';
 import { LokiReceiver } from '../support/loki-receiver.js';
+import { freePort } from '../support/free-port.js';
+import { fillDisk, mountTmpfs, unmountTmpfs } from '../support/tmpfs.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A 2 MiB tmpfs (needs root / CAP_SYS_ADMIN). */
-function mountSmallTmpfs(): string | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const mountPoint = mkdtempSync(path.join(tmpdir(), 'wal-full-disk-'));
-  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint], { encoding: 'utf8' });
-  if (result.status === 0) return mountPoint;
-  rmSync(mountPoint, { recursive: true, force: true });
-  return undefined;
-}
-
-const tmpfs = hasDist ? mountSmallTmpfs() : undefined;
+const tmpfs = hasDist ? mountTmpfs('size=2m', 'wal-full-disk-') : undefined;
 if (!hasDist && process.env.CI) throw new Error('WAL full-disk test needs dist/ in CI');
 if (!tmpfs && hasDist && process.env.CI) throw new Error('WAL full-disk test: cannot mount a tmpfs in CI (needs root / CAP_SYS_ADMIN)');
 if (!hasDist) console.warn('[skip] WAL full-disk test: dist/ is not built (npm run build)');
 else if (!tmpfs) console.warn('[skip] WAL full-disk test: cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)');
 
 afterAll(() => {
-  if (!tmpfs) return;
-  spawnSync('umount', [tmpfs]);
-  rmSync(tmpfs, { recursive: true, force: true });
+  if (tmpfs) unmountTmpfs(tmpfs);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const PER_PUSH = 50;
 
@@ -70,26 +47,6 @@ async function push(port: number, index: number): Promise<{ status: number; body
     signal: AbortSignal.timeout(20_000),
   });
   return { status: res.status, body: await res.text() };
-}
-
-/** Fills the filesystem of `file` until write(2) reports ENOSPC. */
-function fillDisk(file: string): void {
-  const fd = openSync(file, 'w');
-  try {
-    for (const size of [64 * 1024, 4096, 1]) {
-      const chunk = Buffer.alloc(size, 'b');
-      for (;;) {
-        try {
-          writeSync(fd, chunk);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-          break;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 interface ComponentJson {

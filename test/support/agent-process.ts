@@ -63,6 +63,13 @@ export class AgentProcess {
     return readFileSync(`/proc/${this.agentPid()}/cmdline`, 'utf8').split('\0').filter(Boolean);
   }
 
+  /** SIGKILL to the agent and the launcher at once, as a crash would end them; resolves on exit. */
+  kill9(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    for (const pid of new Set([this.agentPid(), this.child.pid!])) process.kill(pid, 'SIGKILL');
+    return exited;
+  }
+
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
   async stop(graceMs = 5000): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;

@@ -6,10 +6,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
+import { freePort } from './free-port.js';
 
 export const PROMETHEUS_URL = process.env['PROMETHEUS_URL'] ?? 'http://127.0.0.1:9090';
 export const NODE_EXPORTER_ADDR = process.env['NODE_EXPORTER_ADDR'] ?? '127.0.0.1:9100';
@@ -103,15 +103,4 @@ export class PrivatePrometheus {
       child.kill('SIGTERM');
     });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -3,12 +3,12 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogSettings, Logger } from '../../../../src/runtime/logger.js';
 import { crc32, crc32Portable } from '../../../../src/components/common/wal/crc32.js';
 import { Wal, WalFullError, type WalFs, type WalReader } from '../../../../src/components/common/wal/wal.js';
 import { pumpWal } from '../../../../src/components/common/wal/pump.js';
+import { mountTmpfs, unmountTmpfs } from '../../../support/tmpfs.js';
 
 let dir: string;
 let lines: string[];
@@ -313,23 +313,12 @@ describe('Wal', () => {
   });
 });
 
-/** A real full disk: a 256 KiB tmpfs (needs the right to mount; the injected-ENOSPC test above runs everywhere). */
-function mountTinyTmpfs(): string | undefined {
-  const mountPoint = mkdtempSync(path.join(os.tmpdir(), 'wal-tmpfs-'));
-  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint], { encoding: 'utf8' });
-  if (result.status === 0) return mountPoint;
-  rmSync(mountPoint, { recursive: true, force: true });
-  return undefined;
-}
-
-const tmpfs = process.getuid?.() === 0 ? mountTinyTmpfs() : undefined;
+// A real full disk: a 256 KiB tmpfs (needs the right to mount; the injected-ENOSPC test above runs everywhere).
+const tmpfs = mountTmpfs('size=256k', 'wal-tmpfs-');
 if (!tmpfs) console.warn('[skip] WAL on a full tmpfs: cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)');
 
 describe.skipIf(!tmpfs)('Wal on a full tmpfs', () => {
-  afterAll(() => {
-    spawnSync('umount', [tmpfs!]);
-    rmSync(tmpfs!, { recursive: true, force: true });
-  });
+  afterAll(() => unmountTmpfs(tmpfs!));
 
   it('refuses appends once the disk is full, keeps every record it accepted, and takes more once space is freed', async () => {
     const walDir = path.join(tmpfs!, 'wal');
