@@ -102,7 +102,7 @@ export function serverTlsOptions(c: TlsServer): ServerTlsOptions {
 }
 
 // One-line descriptions (hover, completion, the UI, validate's notes).
-describeSchema(TlsClientBlock, {
+const commonFieldDescriptions: Record<keyof typeof commonFields, string> = {
   ca_file: 'File holding the CA certificate used to verify the peer.',
   ca_pem: 'PEM text of the CA certificate used to verify the peer.',
   cert_file: 'File holding the certificate presented to the peer.',
@@ -117,24 +117,14 @@ describeSchema(TlsClientBlock, {
   include_insecure_cipher_suites: 'Also allow cipher suites known to be insecure.',
   reload_interval: 'How often the certificate files are read again (0 never).',
   tpm: 'Load the private key through a Trusted Platform Module.',
+};
+describeSchema(TlsClientBlock, {
+  ...commonFieldDescriptions,
   insecure: 'Connect without TLS.',
   insecure_skip_verify: 'Do not verify the server certificate.',
   server_name: 'Server name expected in the server certificate (and sent for SNI).',
 }, 'TLS settings of the client connection.');
 describeSchema(TlsServerBlock, {
-  ca_file: 'File holding the CA certificate used to verify the peer.',
-  ca_pem: 'PEM text of the CA certificate used to verify the peer.',
-  cert_file: 'File holding the certificate presented to the peer.',
-  cert_pem: 'PEM text of the certificate presented to the peer.',
-  key_file: 'File holding the private key of the certificate.',
-  key_pem: 'PEM text of the private key of the certificate (a secret).',
-  include_system_ca_certs_pool: 'Trust the system CA certificates as well as the configured ones.',
-  min_version: 'Oldest TLS version accepted, such as 1.2.',
-  max_version: 'Newest TLS version accepted, such as 1.3.',
-  cipher_suites: 'TLS cipher suites allowed, by name.',
-  curve_preferences: 'Elliptic curves preferred for the key exchange.',
-  include_insecure_cipher_suites: 'Also allow cipher suites known to be insecure.',
-  reload_interval: 'How often the certificate files are read again (0 never).',
-  tpm: 'Load the private key through a Trusted Platform Module.',
+  ...commonFieldDescriptions,
   client_ca_file: 'File holding the CA certificates that client certificates must chain to.',
 }, 'TLS settings of the server.');
