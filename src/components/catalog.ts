@@ -2,9 +2,10 @@
  * Where each built-in component is declared, by name, so that a command
  * loads only the declarations a config uses (issue 20: importing all of
  * them, with the stage, OpenTelemetry and Docker code they reach, was a
- * third of `validate`'s and `run`'s start-up). `index.ts` registers the same
- * components eagerly for the tools that list them all (lsp, pipeline tests);
- * test/components/catalog.test.ts keeps the two lists equal.
+ * third of `validate`'s and `run`'s start-up). `index.ts` loads them all from
+ * this list for the tools that list every component (lsp, pipeline tests);
+ * test/components/catalog.test.ts checks that each name here is the name its
+ * declaration gives itself.
  */
 import { createRequire } from 'node:module';
 import { ComponentRegistry, type ComponentDefinition } from '../runtime/component.js';

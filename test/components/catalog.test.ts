@@ -1,7 +1,8 @@
 /**
- * The lazy catalog of component declarations (what `validate` loads) and the
- * eager registry (what `run` uses) must name the same components with the
- * same definitions, or validate would call a registered component unknown.
+ * The catalog of component declarations (what `validate` and `run` load on
+ * demand, and what the eager registry is built from) must key each
+ * declaration by the name it gives itself, or a config would reach the wrong
+ * component or call a built-in one unknown.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
