@@ -440,15 +440,6 @@ export function runeWidth(input: Uint8Array, start: number, end: number): number
   return width;
 }
 
-const enum TrimState {
-  /** Collecting blanks that are written only if text follows on the line. */
-  Space,
-  /** Inside escaped text: everything is written verbatim. */
-  Escape,
-  /** Inside ordinary text. */
-  Text,
-}
-
 /** Bytes the trimmer looks at in ordinary text: blanks, line breaks, the escape. */
 const TRIM_SPECIAL = new Uint8Array(256);
 TRIM_SPECIAL[CH_SPACE] = TRIM_SPECIAL[CH_TAB] = TRIM_SPECIAL[CH_VTAB] = 1;
@@ -459,97 +450,75 @@ TRIM_SPECIAL[CH_NL] = TRIM_SPECIAL[CH_FF] = TRIM_SPECIAL[TAB_ESCAPE] = 1;
  * `\f` into `\n` (and `\v` into a tab), and removes ESCAPE bytes while
  * passing escaped text through untouched (so blanks at the end of a comment
  * survive). Blanks pending at the very end of the output are dropped.
+ *
+ * Go's trimmer holds blanks back until it sees whether text follows them on
+ * the line. Here blanks are written at once and taken back when the line
+ * ends first: `textEnd` marks the end of the line's last text, and a line
+ * break cuts the output there. Same result, without a second buffer or a
+ * look at every byte of the text.
  */
 export class Trimmer implements TextSink {
-  private state = TrimState.Space;
-  private readonly pendingBlanks = new ByteBuffer(64);
   private readonly out: ByteBuffer;
+  /** Output length up to the end of the last text (blanks after it may still be dropped). */
+  private textEnd = 0;
 
   constructor(sizeHint = 4096) {
     this.out = new ByteBuffer(sizeHint);
   }
 
   write(src: Uint8Array, start: number, end: number, plain = false): void {
-    if (plain) return this.writePlain(src, start, end); // every write starts in the Space state
+    if (plain) return this.writePlain(src, start, end);
+    // Go's trimmer starts every chunk outside escaped text, as this loop does.
     const out = this.out;
-    let textStart = start;
-    for (let i = start; i < end; i++) {
-      let ch = src[i]!;
-      switch (this.state) {
-        case TrimState.Space:
-          if (ch === CH_SPACE || ch === CH_TAB || ch === CH_VTAB) {
-            this.pendingBlanks.appendByte(ch === CH_SPACE ? CH_SPACE : CH_TAB);
-          } else if (ch === CH_NL || ch === CH_FF) {
-            this.pendingBlanks.length = 0;
-            out.appendByte(CH_NL);
-          } else {
-            this.writePendingBlanks();
-            this.state = ch === TAB_ESCAPE ? TrimState.Escape : TrimState.Text;
-            textStart = ch === TAB_ESCAPE ? i + 1 : i;
-          }
-          break;
-        case TrimState.Text:
-          // Ordinary text needs no work until the next byte of interest.
-          while (TRIM_SPECIAL[ch] === 0 && ++i < end) ch = src[i]!;
-          if (i === end) break;
-          if (ch === CH_SPACE || ch === CH_TAB || ch === CH_VTAB) {
-            out.appendBytes(src, textStart, i);
-            this.state = TrimState.Space;
-            this.pendingBlanks.appendByte(ch === CH_SPACE ? CH_SPACE : CH_TAB);
-          } else if (ch === CH_NL || ch === CH_FF) {
-            out.appendBytes(src, textStart, i);
-            out.appendByte(CH_NL);
-            this.state = TrimState.Space;
-          } else {
-            out.appendBytes(src, textStart, i);
-            this.state = TrimState.Escape;
-            textStart = i + 1;
-          }
-          break;
-        case TrimState.Escape: {
-          const close = src.indexOf(TAB_ESCAPE, i);
-          if (close < 0 || close >= end) {
-            i = end;
-            break;
-          }
-          i = close;
-          out.appendBytes(src, textStart, i);
-          this.state = TrimState.Space;
-          break;
-        }
+    let i = start;
+    while (i < end) {
+      let j = i;
+      while (j < end && TRIM_SPECIAL[src[j]!] === 0) j++;
+      if (j > i) {
+        out.appendBytes(src, i, j);
+        this.textEnd = out.length;
       }
-    }
-    // Go's trimmer writes the unfinished text of each chunk and starts the
-    // next chunk in the blank-collecting state.
-    if (this.state !== TrimState.Space) {
-      out.appendBytes(src, textStart, end);
-      this.state = TrimState.Space;
+      if (j === end) return;
+      const ch = src[j]!;
+      i = j + 1;
+      if (ch === CH_SPACE || ch === CH_TAB) out.appendByte(ch);
+      else if (ch === CH_VTAB) out.appendByte(CH_TAB);
+      else if (ch === CH_NL || ch === CH_FF) this.newline();
+      else i = this.writeEscaped(src, i, end);
     }
   }
 
-  /**
-   * `write` for a range without line breaks, VTABs and escapes: its trailing
-   * blanks become pending, and everything before them is text that flushes
-   * the blanks pending so far (what the byte-by-byte machine does).
-   */
+  /** Escaped text from `start` up to the closing escape (or the chunk's end); returns where to go on. */
+  private writeEscaped(src: Uint8Array, start: number, end: number): number {
+    const out = this.out;
+    const close = src.indexOf(TAB_ESCAPE, start);
+    const stop = close < 0 || close >= end ? end : close;
+    out.appendBytes(src, start, stop);
+    // Even empty escaped text counts as text: blanks before it stay.
+    this.textEnd = out.length;
+    return stop + 1;
+  }
+
+  /** A line break: blanks since the line's last text are dropped. */
+  private newline(): void {
+    const out = this.out;
+    out.length = this.textEnd;
+    out.appendByte(CH_NL);
+    this.textEnd = out.length;
+  }
+
+  /** `write` for a range without line breaks, VTABs and escapes: only trailing blanks need a look. */
   private writePlain(src: Uint8Array, start: number, end: number): void {
+    const out = this.out;
+    out.appendBytes(src, start, end);
     let textEnd = end;
     while (textEnd > start && (src[textEnd - 1] === CH_SPACE || src[textEnd - 1] === CH_TAB)) textEnd--;
-    if (textEnd > start) {
-      this.writePendingBlanks();
-      this.out.appendBytes(src, start, textEnd);
-    }
-    this.pendingBlanks.appendBytes(src, textEnd, end);
+    if (textEnd > start) this.textEnd = out.length - (end - textEnd);
   }
 
   /** Everything written so far, trailing blanks excluded (the trimmer's own buffer). */
   result(): ByteBuffer {
+    this.out.length = this.textEnd;
     return this.out;
-  }
-
-  private writePendingBlanks(): void {
-    const blanks = this.pendingBlanks;
-    this.out.appendBytes(blanks.bytes, 0, blanks.length);
-    blanks.length = 0;
   }
 }

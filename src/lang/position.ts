@@ -50,7 +50,11 @@ export class SourceFile {
   private lineIndex(offset: number): number {
     const starts = this.lineStarts;
     const last = this.lastLine;
-    if (starts[last]! <= offset && (last + 1 === starts.length || offset < starts[last + 1]!)) return last;
+    if (starts[last]! <= offset) {
+      if (last + 1 === starts.length || offset < starts[last + 1]!) return last;
+      // Lookups mostly move forward line by line: try the next line before searching.
+      if (last + 2 === starts.length || offset < starts[last + 2]!) return (this.lastLine = last + 1);
+    }
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {

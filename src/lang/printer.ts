@@ -15,7 +15,7 @@
  * tokens written without a position hint (`=`, `.`, `,`, call and paren
  * parentheses, object keys) inherit the drifted position.
  */
-import { endPos, startPos } from './ast.js';
+import { endPos, startPos, utf8Length } from './ast.js';
 import type {
   AccessExpr,
   ArrayExpr,
@@ -206,7 +206,8 @@ class Printer {
     const nextOffset = this.posOffset;
     const nextLine = this.posLine;
     this.flush(nextOffset, nextLine, tok);
-    this.writeString(nextOffset, nextLine, data, false);
+    // Only string literals (raw ones, or with a literal form feed) hold line breaks.
+    this.writeString(nextOffset, nextLine, data, false, tok === Tok.STRING);
     return this;
   }
 
@@ -238,7 +239,7 @@ class Printer {
     while (this.commentBefore(nextOffset)) {
       for (const comment of this.group) {
         this.writeCommentPrefix(nextLine, comment);
-        this.writeString(comment.pos, this.lineOf(comment.pos), comment.text, true);
+        this.writeString(comment.pos, this.lineOf(comment.pos), comment.text, true, true);
         lastComment = comment;
       }
       this.nextCommentGroup();
@@ -280,7 +281,7 @@ class Printer {
   /** Whitespace between the last comment and the token that follows it. */
   private writeCommentSuffix(nextLine: number, tok: Tok, lastComment: Comment): void {
     if (tok === Tok.EOF) return; // no blank lines at the end of the file
-    const commentEndLine = this.lineOf(lastComment.pos + Buffer.byteLength(lastComment.text) - 1);
+    const commentEndLine = this.lineOf(lastComment.pos + utf8Length(lastComment.text) - 1);
     if (lastComment.text[1] === '*' && nextLine === commentEndLine) this.writeByte(CH_SPACE, 1);
 
     const newlines = nextLine - this.lastLine;
@@ -315,7 +316,7 @@ class Printer {
    * Appends text (a token or, escaped for the tabwriter, a comment) and
    * advances the approximate position by its byte length and line breaks.
    */
-  private writeString(offset: number, line: number, s: string, escaped: boolean): void {
+  private writeString(offset: number, line: number, s: string, escaped: boolean, mayBreakLines: boolean): void {
     if (this.outColumn === 1) this.writeIndent();
     this.posOffset = offset;
     this.posLine = line;
@@ -330,7 +331,8 @@ class Printer {
     this.posOffset += bytes;
     // Line breaks are rare in tokens: look for the last one from the end.
     let last = end - 1;
-    while (last >= start && out.bytes[last] !== CH_NL && out.bytes[last] !== CH_FF) last--;
+    if (mayBreakLines) while (last >= start && out.bytes[last] !== CH_NL && out.bytes[last] !== CH_FF) last--;
+    else last = start - 1;
     if (last >= start) {
       this.posLine += countNewlines(out.bytes, start, last + 1);
       this.outColumn = end - last;
