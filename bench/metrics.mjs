@@ -34,6 +34,13 @@ const SERIES = 100_000;
 const SERIES_PER_FAMILY = 100;
 const secondsArg = process.argv.find((a) => a.startsWith('--seconds='));
 const MEASURE_SECONDS = secondsArg ? Number(secondsArg.split('=')[1]) : 40;
+const intervalsArg = process.argv.find((a) => a.startsWith('--intervals='));
+const INTERVALS = intervalsArg ? intervalsArg.split('=')[1].split(',').map(Number) : [1, 5];
+// A/B: --baseline=<dir> (a copy of bin/ and dist/ from an earlier build) runs that agent too, in the same run.
+const baselineArg = process.argv.find((a) => a.startsWith('--baseline='));
+const BASELINE = baselineArg ? path.resolve(baselineArg.split('=')[1]) : undefined;
+const WITH_PROMETHEUS = !process.argv.includes('--no-prometheus');
+const WITH_LIMIT = !process.argv.includes('--no-memory-limit');
 
 const role = process.argv[2];
 if (role === '--target') runTarget();
@@ -81,16 +88,25 @@ async function main() {
   const { port: receiverPort } = await receiver.next();
   console.log(`metrics pipeline: ${SERIES.toLocaleString('en')} series, ${(bytes / 1e6).toFixed(1)} MB per scrape, measured for ${MEASURE_SECONDS} s per interval`);
   if (agentNodeArgs.length > 0) console.log(`agent Node flags: ${agentNodeArgs.join(' ')}`);
-  const prometheus = prometheusBinary();
+  const prometheus = WITH_PROMETHEUS ? prometheusBinary() : { why: '--no-prometheus' };
   if (!prometheus.path) console.log(`  Prometheus: skipped, ${prometheus.why}`);
   const ports = { targetPort, receiverPort };
-  for (const interval of [1, 5]) {
+  for (const interval of INTERVALS) {
+    const base = BASELINE ? await runAgent('alloy-ts base', (dir, i, p) => alloyCommand(dir, i, p, [], BASELINE), interval, ports, receiver) : undefined;
     const ours = await runAgent('alloy-ts', alloyCommand, interval, ports, receiver);
+    if (base) {
+      ratioRow(`base CPU/M ${interval} s`, ours.cpuPerMillion, 'baseline', base.cpuPerMillion, 1);
+      ratioRow(`base RSS ${interval} s`, ours.peakRssMiB, 'baseline', base.peakRssMiB, 1);
+    }
     if (!prometheus.path) continue;
     const ref = await runAgent('prometheus', (dir, i, p) => prometheusCommand(prometheus.path, dir, i, p), interval, ports, receiver);
+    if (base) {
+      ratioRow(`base CPU/M ${interval} s`, base.cpuPerMillion, 'Prometheus', ref.cpuPerMillion, 0.5);
+      ratioRow(`base RSS ${interval} s`, base.peakRssMiB, 'Prometheus', ref.peakRssMiB, 0.5);
+    }
     ratioRow(`CPU/M ${interval} s`, ours.cpuPerMillion, 'Prometheus', ref.cpuPerMillion, 0.5);
     ratioRow(`RSS MiB ${interval} s`, ours.peakRssMiB, 'Prometheus', ref.peakRssMiB, 0.5);
-    if (interval === 1) {
+    if (interval === 1 && WITH_LIMIT) {
       const limit = memoryLimitMiB(ours.peakRssMiB);
       try {
         const limited = await runAgent('alloy-ts limit', (dir, i, p) => alloyCommand(dir, i, p, [`--memory-limit=${limit}MiB`]), interval, ports, receiver);
@@ -116,7 +132,7 @@ function prometheusBinary() {
   }
 }
 
-function alloyCommand(dir, intervalSeconds, { targetPort, receiverPort }, extra = []) {
+function alloyCommand(dir, intervalSeconds, { targetPort, receiverPort }, extra = [], root = repoRoot) {
   const config = path.join(dir, 'config.alloy');
   writeFileSync(config, `
 prometheus.scrape "bench" {
@@ -131,7 +147,7 @@ prometheus.remote_write "bench" {
   }
 }
 `);
-  return [process.execPath, [...agentNodeArgs, path.join(repoRoot, 'bin/alloy-ts'), 'run', config, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${path.join(dir, 'data')}`, ...extra]];
+  return [process.execPath, [...agentNodeArgs, path.join(root, 'bin/alloy-ts'), 'run', config, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${path.join(dir, 'data')}`, ...extra]];
 }
 
 function prometheusCommand(bin, dir, intervalSeconds, { targetPort, receiverPort }) {

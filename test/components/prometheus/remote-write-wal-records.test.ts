@@ -82,6 +82,38 @@ describe('remote_write WAL records', () => {
     wal.close();
   });
 
+  it('decodes every record to its batch while producers alternate, change their series and order, and segments turn over', async () => {
+    // The codec remembers references by position per producer (first series); every case where that memory is stale must still give the right series.
+    const { wal, codec, missing } = open(2000);
+    const series = Array.from({ length: 12 }, (_, i) => seriesLabelsOf([['__name__', `m${i}`], ['i', String(i)]]));
+    const producers = [series.slice(0, 6), series.slice(6, 12)];
+    const sent: SeriesLabels[][] = [];
+    for (let round = 0; round < 30; round++) {
+      const base = producers[round % 2]!;
+      // Some rounds swap two series, drop the last one, or add one more.
+      const list = [...base];
+      if (round % 5 === 3) [list[1], list[2]] = [list[2]!, list[1]!];
+      if (round % 7 === 4) list.pop();
+      if (round % 4 === 1) list.push(series[(round * 5) % 12]!);
+      sent.push(list);
+      await append(wal, codec, batchOf(list.map((labels, i) => sample(labels, round * 100 + i, round))));
+    }
+    const records = readAll(wal);
+    expect(new Set(records.map((r) => r.end.segment)).size).toBeGreaterThan(2);
+    const decoded = records.map((r) => codec.decode(r.payload, r.end.segment));
+    expect(decoded.map((batch) => batch.series)).toEqual(sent);
+    decoded.forEach((batch, round) => expect(batch.series.every((labels, i) => labels === sent[round]![i])).toBe(true));
+    expect(decoded.map((batch) => Array.from(batch.values))).toEqual(sent.map((list, round) => list.map((_, i) => round * 100 + i)));
+    expect(missing).toEqual([]);
+    wal.close();
+    // The definitions each segment holds are enough on their own: a new process decodes every record.
+    const second = open(2000);
+    const replayed = readAll(second.wal).map((r) => second.codec.decode(r.payload, r.end.segment));
+    expect(replayed.map(plain)).toEqual(sent.map((list) => list.map((labels) => ({ ...labels }))));
+    expect(second.missing).toEqual([]);
+    second.wal.close();
+  });
+
   it('replays after a restart, resuming in the middle of a segment and after older segments were deleted', async () => {
     const first = open(300);
     for (let i = 0; i < 10; i++) await append(first.wal, first.codec, batchOf([sample(a, i, 1000 + i), sample(b, -i, 1000 + i)]));

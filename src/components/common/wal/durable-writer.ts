@@ -24,6 +24,10 @@ export interface DurableWriterOptions {
   metricPrefix: string;
   /** Hands a payload (read from segment `segment`) to the named endpoint; resolves once it is delivered or dropped for good. */
   deliver(endpoint: string, payload: Buffer, segment: number): Promise<void>;
+  /** Hands a record's in-memory form (BuiltRecord.memo) to the named endpoint instead; needed by writers that append records with memos. */
+  deliverMemo?(endpoint: string, memo: unknown): Promise<void>;
+  /** Memory the memos of records not yet read may hold (see WalOptions.maxMemoBytes). */
+  maxMemoBytes?: number;
   /** Asks the endpoints to send their partial batches now (see LogsReceiver.flush). */
   flush?(): void;
   wal: Pick<WalOptions, 'segmentBytes' | 'maxSegmentAgeMs' | 'minKeepaliveMs' | 'maxKeepaliveMs' | 'newSegmentAtOpen'>;
@@ -49,6 +53,7 @@ export class DurableWriter {
       logger: ctx.logger,
       maxBytes: walDiskBudget(),
       fullWaitMs: FULL_WAIT_MS,
+      ...(opts.maxMemoBytes && opts.deliverMemo ? { maxMemoBytes: opts.maxMemoBytes } : {}),
       ...opts.wal,
       onFull: (full, err) =>
         ctx.setHealth(full ? health('unhealthy', `WAL disk full, new data is refused: ${err?.message ?? ''}`) : health('healthy', 'WAL writable again')),
@@ -114,7 +119,7 @@ export class DurableWriter {
 
   private startPump(name: string): void {
     const stop = new AbortController();
-    const done = pumpWal(this.wal.reader(name), { maxInFlight: MAX_IN_FLIGHT, ...(this.opts.maxInFlightBytes ? { maxInFlightBytes: this.opts.maxInFlightBytes } : {}), deliver: (p, end) => this.opts.deliver(name, p, end.segment), flush: () => this.opts.flush?.() }, stop.signal).then(
+    const done = pumpWal(this.wal.reader(name), { maxInFlight: MAX_IN_FLIGHT, ...(this.opts.maxInFlightBytes ? { maxInFlightBytes: this.opts.maxInFlightBytes } : {}), deliver: (p, end, memo) => (memo ? this.opts.deliverMemo!(name, memo.value) : this.opts.deliver(name, p, end.segment)), flush: () => this.opts.flush?.() }, stop.signal).then(
       () => this.restartIfFailed(name, stop),
       (err: unknown) => this.ctx.logger.error('WAL reader failed', { endpoint: name, err: String(err) }),
     );

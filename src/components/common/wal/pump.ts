@@ -6,14 +6,17 @@
  * starts from the reader's last acknowledgement and returns when `signal`
  * aborts or a delivery failed (the destination stopped).
  */
-import type { WalPosition, WalReader } from './wal.js';
+import type { RecordMemo, WalPosition, WalReader } from './wal.js';
 
 export interface PumpOptions {
   maxInFlight: number;
   /** Payload bytes in flight at most (one record is always allowed); none: only maxInFlight bounds. */
   maxInFlightBytes?: number;
-  /** Resolves once the payload was delivered (or dropped for good); rejects when the destination stopped. `end` tells where the record lies. */
-  deliver(payload: Buffer, end: WalPosition): Promise<void>;
+  /**
+   * Resolves once the payload was delivered (or dropped for good); rejects when the destination stopped. `end` tells where the record lies.
+   * `memo`: the record's in-memory form, given instead of the payload (then empty) when the reader had it (see WalRecord.memo).
+   */
+  deliver(payload: Buffer, end: WalPosition, memo?: RecordMemo): Promise<void>;
   /** Called when the window is full: asks the destination to send what it holds now rather than at its batch deadline. */
   flush?(): void;
   /** Called after each acknowledgement (truncation, metrics). */
@@ -50,9 +53,9 @@ export async function pumpWal(reader: WalReader, opts: PumpOptions, signal: Abor
     const record = await reader.next(signal);
     if (!record) break;
     const entry = { done: false, failed: false, end: record.end, settled: Promise.resolve() };
-    const bytes = record.payload.length;
+    const bytes = record.memo ? record.memo.bytes : record.payload.length;
     bytesInFlight += bytes;
-    entry.settled = opts.deliver(record.payload, record.end).then(
+    entry.settled = opts.deliver(record.payload, record.end, record.memo).then(
       () => {
         bytesInFlight -= bytes;
         entry.done = true;

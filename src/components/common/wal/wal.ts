@@ -78,6 +78,11 @@ export interface WalOptions {
   fs?: WalFs;
   /** Called when the disk fills up (true) and when appends succeed again (false). */
   onFull?: (full: boolean, err?: Error) => void;
+  /**
+   * In-memory forms of records just written (BuiltRecord.memo) kept for the
+   * readers, at most this many bytes (0: none); see WalRecord.memo.
+   */
+  maxMemoBytes?: number;
 }
 
 export interface WalPosition {
@@ -86,16 +91,41 @@ export interface WalPosition {
 }
 
 export interface WalRecord {
+  /** The record as written; empty when it is handed over as its `memo`. */
   readonly payload: Buffer;
   /** The position just past this record: what to acknowledge once it is delivered. */
   readonly end: WalPosition;
+  /**
+   * The in-memory form the writer gave with the record (BuiltRecord.memo),
+   * when the reader reached the record while it was still held: the same
+   * content without reading the log back and decoding it. A record read
+   * after a restart, or once its memo was let go (the reader fell behind
+   * by more than maxMemoBytes), comes from the file.
+   */
+  readonly memo?: RecordMemo;
+}
+
+export interface RecordMemo {
+  readonly value: unknown;
+  /** Memory it holds (bounds what is kept, and what is in flight). */
+  readonly bytes: number;
 }
 
 /** A record built for the segment it lands in; `commit` runs only once it is written. */
 export interface BuiltRecord {
   readonly payload: Uint8Array;
   commit?(): void;
+  /** The record's in-memory form for the readers, made once it is written (kept only with maxMemoBytes). */
+  memo?(): RecordMemo;
 }
+
+interface HeldMemo {
+  readonly start: WalPosition;
+  readonly end: WalPosition;
+  readonly memo: RecordMemo;
+}
+
+const NO_PAYLOAD = Buffer.alloc(0);
 
 export class WalFullError extends Error {}
 export class WalClosedError extends Error {}
@@ -136,9 +166,12 @@ export class Wal {
   private pendingDir = false;
   private pendingRotate = false;
   private waiters: (() => void)[] = [];
+  /** Memos of the latest records, oldest first, until every reader is past them or maxMemoBytes is reached. */
+  private memos: HeldMemo[] = [];
+  private memoBytes = 0;
   readonly stats: WalStats = { segments: 0, bytes: 0, droppedRecords: 0, tornBytes: 0, corruptSegments: 0 };
 
-  private constructor(private readonly opts: Required<Omit<WalOptions, 'onFull'>> & Pick<WalOptions, 'onFull'>) {
+  private constructor(private readonly opts: Required<Omit<WalOptions, 'onFull' | 'maxMemoBytes'>> & Pick<WalOptions, 'onFull' | 'maxMemoBytes'>) {
     this.fs = opts.fs;
     this.savedAcks = this.loadAcks();
   }
@@ -254,6 +287,7 @@ export class Wal {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.dropMemos();
     this.closeHead();
     this.saveAcks();
     this.wake();
@@ -315,6 +349,22 @@ export class Wal {
     }
   }
 
+  /** @internal The memo of the record starting at `pos`, if still held. */
+  memoAt(pos: WalPosition): HeldMemo | undefined {
+    for (const held of this.memos) if (held.start.segment === pos.segment && held.start.offset === pos.offset) return held;
+    return undefined;
+  }
+
+  /** @internal Lets go of the memos every reader is past. */
+  releaseMemos(): void {
+    while (this.memos.length > 0) {
+      const oldest = this.memos[0]!;
+      for (const r of this.consumers.values()) if (comparePositions(r.position, oldest.end) < 0) return;
+      this.memos.shift();
+      this.memoBytes -= oldest.memo.bytes;
+    }
+  }
+
   /** @internal */ quarantine(seg: Segment, reason: string): void {
     const at = this.segments.indexOf(seg);
     if (at < 0) return;
@@ -340,6 +390,7 @@ export class Wal {
     const payload = built.payload;
     if (payload.length > MAX_RECORD_BYTES) throw new Error(`WAL record of ${payload.length} bytes is larger than ${MAX_RECORD_BYTES}`);
     const head = this.head();
+    const start = head.size;
     const header = Buffer.allocUnsafe(HEADER_BYTES);
     header.writeUInt32LE(payload.length, 0);
     header.writeUInt32LE(crc32(payload), 4);
@@ -360,9 +411,22 @@ export class Wal {
     head.size += HEADER_BYTES + payload.length;
     head.ends.push(head.size);
     built.commit?.();
+    if (built.memo && (this.opts.maxMemoBytes ?? 0) > 0 && this.consumers.size > 0) this.holdMemo({ segment: head.index, offset: start }, { segment: head.index, offset: head.size }, built.memo());
     this.refreshStats();
     this.enforceBudget();
     this.wake();
+  }
+
+  /** Keeps a record's memo for the readers; the oldest go past the byte budget (those readers read the file). */
+  private holdMemo(start: WalPosition, end: WalPosition, memo: RecordMemo): void {
+    this.memos.push({ start, end, memo });
+    this.memoBytes += memo.bytes;
+    while (this.memoBytes > this.opts.maxMemoBytes! && this.memos.length > 0) this.memoBytes -= this.memos.shift()!.memo.bytes;
+  }
+
+  private dropMemos(): void {
+    this.memos = [];
+    this.memoBytes = 0;
   }
 
   private writeFully(data: Uint8Array, position: number): void {
@@ -465,6 +529,7 @@ export class Wal {
       if (unread > 0) this.opts.logger.warn('WAL dropped the oldest segment before it was delivered', { segment: this.segmentPath(seg.index), records: unread });
     }
     this.fs.unlinkSync(this.segmentPath(seg.index));
+    while (this.memos.length > 0 && this.memos[0]!.start.segment <= seg.index) this.memoBytes -= this.memos.shift()!.memo.bytes;
     const next = this.segments[0];
     for (const r of this.consumers.values()) if (next) r.skipTo({ segment: next.index, offset: 0 });
     this.refreshStats();
@@ -606,6 +671,11 @@ export class WalReader {
     return this.ackedAt;
   }
 
+  /** Where the next record is read. */
+  get position(): WalPosition {
+    return this.cursor;
+  }
+
   /** The next record, waiting for one to be appended; undefined once the log is closed or `signal` aborted. */
   async next(signal?: AbortSignal): Promise<WalRecord | undefined> {
     for (;;) {
@@ -643,6 +713,12 @@ export class WalReader {
         if (!after) return undefined;
         this.cursor = { segment: after.index, offset: 0 };
         seg = after;
+      }
+      const held = this.wal.memoAt(this.cursor);
+      if (held) {
+        this.cursor = held.end;
+        this.wal.releaseMemos();
+        return { payload: NO_PAYLOAD, end: held.end, memo: held.memo };
       }
       const record = this.wal.readRecordAt(seg, this.cursor.offset);
       if (record === 'corrupt') {

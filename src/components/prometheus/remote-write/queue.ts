@@ -39,6 +39,7 @@ import type { SampleBatch, SeriesLabels } from '../../common/metric-samples.js';
 import { EncodeScratch, encodeWriteRequest, REMOTE_WRITE_HEADERS, type EncodedSeries, type FamilyMetadata, type SampleRun } from './request-encoding.js';
 import { sleep } from '../../common/until-aborted.js';
 import type { EndpointMetrics } from './metrics.js';
+import { SeriesPositions } from './series-positions.js';
 
 export interface QueueSettings {
   readonly name: string;
@@ -169,6 +170,8 @@ export class RemoteWriteQueue {
   private shards: Shard[];
   private readonly loops = new Set<Promise<void>>();
   private readonly prepared = new WeakMap<SeriesLabels, OutSeries | null>();
+  /** The same, by position in each producer's batches: found without a WeakMap lookup per sample. */
+  private readonly positions = new SeriesPositions<OutSeries | null>();
   /**
    * Chunks whose request finished, for reuse: a large scrape fills dozens of
    * chunks at once, and new ones would live long enough (waiting for their
@@ -283,8 +286,11 @@ export class RemoteWriteQueue {
     const now = performance.now();
     let admitted = 0;
     let dropped = 0;
+    const run = batch.length > 0 ? this.positions.runFor(batch.series) : undefined;
     for (let i = 0; i < batch.length; i++) {
-      const series = this.outSeries(batch.series[i]!);
+      const labels = batch.series[i]!;
+      let series = run!.at(i, labels);
+      if (series === undefined) run!.set(i, labels, (series = this.outSeries(labels) ?? null));
       if (!series) {
         dropped++;
         continue;

@@ -30,6 +30,7 @@
  */
 import type { SampleBatch, SeriesLabels } from '../../common/metric-samples.js';
 import type { BuiltRecord } from '../../common/wal/wal.js';
+import { SeriesPositions } from './series-positions.js';
 
 const VERSION_SELF_CONTAINED = 1;
 const VERSION_REFS = 2;
@@ -64,6 +65,8 @@ interface SeriesRef {
 
 export class SampleBatchCodec {
   private readonly refOf = new WeakMap<SeriesLabels, SeriesRef>();
+  /** References by position in each producer's batches (see SeriesPositions), valid for the segment in their tag. */
+  private readonly positions = new SeriesPositions<number>();
   private readonly own = new Map<number, SeriesRef>();
   private nextId = 0;
   private encodeCalls = 0;
@@ -92,10 +95,21 @@ export class SampleBatchCodec {
     if (this.idScratch.length < n) this.idScratch = new Uint32Array(Math.max(n, this.idScratch.length * 2));
     const ids = this.idScratch;
     const defined: SeriesRef[] = [];
+    // A producer's positions remembered for this segment (and written there) hold series defined in it and marked used in it.
+    const run = n > 0 ? this.positions.runFor(batch.series) : undefined;
+    if (run && run.tag !== segment) run.clear();
+    if (run) run.tag = -1; // valid again once this record is written
     for (let i = 0; i < n; i++) {
-      const ref = this.refFor(batch.series[i]!);
+      const labels = batch.series[i]!;
+      const known = run!.at(i, labels);
+      if (known !== undefined) {
+        ids[i] = known;
+        continue;
+      }
+      const ref = this.refFor(labels);
       ref.lastUsed = segment;
       ids[i] = ref.id;
+      run!.set(i, labels, ref.id);
       if (ref.definedIn === segment || ref.listedBy === call) continue;
       ref.listedBy = call;
       defined.push(ref);
@@ -124,6 +138,7 @@ export class SampleBatchCodec {
       payload: out.subarray(0, o),
       commit: () => {
         for (const ref of defined) ref.definedIn = segment;
+        if (run) run.tag = segment;
       },
     };
   }

@@ -34,10 +34,17 @@ export class SeriesTable {
     return this.count;
   }
 
-  /** The slot of the parser's current series, or -1. */
-  find(parser: ExpositionParser): number {
+  /**
+   * The slot of the parser's current series, or -1. `guess` is tried first:
+   * a target exposes its series in the same order every scrape, so the slot
+   * after the last one found is usually the answer, and checking it reads
+   * the arrays in order instead of following a hash chain (a cache miss per
+   * series on a large target).
+   */
+  find(parser: ExpositionParser, guess = NONE): number {
     const hash = parser.seriesHash;
     const { hashes, keys, keyStart, keyLength, next } = this;
+    if (guess >= 0 && guess < this.count && hashes[guess] === hash && parser.seriesEqualsBytes(keys, keyStart[guess]!, keyLength[guess]!)) return guess;
     let slot = this.buckets[hash & (this.buckets.length - 1)]!;
     while (slot !== NONE && !(hashes[slot] === hash && parser.seriesEqualsBytes(keys, keyStart[slot]!, keyLength[slot]!))) slot = next[slot]!;
     return slot;

@@ -56,6 +56,8 @@ class ScrapeState {
   scraped = 0;
   added = 0;
   appended = 0;
+  /** The slot of the last sample's series: the next one is usually the slot after it (SeriesTable.find). */
+  lastSlot = -1;
 
   constructor(
     readonly iteration: number,
@@ -133,7 +135,7 @@ export class TargetSeries {
     const { iteration, out, timestampMs, metadata } = scrape;
     const { honorTimestamps, trackTimestampsStaleness } = this.options;
     const table = this.table;
-    let { tracked, scraped, added, appended, current } = scrape;
+    let { tracked, scraped, added, appended, current, lastSlot } = scrape;
     try {
       while (parser.next()) {
         if (parser.kind !== 'sample') {
@@ -141,11 +143,12 @@ export class TargetSeries {
           continue;
         }
         scraped++;
-        let slot = table.find(parser);
+        let slot = table.find(parser, lastSlot + 1);
         if (slot < 0) {
           slot = table.add(parser, this.seriesFor(parser));
           added++;
         }
+        lastSlot = slot;
         if (table.seen[slot] === iteration) continue; // a duplicate: Prometheus rejects all but the first
         table.seen[slot] = iteration;
         appended++;
@@ -163,6 +166,7 @@ export class TargetSeries {
       scrape.scraped = scraped;
       scrape.added = added;
       scrape.appended = appended;
+      scrape.lastSlot = lastSlot;
     }
   }
 

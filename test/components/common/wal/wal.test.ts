@@ -255,6 +255,33 @@ describe('Wal', () => {
     wal.close();
   });
 
+  it('hands a caught-up reader the memo of a record just written, and the file to a reader further behind or after a reopen', async () => {
+    // Each memo counts 100 bytes: the budget holds two.
+    const wal = Wal.open({ dir, logger, maxMemoBytes: 250 });
+    const near = wal.reader('near');
+    const far = wal.reader('far');
+    const appendWithMemo = (i: number) => wal.appendBuilt(() => ({ payload: payload(i), memo: () => ({ value: `memo-${i}`, bytes: 100 }) }));
+    await appendWithMemo(0);
+    const first = near.poll()!;
+    expect(first.memo?.value).toBe('memo-0');
+    expect(first.payload.length).toBe(0);
+    for (let i = 1; i < 5; i++) await appendWithMemo(i);
+    // 'near' is 4 records behind now: the memos of records 1 and 2 were let go, 3 and 4 are held.
+    const nearNext = [1, 2, 3, 4].map(() => near.poll()!);
+    expect(nearNext.map((r) => r.memo?.value ?? r.payload.toString())).toEqual([payload(1).toString(), payload(2).toString(), 'memo-3', 'memo-4']);
+    // 'far' has read nothing: the file up to record 2, then the memos still held; positions are the same either way.
+    const farAll = [0, 1, 2, 3, 4].map(() => far.poll()!);
+    expect(farAll.map((r) => r.memo?.value ?? r.payload.toString())).toEqual([payload(0), payload(1), payload(2)].map(String).concat(['memo-3', 'memo-4']));
+    expect(farAll.map((r) => r.end)).toEqual([first, ...nearNext].map((r) => r.end));
+    near.ack(nearNext[0]!.end);
+    far.ack(farAll[1]!.end);
+    wal.close();
+    // After a reopen the memos are gone: the unacknowledged records come from the file.
+    const reopened = Wal.open({ dir, logger, maxMemoBytes: 250 });
+    expect(drain(reopened.reader('near'), 10)).toEqual([2, 3, 4].map((i) => payload(i).toString()));
+    reopened.close();
+  });
+
   it('pumps records with acknowledgements in order, never past an undelivered one', async () => {
     const wal = Wal.open({ dir, logger });
     for (let i = 0; i < 10; i++) await wal.append(payload(i));
