@@ -24,6 +24,48 @@ export interface LogBatch {
   readonly lines: readonly string[];
   /** Optional structured metadata per entry. */
   readonly metadata?: readonly (StructuredMetadata | undefined)[];
+  /**
+   * The lines as the bytes a source read them (a UTF-8 file), when it has
+   * them: a writer sends those without decoding, and `lines` is then decoded
+   * only when something reads it. Hot paths count entries with entryCount().
+   */
+  readonly raw?: RawLines;
+}
+
+/**
+ * Lines kept as bytes: line i is bytes[bounds[2i], bounds[2i+1]), without its
+ * newline and trailing CR. Sent as read, as Alloy sends the bytes of a Go
+ * string (no UTF-8 replacement on the wire).
+ */
+export interface RawLines {
+  readonly bytes: Buffer;
+  readonly bounds: Uint32Array;
+}
+
+/** A batch of raw lines whose `lines` are decoded (by `decode`, once) the first time they are read. */
+export function rawLinesBatch(labels: Labels, ms: Float64Array, ns: Int32Array, raw: RawLines, decode: () => readonly string[]): LogBatch {
+  let lines: readonly string[] | undefined;
+  return {
+    labels,
+    ms,
+    ns,
+    raw,
+    get lines() {
+      return (lines ??= decode());
+    },
+  };
+}
+
+/** Entries in a batch, without decoding raw lines. */
+export function entryCount(batch: LogBatch): number {
+  return batch.ms.length;
+}
+
+/** The same entries under other labels; raw lines stay undecoded. */
+export function withLabels(batch: LogBatch, labels: Labels): LogBatch {
+  // Spreading would read (decode) `lines`; raw batches carry no metadata.
+  if (batch.raw === undefined || batch.metadata) return { ...batch, labels };
+  return rawLinesBatch(labels, batch.ms, batch.ns, batch.raw, () => batch.lines);
 }
 
 export interface LogsReceiver extends LogLineReceiver {

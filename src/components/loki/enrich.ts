@@ -8,7 +8,7 @@
  */
 import { describeSchema, attr, schema, t, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
-import { fanOut, flushAll, LOGS_RECEIVER_TYPE, receiverOf, type Labels, type LogBatch, type LogsReceiver } from '../common/log-entries.js';
+import { entryCount, fanOut, flushAll, LOGS_RECEIVER_TYPE, receiverOf, withLabels, type Labels, type LogBatch, type LogsReceiver } from '../common/log-entries.js';
 import { untilAborted } from '../common/until-aborted.js';
 
 const Arguments = schema({
@@ -62,8 +62,8 @@ export const lokiEnrich = defineComponent({
     const receiver = receiverOf(
       async (batch: LogBatch) => {
         const labels = enricher.labelsFor(batch.labels);
-        if (labels !== batch.labels) ctx.debug(() => `${batch.lines.length} entries enriched`);
-        await fanOut(args.forward_to, labels === batch.labels ? batch : { ...batch, labels });
+        if (labels !== batch.labels) ctx.debug(() => `${entryCount(batch)} entries enriched`);
+        await fanOut(args.forward_to, labels === batch.labels ? batch : withLabels(batch, labels));
       },
       () => flushAll(args.forward_to),
     );

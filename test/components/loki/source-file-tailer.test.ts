@@ -5,7 +5,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AckWindow } from '../../../src/components/loki/ack-window.js';
 import { FileTailer, lastLineStart, SIGNATURE_BYTES, signaturesMatch, type TailEvent } from '../../../src/components/loki/source-file/file-follower.js';
-import { codecFor, LineBuffer, splitLines, utf8Codec } from '../../../src/components/loki/source-file/line-codec.js';
+import { codecFor, LineBuffer, lineBounds, splitLines, utf8Codec, type TakenLines } from '../../../src/components/loki/source-file/line-codec.js';
+
+/** What taken lines say, as plain data (raw ones decode their lines on reading). */
+const asText = (t: TakenLines | undefined) => t && { lines: [...t.lines], count: t.count, bytes: t.bytes };
+/** The lines of a raw take, read from its bytes and bounds as loki.write reads them. */
+const rawLines = (t: TakenLines | undefined) => {
+  const { bytes, bounds } = t!.raw!;
+  return Array.from({ length: bounds.length / 2 }, (_, i) => bytes.toString('utf8', bounds[2 * i], bounds[2 * i + 1]));
+};
 
 const tempFile = (name = 'f.log') => path.join(mkdtempSync(path.join(tmpdir(), 'alloy-ts-tailer-')), name);
 
@@ -38,15 +46,24 @@ describe('line splitting', () => {
     buf.append(Buffer.from('abc'));
     expect(buf.take()).toBeUndefined();
     buf.append(Buffer.from('defghijklmnop\nq'));
-    expect(buf.take()).toEqual({ lines: ['abcdefghijklmnop'], bytes: 17 });
+    const taken = buf.take();
+    expect(asText(taken)).toEqual({ lines: ['abcdefghijklmnop'], count: 1, bytes: 17 });
+    expect(rawLines(taken)).toEqual(['abcdefghijklmnop']);
     expect(buf.pending).toBe(1);
-    expect(buf.flush()).toEqual({ lines: ['q'], bytes: 1 });
+    buf.append(Buffer.from('rs'));
+    const rest = buf.flush();
+    expect(asText(rest)).toEqual({ lines: ['qrs'], count: 1, bytes: 3 });
+    expect(rawLines(rest)).toEqual(['qrs']);
+    // The bytes handed out stay as they were while the buffer is reused.
+    buf.append(Buffer.from('zzzzzzzzzzzzzzzzzzzz\n'));
+    expect(rawLines(taken)).toEqual(['abcdefghijklmnop']);
+    expect(rawLines(rest)).toEqual(['qrs']);
   });
 
   it('cuts a line longer than the maximum into pieces rather than holding it forever', () => {
     const buf = new LineBuffer(utf8Codec, 4, 16);
     buf.append(Buffer.from('x'.repeat(20)));
-    expect(buf.take()).toEqual({ lines: ['x'.repeat(20)], bytes: 20 });
+    expect(asText(buf.take())).toEqual({ lines: ['x'.repeat(20)], count: 1, bytes: 20 });
   });
 
   it('finds UTF-16 newlines at code-unit boundaries only', () => {
@@ -59,6 +76,42 @@ describe('line splitting', () => {
     const text = Buffer.from('a\u0a00b\n', 'utf16le');
     expect(le.lastLineEnd(text, 0, text.length)).toBe(text.length);
     expect(le.lastLineEnd(text, 0, text.length - 2)).toBe(-1);
+  });
+
+  it('gives UTF-8 lines as bytes with the bounds splitLines gives the decoded text', () => {
+    // Random text of newlines, CRs, multi-byte and invalid sequences: the raw bounds must select
+    // exactly the lines splitLines makes of the decoded text (loki.write sends the bytes).
+    const pieces = ['a', 'bc', '\n', '\r', '\r\n', 'é', '€', '😀', '\n\n', 'x'.repeat(30)];
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let round = 0; round < 500; round++) {
+      let text = '';
+      for (let i = random(40); i >= 0; i--) text += pieces[random(pieces.length)];
+      const bytes = Buffer.from(text);
+      for (const complete of [true, false]) {
+        const end = complete ? bytes.lastIndexOf(0x0a) + 1 : bytes.length;
+        if (complete && end === 0) continue;
+        const bounds = lineBounds(bytes, end, complete);
+        const fromBytes = Array.from({ length: bounds.length / 2 }, (_, i) => bytes.toString('utf8', bounds[2 * i], bounds[2 * i + 1]));
+        expect(fromBytes).toEqual(splitLines(bytes.toString('utf8', 0, end), complete));
+      }
+    }
+  });
+
+  it('copies a short take out of the read buffer instead of handing the buffer on', () => {
+    const buf = new LineBuffer(utf8Codec, 1024);
+    buf.append(Buffer.alloc(1000, 'p'));
+    buf.append(Buffer.from('\nabc\n' + 'q'.repeat(900)));
+    const long = buf.take()!;
+    expect(long.raw!.bytes.length).toBeGreaterThanOrEqual(1005);
+    buf.append(Buffer.from('\nshort\n'));
+    const short = buf.take()!;
+    expect(rawLines(short)).toEqual(['q'.repeat(900), 'short']);
+    buf.append(Buffer.from('tiny\n' + 'r'.repeat(1000)));
+    const tiny = buf.take()!;
+    expect(rawLines(tiny)).toEqual(['tiny']);
+    expect(tiny.raw!.bytes.length).toBe(5);
+    expect(rawLines(long)).toEqual(['p'.repeat(1000), 'abc']);
   });
 
   it('rejects unknown encodings', () => {
@@ -88,7 +141,8 @@ describe('FileTailer', () => {
     appendFileSync(file, 'three\nfour\n');
     const more = await collect(events, 3, first.events);
     expect(more.lines).toEqual(['two', 'three', 'four']);
-    expect(more.events.at(-1)).toEqual({ kind: 'lines', lines: ['three', 'four'], endOffset: 19 });
+    const last = more.events.at(-1)!;
+    expect(last.kind === 'lines' && { lines: last.lines, count: last.count, endOffset: last.endOffset }).toEqual({ lines: ['three', 'four'], count: 2, endOffset: 19 });
     abort.abort();
     await events.return();
   });

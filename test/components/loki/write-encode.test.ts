@@ -2,7 +2,8 @@ import protobuf from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../../src/components/common/backoff.js';
 import { encodePushRequest, encodePushRequestProtobuf, sizeBatch, streamLabelString, type EntryRun, type StreamRuns } from '../../../src/components/loki/write/push-request.js';
-import type { LogBatch } from '../../../src/components/common/log-entries.js';
+import { rawLinesBatch, withLabels, type LogBatch } from '../../../src/components/common/log-entries.js';
+import { lineBounds } from '../../../src/components/loki/source-file/line-codec.js';
 import { decodePush } from '../../support/loki-receiver.js';
 
 function decode(body: Buffer) {
@@ -90,6 +91,36 @@ describe('push request encoding', () => {
     // trace_id pair: (1 + 1 + 8) + (1 + 1 + 3) = 15
     expect([...sized.entrySizes]).toEqual([6, 16]);
     expect(sized.totalSize).toBe(22);
+  });
+
+  it('raw lines (bytes and bounds, as loki.source.file reads UTF-8) encode to the same bytes as their text, without being decoded', () => {
+    let seed = 11;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const texts = ['', 'a', 'ü€𝄞', 'x'.repeat(127), 'y'.repeat(128), 'z'.repeat(16_384), 'crlf\r', 'nul \u0000 here', '日本語'];
+    for (let r = 0; r < 200; r++) {
+      const count = 1 + Math.floor(rnd() * 30);
+      const text = Array.from({ length: count }, () => texts[Math.floor(rnd() * texts.length)]!).join('\n') + '\n';
+      const bytes = Buffer.from(text);
+      const bounds = lineBounds(bytes, bytes.length, true);
+      const ms = Float64Array.from({ length: count }, () => Math.floor(rnd() * 4e12));
+      const ns = Int32Array.from({ length: count }, () => Math.floor(rnd() * 1e6));
+      const asText: LogBatch = { labels: {}, ms, ns, lines: text.split('\n').slice(0, -1).map((l) => l.replace(/\r$/, '')) };
+      const raw = withLabels(
+        rawLinesBatch({ job: 'x' }, ms, ns, { bytes, bounds }, () => {
+          throw new Error('raw lines were decoded');
+        }),
+        {},
+      );
+      const start = Math.floor(rnd() * count);
+      const encode = (batch: LogBatch) => {
+        const sized = sizeBatch(batch, '{job="x"}');
+        return { totalSize: sized.totalSize, body: encodePushRequestProtobuf(new Map([['{job="x"}', [{ source: sized, start, end: count }]]])) };
+      };
+      const fromRaw = encode(raw);
+      const fromText = encode(asText);
+      expect(fromRaw.totalSize).toBe(fromText.totalSize);
+      expect(fromRaw.body.equals(fromText.body), `request ${r}`).toBe(true);
+    }
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, type Registry } from '../../../runtime/prom-client.js';
 import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
-import { fanOut, flushAll, labelsString, receiverOf, type LogBatch } from '../../common/log-entries.js';
+import { entryCount, fanOut, flushAll, labelsString, receiverOf, withLabels, type LogBatch } from '../../common/log-entries.js';
 import { RelabelCache } from '../../relabel/cache.js';
 import { RelabelRules, type Labels } from '../../relabel/rules.js';
 import { untilAborted } from '../../common/until-aborted.js';
@@ -18,7 +18,7 @@ export async function buildLokiRelabel(ctx: ComponentContext<Exports>, initial: 
   const relabel = (labels: Labels) => nonEmpty(rules.process(labels, 'legacy'));
 
   const receiver = receiverOf(async (batch: LogBatch) => {
-    const entries = batch.lines.length;
+    const entries = entryCount(batch);
     if (entries === 0) return;
     metrics.processed.inc(entries);
     const labels = cache.get(batch.labels, relabel);
@@ -32,7 +32,7 @@ export async function buildLokiRelabel(ctx: ComponentContext<Exports>, initial: 
       return;
     }
     metrics.written.inc(entries);
-    await fanOut(args.forward_to, { ...batch, labels });
+    await fanOut(args.forward_to, withLabels(batch, labels));
   }, () => flushAll(args.forward_to));
 
   ctx.setExports({ receiver, rules });

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { pipeline, Readable, type Transform } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { TailEvent } from './file-follower.js';
-import { detectBom, LineBuffer, type LineCodec } from './line-codec.js';
+import { detectBom, LineBuffer, linesEvent, type LineCodec } from './line-codec.js';
 import { sleep } from '../../common/until-aborted.js';
 
 export const COMPRESSION_FORMATS = ['gz', 'z', 'bz2'] as const;
@@ -48,11 +48,11 @@ export async function* readCompressed(opts: DecompressOptions): AsyncGenerator<T
       const taken = lines.take();
       if (taken) {
         lineEnd += taken.bytes;
-        yield { kind: 'lines', lines: taken.lines, endOffset: lineEnd };
+        yield linesEvent(taken, lineEnd);
       }
     }
     const rest = lines.flush();
-    if (rest) yield { kind: 'lines', lines: rest.lines, endOffset: lineEnd + rest.bytes };
+    if (rest) yield linesEvent(rest, lineEnd + rest.bytes);
   } finally {
     stream.destroy();
   }

@@ -31,7 +31,7 @@
  */
 import { open } from 'node:fs/promises';
 import { closeFd, fstatFd, openReadOnly, readAt, statPath } from './fd.js';
-import { detectBom, LineBuffer, type LineCodec } from './line-codec.js';
+import { detectBom, LineBuffer, linesEvent, type LineCodec, type LinesEvent } from './line-codec.js';
 import { openFiles, type Evictable } from './open-files.js';
 import { WATCHED_POLL_MS, watchFile } from './watch.js';
 
@@ -51,7 +51,7 @@ export interface TailerOptions {
 
 export type TailEvent =
   /** Complete lines; `endOffset` is the file offset just past the last one. */
-  | { readonly kind: 'lines'; readonly lines: string[]; readonly endOffset: number }
+  | LinesEvent
   /** The path was reopened; reading continues in the new file at `offset`. */
   | { readonly kind: 'reopened'; readonly offset: number; readonly reason: 'rotated' | 'truncated' };
 
@@ -222,7 +222,7 @@ export class FileTailer {
     const rest = this.lines.flush();
     if (rest) {
       this.lineEnd += rest.bytes;
-      events.push({ kind: 'lines', lines: rest.lines, endOffset: this.lineEnd });
+      events.push(linesEvent(rest, this.lineEnd));
     }
     const offset = signaturesMatch(old.signature, next.signature) ? Math.min(this.lineEnd, next.sizeAtOpen) : 0;
     this.opts.log?.('file replaced while closed, reopened', { path: this.opts.path, offset });
@@ -257,7 +257,7 @@ export class FileTailer {
       const taken = this.lines.take();
       if (taken) {
         this.lineEnd += taken.bytes;
-        return { kind: 'lines', lines: taken.lines, endOffset: this.lineEnd };
+        return linesEvent(taken, this.lineEnd);
       }
     }
   }
@@ -320,7 +320,7 @@ export class FileTailer {
     const rest = this.lines.flush();
     if (rest) {
       this.lineEnd += rest.bytes;
-      yield { kind: 'lines', lines: rest.lines, endOffset: this.lineEnd };
+      yield linesEvent(rest, this.lineEnd);
     }
   }
 

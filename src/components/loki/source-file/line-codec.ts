@@ -1,10 +1,13 @@
 /**
  * Turning bytes into log lines: the newline of a file's encoding, decoding to
  * strings, and a buffer that holds a partial last line until its newline
- * arrives. The hot path decodes a whole chunk of complete lines at once and
- * splits the string, so no object is made per line except the line itself.
+ * arrives. UTF-8 lines leave as the bytes read (their bounds in the chunk),
+ * decoded only if something downstream reads them as text: a file shipped
+ * unchanged to loki.write makes no string at all. Other encodings decode a
+ * whole chunk of complete lines at once and split the string.
  */
 import { createRequire } from 'node:module';
+import type { RawLines } from '../../common/log-entries.js';
 
 // iconv-lite (~5 MiB of tables and code) is loaded only when a file is not UTF-8.
 const require = createRequire(import.meta.url);
@@ -96,8 +99,32 @@ export function detectBom(head: Buffer): Bom | undefined {
 
 /** Complete lines taken from a LineBuffer and the bytes they took up. */
 export interface TakenLines {
-  readonly lines: string[];
+  /** The lines as text (for raw lines, decoded the first time this is read). */
+  readonly lines: readonly string[];
+  readonly count: number;
   readonly bytes: number;
+  /** UTF-8 lines as read. */
+  readonly raw?: RawLines;
+}
+
+/** What a tailer hands on: taken lines and the file offset just past the last one. */
+export interface LinesEvent extends TakenLines {
+  readonly kind: 'lines';
+  readonly endOffset: number;
+}
+
+export function linesEvent(taken: TakenLines, endOffset: number): LinesEvent {
+  if (taken.raw === undefined) return { kind: 'lines', lines: taken.lines, count: taken.count, bytes: taken.bytes, endOffset };
+  return {
+    kind: 'lines',
+    count: taken.count,
+    bytes: taken.bytes,
+    raw: taken.raw,
+    endOffset,
+    get lines() {
+      return taken.lines;
+    },
+  };
 }
 
 /** Splits decoded text on "\n", dropping one trailing "\r" per line; `complete` = text ends with a newline. */
@@ -111,6 +138,80 @@ export function splitLines(text: string, complete: boolean): string[] {
     }
   }
   return lines;
+}
+
+/**
+ * Read chunks given back once the lines in them were acknowledged, for the
+ * next reads. Without it every 96 KiB read is a new malloc that V8 frees only
+ * when it collects the batch (after a promotion, at the next mark-compact):
+ * on the 1M-line benchmark tens of MiB of acknowledged chunks waited for
+ * collection and the malloc heap kept that size.
+ */
+const chunkPool: Buffer[] = [];
+/** Chunks kept at most (the 4 MiB in flight of one fast file, and some). */
+const MAX_POOLED_CHUNKS = 64;
+
+function newChunk(size: number): Buffer {
+  return (size === DEFAULT_CHUNK_BYTES && chunkPool.pop()) || Buffer.allocUnsafe(size);
+}
+
+/** Raw lines that give their chunk back to the pool when released. */
+class ReleasableLines implements RawLines {
+  private released = false;
+  constructor(
+    readonly bytes: Buffer,
+    readonly bounds: Uint32Array,
+  ) {}
+
+  /** Their text; an error once released (their bytes may hold other lines by then). */
+  decode(end: number, complete: boolean): string[] {
+    if (this.released) throw new Error('log lines read after their batch was acknowledged');
+    return splitLines(this.bytes.toString('utf8', 0, end), complete);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (this.bytes.length === DEFAULT_CHUNK_BYTES && this.bytes.byteOffset === 0 && chunkPool.length < MAX_POOLED_CHUNKS) chunkPool.push(this.bytes);
+  }
+}
+
+/**
+ * Called by the source once every receiver acknowledged a batch of these raw
+ * lines: receivers are done with a batch when its push resolves (they decode
+ * or copy what they keep), so its chunk can be read into again.
+ */
+export function releaseRawLines(raw: RawLines): void {
+  if (raw instanceof ReleasableLines) raw.release();
+}
+
+/** Line bounds of lineBounds() before they are copied out at their count. */
+let boundsScratch = new Uint32Array(4096);
+
+/**
+ * The bounds of the lines in buf[0, end) as RawLines keeps them: split on
+ * "\n", one trailing "\r" dropped per line, and (`complete`) nothing after the
+ * final newline — the same lines splitLines() gives for the decoded text.
+ */
+export function lineBounds(buf: Buffer, end: number, complete: boolean): Uint32Array {
+  let n = 0;
+  let start = 0;
+  for (;;) {
+    let stop = buf.indexOf(NEWLINE, start);
+    if (stop === -1 || stop >= end) stop = end;
+    if (n + 2 > boundsScratch.length) {
+      const grown = new Uint32Array(boundsScratch.length * 2);
+      grown.set(boundsScratch);
+      boundsScratch = grown;
+    }
+    boundsScratch[n++] = start;
+    boundsScratch[n++] = stop > start && buf[stop - 1] === CARRIAGE_RETURN ? stop - 1 : stop;
+    if (stop === end) break;
+    start = stop + 1;
+  }
+  // The empty "line" after the final newline.
+  if (complete) n -= 2;
+  return boundsScratch.slice(0, n);
 }
 
 /**
@@ -198,18 +299,56 @@ export class LineBuffer {
   take(): TakenLines | undefined {
     const end = this.codec.lastLineEnd(this.buf, 0, this.len);
     if (end < 0) return this.len >= this.maxLineBytes ? this.flush() : undefined;
-    const lines = splitLines(this.codec.decode(this.buf, 0, end), true);
-    this.consume(end);
-    return { lines, bytes: end };
+    return this.takeLines(end, true);
   }
 
   /** Everything held, a partial last line included (end of a compressed file, a rotated file drained). */
   flush(): TakenLines | undefined {
     if (this.len === 0) return undefined;
-    const bytes = this.len;
-    const lines = splitLines(this.codec.decode(this.buf, 0, bytes), false);
-    this.consume(bytes);
-    return { lines, bytes };
+    return this.takeLines(this.len, false);
+  }
+
+  /** The lines in the first `end` bytes; `complete` = they end with a newline. */
+  private takeLines(end: number, complete: boolean): TakenLines {
+    if (this.codec !== utf8Codec) {
+      const lines = splitLines(this.codec.decode(this.buf, 0, end), complete);
+      this.consume(end);
+      return { lines, count: lines.length, bytes: end };
+    }
+    const bytes = this.handOver(end);
+    const raw = new ReleasableLines(bytes, lineBounds(bytes, end, complete));
+    let lines: readonly string[] | undefined;
+    return {
+      count: raw.bounds.length >>> 1,
+      bytes: end,
+      raw,
+      get lines() {
+        return (lines ??= raw.decode(end, complete));
+      },
+    };
+  }
+
+  /**
+   * A buffer whose first `end` bytes are the ones held, for the lines to keep
+   * until they are acknowledged. When they fill most of the read buffer, it is
+   * that buffer (what follows them moves to a new one); otherwise a copy, so
+   * that a short read of a growing file never keeps a whole chunk alive.
+   */
+  private handOver(end: number): Buffer {
+    if (end < this.buf.length >>> 1) {
+      const copy = Buffer.allocUnsafe(end);
+      this.buf.copy(copy, 0, 0, end);
+      this.consume(end);
+      return copy;
+    }
+    const taken = this.buf;
+    const rest = this.len - end;
+    // A full chunk was read: the file is being read in chunks, so the next read gets one too.
+    const nextSize = taken.length >= this.chunkBytes ? this.chunkBytes : 0;
+    this.buf = nextSize > 0 || rest > 0 ? newChunk(Math.max(nextSize, rest * 2, MIN_FIRST_CHUNK_BYTES)) : EMPTY;
+    taken.copy(this.buf, 0, end, this.len);
+    this.len = rest;
+    return taken;
   }
 
   private consume(n: number): void {
@@ -220,7 +359,7 @@ export class LineBuffer {
   }
 
   private resize(size: number, keep = this.len): void {
-    const next = Buffer.allocUnsafe(size);
+    const next = newChunk(size);
     this.buf.copy(next, 0, 0, keep);
     this.buf = next;
   }

@@ -11,11 +11,11 @@ import type { Logger } from '../../../runtime/logger.js';
 import { AckWindow } from '../ack-window.js';
 import { Backoff } from '../../common/backoff.js';
 import { sourceGraceMs } from '../../common/delivery.js';
-import { fanOut, flushAll, type Labels, type LogBatch, type LogsReceiver } from '../../common/log-entries.js';
+import { fanOut, flushAll, rawLinesBatch, type Labels, type LogBatch, type LogsReceiver } from '../../common/log-entries.js';
 import type { PositionKey, Positions } from '../positions.js';
 import { statPath } from './fd.js';
 import { FileTailer, lastLineStart, type TailEvent } from './file-follower.js';
-import type { LineCodec } from './line-codec.js';
+import { releaseRawLines, type LineCodec, type LinesEvent } from './line-codec.js';
 import { readCompressed, type CompressionFormat } from './decompress.js';
 import type { FileMetrics } from './metrics.js';
 
@@ -147,9 +147,9 @@ export class FileSourceTailer {
           sent = event.offset;
           continue;
         }
-        const batch = this.batch(event.lines);
-        this.ctx.metrics.readLines.inc({ path: this.key.path }, batch.lines.length);
-        const started = await window.send(event.endOffset - sent, event.endOffset, () => fanOut(this.ctx.receivers(), batch).catch(refuse), signal);
+        const batch = this.batch(event);
+        this.ctx.metrics.readLines.inc({ path: this.key.path }, event.count);
+        const started = await window.send(event.endOffset - sent, event.endOffset, () => fanOut(this.ctx.receivers(), batch).then(() => release(batch), refuse), signal);
         if (!started) break;
         sent = event.endOffset;
         const size = events.size();
@@ -236,12 +236,18 @@ export class FileSourceTailer {
     this.ctx.metrics.readBytes.set({ path: this.key.path }, offset);
   }
 
-  private batch(lines: string[]): LogBatch {
-    const ms = new Float64Array(lines.length);
-    const ns = new Int32Array(lines.length);
+  private batch(event: LinesEvent): LogBatch {
+    const ms = new Float64Array(event.count);
+    const ns = new Int32Array(event.count);
     this.clock.stamp(ms, ns);
-    return { labels: this.labels, ms, ns, lines };
+    if (event.raw) return rawLinesBatch(this.labels, ms, ns, event.raw, () => event.lines);
+    return { labels: this.labels, ms, ns, lines: event.lines };
   }
+}
+
+/** An acknowledged batch's read chunk goes back for the next reads. */
+function release(batch: LogBatch): void {
+  if (batch.raw) releaseRawLines(batch.raw);
 }
 
 function errorText(err: unknown): string {

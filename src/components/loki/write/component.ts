@@ -7,7 +7,7 @@ import type { Logger } from '../../../runtime/logger.js';
 import { preferYoungGeneration, type BudgetShare, type MemoryBudget } from '../../../runtime/memory.js';
 import { HttpClient, userAgent } from '../../common/http-client.js';
 import { sizeBatch, streamLabelString, TENANT_LABEL } from './push-request.js';
-import { receiverOf, type Labels, type LogBatch } from '../../common/log-entries.js';
+import { entryCount, receiverOf, type Labels, type LogBatch } from '../../common/log-entries.js';
 import { SenderLifecycle } from '../../common/delivery.js';
 import { EndpointSet } from '../../common/endpoint-set.js';
 import { fnv1a } from '../../common/fnv.js';
@@ -36,7 +36,7 @@ export async function buildLokiWrite(ctx: ComponentContext<Exports>, initial: Ar
   const receiver = receiverOf((batch: LogBatch) => {
     const current = clients.current;
     if (!current) return Promise.reject(new NotDeliveredError(`${ctx.id} is stopped`));
-    if (batch.lines.length === 0) return Promise.resolve();
+    if (entryCount(batch) === 0) return Promise.resolve();
     // With the WAL, the source's acknowledgement means "on disk"; each endpoint reads the log.
     return durable ? durable.append(encodeLogBatch(batch)) : current.push(batch);
   }, () => clients.current?.flush());
@@ -128,7 +128,7 @@ class Clients {
   }
 
   push(batch: LogBatch): Promise<void> {
-    if (batch.lines.length === 0 || this.endpoints.size === 0) return Promise.resolve();
+    if (entryCount(batch) === 0 || this.endpoints.size === 0) return Promise.resolve();
     const info = this.streamInfo(batch.labels);
     const sized = sizeBatch(batch, info.stream);
     return this.endpoints.each((e) => e.accept(sized, info.tenant, info.fingerprint));
@@ -139,7 +139,7 @@ class Clients {
     const at = this.names.indexOf(name);
     const endpoint = this.endpoints.endpoints[at];
     if (!endpoint) return Promise.reject(new NotDeliveredError(`endpoint ${name} is not configured`));
-    if (batch.lines.length === 0) return Promise.resolve();
+    if (entryCount(batch) === 0) return Promise.resolve();
     const info = this.streamInfo(batch.labels);
     return endpoint.accept(sizeBatch(batch, info.stream), info.tenant, info.fingerprint);
   }

@@ -11,7 +11,7 @@
  */
 import { compressSync } from 'snappy';
 import { quote } from '../../../go/strconv.js';
-import type { Labels, LogBatch, StructuredMetadata } from '../../common/log-entries.js';
+import type { Labels, LogBatch, RawLines, StructuredMetadata } from '../../common/log-entries.js';
 
 /** The label that selects a tenant; like every `__` label it never reaches Loki. */
 export const TENANT_LABEL = '__tenant_id__';
@@ -49,6 +49,7 @@ export interface SizedBatch {
 }
 
 export function sizeBatch(batch: LogBatch, stream: string): SizedBatch {
+  if (batch.raw) return sizeRawBatch(batch, batch.raw, stream);
   const { lines, metadata } = batch;
   const entrySizes = new Uint32Array(lines.length);
   let total = 0;
@@ -56,6 +57,15 @@ export function sizeBatch(batch: LogBatch, stream: string): SizedBatch {
     const md = metadata?.[i];
     total += entrySizes[i] = Buffer.byteLength(lines[i]!) + (md ? metadataSize(md) : 0);
   }
+  return { batch, stream, entrySizes, totalSize: total };
+}
+
+/** A raw batch's entry sizes are its lines' byte lengths (raw batches carry no metadata). */
+function sizeRawBatch(batch: LogBatch, raw: RawLines, stream: string): SizedBatch {
+  const { bounds } = raw;
+  const entrySizes = new Uint32Array(bounds.length >>> 1);
+  let total = 0;
+  for (let i = 0; i < entrySizes.length; i++) total += entrySizes[i] = bounds[2 * i + 1]! - bounds[2 * i]!;
   return { batch, stream, entrySizes, totalSize: total };
 }
 
@@ -90,7 +100,22 @@ const TAG_VALUE = 0x12;
 
 /** The snappy block-compressed request body. */
 export function encodePushRequest(streams: StreamRuns): Buffer {
-  return compressSync(encodePushRequestProtobuf(streams));
+  return compressSync(encodePushRequestProtobuf(streams, protobufScratch));
+}
+
+/**
+ * Requests up to this size are written into one buffer kept for the next
+ * (the body that is sent and retried is the compressed copy): a fresh
+ * megabyte per batch would be malloc'd and freed only when V8 collects it,
+ * which kept the process's malloc heap tens of MiB larger.
+ */
+const SCRATCH_REQUEST_BYTES = 4 * 1024 * 1024;
+let scratchRequest = Buffer.alloc(0);
+
+function protobufScratch(size: number): Buffer {
+  if (size > SCRATCH_REQUEST_BYTES) return Buffer.allocUnsafe(size);
+  if (scratchRequest.length < size) scratchRequest = Buffer.allocUnsafe(Math.min(SCRATCH_REQUEST_BYTES, Math.max(size, scratchRequest.length * 2)));
+  return scratchRequest.subarray(0, size);
 }
 
 /**
@@ -106,7 +131,7 @@ export function encodePushRequest(streams: StreamRuns): Buffer {
  * writes them (int64 seconds from a JavaScript number, negative int32 nanos
  * as ten bytes).
  */
-export function encodePushRequestProtobuf(streams: StreamRuns): Buffer {
+export function encodePushRequestProtobuf(streams: StreamRuns, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   let entries = 0;
   for (const runs of streams.values()) for (const run of runs) entries += run.end - run.start;
   // Each entry's body size and line length, from the first pass to the second.
@@ -117,11 +142,11 @@ export function encodePushRequestProtobuf(streams: StreamRuns): Buffer {
   for (const [labels, runs] of streams) {
     let body = fieldSize(Buffer.byteLength(labels));
     for (const run of runs) {
-      const { ms, ns, lines, metadata } = run.source.batch;
+      const { ms, ns, metadata } = run.source.batch;
       const sizes = run.source.entrySizes;
       for (let i = run.start; i < run.end; i++, e++) {
         const md = metadata?.[i];
-        const lb = md ? Buffer.byteLength(lines[i]!) : sizes[i]!;
+        const lb = md ? Buffer.byteLength(run.source.batch.lines[i]!) : sizes[i]!;
         lineBytes[e] = lb;
         let entry = fieldSize(timestampBodySize(ms[i]!, ns[i]!)) + (lb > 0 ? fieldSize(lb) : 0);
         if (md) entry += metadataFieldsSize(md);
@@ -132,7 +157,7 @@ export function encodePushRequestProtobuf(streams: StreamRuns): Buffer {
     streamBodies.push(body);
     size += fieldSize(body);
   }
-  const buf = Buffer.allocUnsafe(size);
+  const buf = allocate(size);
   let pos = 0;
   let s = 0;
   e = 0;
@@ -141,20 +166,48 @@ export function encodePushRequestProtobuf(streams: StreamRuns): Buffer {
     pos = writeVarint32(buf, pos, streamBodies[s++]!);
     pos = writeString(buf, pos, TAG_LABELS, labels, Buffer.byteLength(labels));
     for (const run of runs) {
-      const { ms, ns, lines, metadata } = run.source.batch;
-      for (let i = run.start; i < run.end; i++, e++) {
-        buf[pos++] = TAG_ENTRIES;
-        pos = writeVarint32(buf, pos, entryBodies[e]!);
-        pos = writeTimestamp(buf, pos, ms[i]!, ns[i]!);
-        const lb = lineBytes[e]!;
-        if (lb > 0) pos = writeString(buf, pos, TAG_LINE, lines[i]!, lb);
-        const md = metadata?.[i];
-        if (md) pos = writeMetadata(buf, pos, md);
-      }
+      const { batch } = run.source;
+      if (batch.raw) pos = writeRawEntries(buf, pos, batch, batch.raw, run, entryBodies, e);
+      else pos = writeEntries(buf, pos, batch, run, entryBodies, lineBytes, e);
+      e += run.end - run.start;
     }
   }
   if (pos !== size) throw new Error(`loki push encoder: wrote ${pos} bytes, expected ${size}`);
   return buf;
+}
+
+/** Entries [run.start, run.end) of a batch of strings; `e` indexes the per-entry sizes of the first pass. */
+function writeEntries(buf: Buffer, pos: number, batch: LogBatch, run: EntryRun, entryBodies: Uint32Array, lineBytes: Uint32Array, e: number): number {
+  const { ms, ns, lines, metadata } = batch;
+  for (let i = run.start; i < run.end; i++, e++) {
+    buf[pos++] = TAG_ENTRIES;
+    pos = writeVarint32(buf, pos, entryBodies[e]!);
+    pos = writeTimestamp(buf, pos, ms[i]!, ns[i]!);
+    const lb = lineBytes[e]!;
+    if (lb > 0) pos = writeString(buf, pos, TAG_LINE, lines[i]!, lb);
+    const md = metadata?.[i];
+    if (md) pos = writeMetadata(buf, pos, md);
+  }
+  return pos;
+}
+
+/** The same for raw lines: each line's bytes copied as read. */
+function writeRawEntries(buf: Buffer, pos: number, batch: LogBatch, raw: RawLines, run: EntryRun, entryBodies: Uint32Array, e: number): number {
+  const { ms, ns } = batch;
+  const { bytes, bounds } = raw;
+  for (let i = run.start; i < run.end; i++, e++) {
+    buf[pos++] = TAG_ENTRIES;
+    pos = writeVarint32(buf, pos, entryBodies[e]!);
+    pos = writeTimestamp(buf, pos, ms[i]!, ns[i]!);
+    const start = bounds[2 * i]!;
+    const end = bounds[2 * i + 1]!;
+    if (end > start) {
+      buf[pos++] = TAG_LINE;
+      pos = writeVarint32(buf, pos, end - start);
+      pos += bytes.copy(buf, pos, start, end);
+    }
+  }
+  return pos;
 }
 
 /** Per-entry sizes kept between requests (a batch holds up to batch_size bytes of entries); larger requests get their own. */
