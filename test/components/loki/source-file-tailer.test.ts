@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AckWindow } from '../../../src/components/loki/ack-window.js';
 import { FileTailer, lastLineStart, SIGNATURE_BYTES, signaturesMatch, type TailEvent } from '../../../src/components/loki/source-file/file-follower.js';
-import { codecFor, LineBuffer, lineBounds, splitLines, utf8Codec, type TakenLines } from '../../../src/components/loki/source-file/line-codec.js';
+import { codecFor, LineBuffer, lineBounds, releaseRawLines, splitLines, utf8Codec, type TakenLines } from '../../../src/components/loki/source-file/line-codec.js';
 
 /** What taken lines say, as plain data (raw ones decode their lines on reading). */
 const asText = (t: TakenLines | undefined) => t && { lines: [...t.lines], count: t.count, bytes: t.bytes };
@@ -112,6 +112,32 @@ describe('line splitting', () => {
     expect(rawLines(tiny)).toEqual(['tiny']);
     expect(tiny.raw!.bytes.length).toBe(5);
     expect(rawLines(long)).toEqual(['p'.repeat(1000), 'abc']);
+  });
+
+  it('reuses a full chunk once its lines are released, and refuses to decode them after that', () => {
+    const chunk = 96 * 1024;
+    const buf = new LineBuffer(utf8Codec);
+    const line = 'l'.repeat(99) + '\n';
+    // As the file follower reads: into readTarget(), then written().
+    const fill = () => {
+      while (buf.pending < chunk - line.length) {
+        const target = buf.readTarget();
+        buf.written(Buffer.from(line).copy(target.buffer, target.offset, 0, Math.min(line.length, target.length)));
+      }
+      return buf.take()!;
+    };
+    const first = fill();
+    expect(first.raw!.bytes.length).toBe(chunk);
+    const held = fill();
+    releaseRawLines(first.raw!);
+    expect(() => first.lines).toThrow(/read after their batch was acknowledged/);
+    // The chunk read into next (allocated when `held` was taken) is followed by the released one;
+    // lines still held were not touched.
+    const third = fill();
+    const fourth = fill();
+    expect(third.raw!.bytes.buffer).not.toBe(first.raw!.bytes.buffer);
+    expect(fourth.raw!.bytes.buffer).toBe(first.raw!.bytes.buffer);
+    for (const taken of [held, third, fourth]) expect(taken.lines.every((l) => l === 'l'.repeat(99))).toBe(true);
   });
 
   it('rejects unknown encodings', () => {
