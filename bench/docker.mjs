@@ -133,6 +133,6 @@ async function ship(name, command) {
   await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
   await receiver.close();
   rmSync(dir, { recursive: true, force: true });
-  console.log(`  ${name.padEnd(15)} ${stats.cpu.toFixed(2).padStart(6)} CPU-s  ${stats.peakRssMiB.toFixed(0).padStart(4)} MiB peak RSS  ${seconds.toFixed(1).padStart(6)} s  ${receiver.stats.items.toLocaleString('en')} lines in ${receiver.stats.requests} requests${stats.processes > 1 ? ` (${stats.processes} processes: launcher and agent; the agent alone ${stats.largestPeakRssMiB.toFixed(0)} MiB)` : ''}`);
+  console.log(`  ${name.padEnd(15)} ${stats.cpu.toFixed(2).padStart(6)} CPU-s (user ${stats.user.toFixed(2)}, system ${stats.system.toFixed(2)})  ${stats.peakRssMiB.toFixed(0).padStart(4)} MiB peak RSS  ${seconds.toFixed(1).padStart(6)} s  ${receiver.stats.items.toLocaleString('en')} lines in ${receiver.stats.requests} requests${stats.processes > 1 ? ` (${stats.processes} processes: launcher and agent; the agent alone ${stats.largestPeakRssMiB.toFixed(0)} MiB)` : ''}`);
   return { cpu: stats.cpu, rss: stats.peakRssMiB, seconds };
 }
