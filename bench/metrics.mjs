@@ -19,7 +19,7 @@
 // interval; then alloy-ts again at 1 s with --memory-limit at half its default
 // run's peak RSS.
 import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -168,9 +168,14 @@ remote_write:
 async function runAgent(name, command, intervalSeconds, ports, receiver) {
   const dir = mkdtempSync(path.join(tmpdir(), 'alloy-ts-bench-metrics-'));
   const [cmd, args] = command(dir, intervalSeconds, ports);
-  const agent = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // AGENT_STDOUT=<file>: keep the agents' output (e.g. with AGENT_NODE_ARGS=--trace-gc).
+  const stdout = process.env.AGENT_STDOUT ? openSync(process.env.AGENT_STDOUT, 'a') : 'ignore';
+  const agent = spawn(cmd, args, { stdio: ['ignore', stdout, 'pipe'] });
   let stderr = '';
-  agent.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  agent.stderr.on('data', (d) => {
+    stderr = (stderr + d).slice(-4000);
+    if (typeof stdout === 'number') writeSync(stdout, d);
+  });
   // Warm-up: until a whole scrape has arrived (Prometheus replays its WAL
   // before sending; on a loaded machine the first scrape takes seconds), then
   // one more interval, so the measured window is steady state for both sides.
