@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { stat, readFile, writeFile } from 'node:fs/promises';
 import { DiagnosticsError, formatDiagnosticLines, type Diagnostic } from '../lang/diag.js';
+import type { FormatResult } from '../lang/format-source.js';
 import { SourceFile } from '../lang/position.js';
 import { CliError, fsCall, readAll, resolvePath, type CliIO } from './io.js';
 
@@ -71,19 +72,17 @@ function emit(input: Buffer, output: Buffer, name: string, test: boolean, io: Cl
 async function formatSource(name: string, bytes: Buffer, io: CliIO): Promise<Buffer> {
   if (bytes.length >= LARGE_INPUT_BYTES) await growYoungGenerationFast();
   // Loaded on demand so other commands do not pay for the parser's start-up.
-  const [{ parseFile }, { formatFileBytes }] = await Promise.all([
-    import('../lang/parser.js'),
-    import('../lang/printer.js'),
-  ]);
-  const { file, diagnostics } = parseFile(new SourceFile(name, bytes));
-  if (diagnostics.length > 0) throw formattingFailure(diagnostics, io);
+  const { formatSource: format } = await import('../lang/format-source.js');
+  let result: FormatResult;
   try {
-    return formatFileBytes(file);
+    result = format(new SourceFile(name, bytes));
   } catch (err) {
     // The printer refuses some trees; that is a formatting failure, not a crash.
     if (err instanceof DiagnosticsError) throw formattingFailure(err.diagnostics, io);
     throw new CliError(err instanceof Error ? err.message : String(err));
   }
+  if (result.output === undefined) throw formattingFailure(result.diagnostics, io);
+  return result.output;
 }
 
 /**

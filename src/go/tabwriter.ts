@@ -64,13 +64,26 @@ export interface TextSink {
   write(src: Uint8Array, start: number, end: number, plain?: boolean): void;
 }
 
-/** Below this many bytes a loop copies faster than a typed-array view and `set`. */
-const SHORT_COPY = 32;
+/**
+ * Below this many bytes a loop copies faster than a typed-array view and
+ * `set`: making the view costs about as much as copying a few hundred bytes
+ * (it was the costliest function of `fmt` on a large file at 32).
+ */
+const SHORT_COPY = 512;
+
+/** Strings longer than this are encoded natively rather than character by character. */
+const LONG_TEXT = 48;
+
+/** Buffer's own encoder; `write(string, offset)` validates its arguments at every call. */
+interface NativeWrite {
+  utf8Write(text: string, offset: number): number;
+}
 
 /** A growable byte buffer: text is appended as UTF-8 without building strings. */
 export class ByteBuffer {
   bytes: Uint8Array;
   length = 0;
+  private view: Buffer | undefined;
 
   constructor(capacity = 1024) {
     this.bytes = new Uint8Array(Math.max(16, capacity));
@@ -79,6 +92,7 @@ export class ByteBuffer {
   /** Appends `text` as UTF-8. */
   append(text: string): void {
     const n = text.length;
+    if (n > LONG_TEXT) return this.appendEncoded(text);
     if (this.length + n > this.bytes.length) this.grow(n);
     const bytes = this.bytes;
     let len = this.length;
@@ -128,11 +142,20 @@ export class ByteBuffer {
   private appendNonAscii(text: string): void {
     const bytes = Buffer.byteLength(text);
     if (this.length + bytes > this.bytes.length) this.grow(bytes);
-    this.length += this.toBufferAll().write(text, this.length);
+    this.length += this.bufferView().utf8Write(text, this.length);
   }
 
-  private toBufferAll(): Buffer {
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
+  /** Long text goes through Node's native encoder (one call instead of a loop per character). */
+  private appendEncoded(text: string): void {
+    const room = text.length * 3; // UTF-8 needs at most 3 bytes per UTF-16 unit
+    if (this.length + room > this.bytes.length) this.grow(room);
+    this.length += this.bufferView().utf8Write(text, this.length);
+  }
+
+  /** A Buffer over all of `bytes`, kept until they are replaced. */
+  private bufferView(): Buffer & NativeWrite {
+    if (this.view?.buffer !== this.bytes.buffer) this.view = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
+    return this.view as Buffer & NativeWrite;
   }
 
   /** Makes room for `extra` more bytes (callers check first: appends are hot). */

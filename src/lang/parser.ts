@@ -199,6 +199,14 @@ class Parser {
     this.group = undefined;
   }
 
+  /**
+   * Every comment starting before this offset is in a closed group of
+   * `comments`: the current token follows them (at EOF, all are).
+   */
+  private commentsKnownUntil(): number {
+    return this.tok === Tok.EOF ? Infinity : this.pos;
+  }
+
   // --- diagnostics -------------------------------------------------------
 
   /** The reference parser's addErrorf: an error at the current token, one per line. */
@@ -289,17 +297,17 @@ class Parser {
 
   // --- statements --------------------------------------------------------
 
-  file(): Body {
-    return this.body(Tok.EOF);
+  file(sink?: StatementSink): Body {
+    return this.body(Tok.EOF, sink);
   }
 
   /** Body = [ Stmt { TERMINATOR Stmt } ], ended by `until` (not consumed). */
-  private body(until: Tok): Body {
+  private body(until: Tok, sink?: StatementSink): Body {
     const mark = this.lists.mark();
     while (this.tok !== until && this.tok !== Tok.EOF) {
       const before = this.consumed;
       const stmt = this.statement();
-      if (stmt !== undefined) this.lists.push(stmt);
+      if (stmt !== undefined && sink === undefined) this.lists.push(stmt);
       if (this.tok === Tok.TERMINATOR) {
         this.next();
       } else if (this.tok !== until) {
@@ -307,6 +315,7 @@ class Parser {
         this.skipStatement();
         this.skipToken();
       } // else at `until`: the body ends
+      if (stmt !== undefined && sink !== undefined) sink(stmt, this.comments, this.commentsKnownUntil());
       if (this.consumed === before) break;
     }
     return this.lists.take<Stmt>(mark);
@@ -695,6 +704,29 @@ class Parser {
 
 // ---------------------------------------------------------------------------
 // Public API
+
+/**
+ * Receives each top-level statement as soon as it is parsed, with the
+ * file's comment groups so far (the same array, growing) and the offset
+ * before which every comment is known and its group complete.
+ */
+export type StatementSink = (stmt: Stmt, comments: readonly CommentGroup[], commentsKnownUntil: number) => void;
+
+/**
+ * Parses a whole file like parseFile, with the same diagnostics, but hands
+ * each top-level statement to `sink` instead of keeping it: `alloy-ts fmt`
+ * prints statements while the rest is parsed, so the syntax tree of a large
+ * file never piles up for the garbage collector to copy. The sink must not
+ * throw. Returns the diagnostics and all comment groups.
+ */
+export function parseFileStatements(
+  source: SourceFile,
+  sink: StatementSink,
+): { comments: CommentGroup[]; diagnostics: Diagnostic[] } {
+  const p = new Parser(source);
+  const { diagnostics, comments } = p.run(() => p.file(sink));
+  return { comments, diagnostics };
+}
 
 /** Parses a whole file. Always returns a File (partial when there are errors). */
 export function parseFile(source: SourceFile): { file: File; diagnostics: Diagnostic[] } {

@@ -73,7 +73,8 @@ export class SourceFile {
 }
 
 function computeLineStarts(bytes: Uint8Array): number[] {
+  // One loop over the bytes: cheaper than a call to indexOf per line.
   const starts = [0];
-  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) starts.push(i + 1);
+  for (let i = 0, n = bytes.length; i < n; i++) if (bytes[i] === 10) starts.push(i + 1);
   return starts;
 }

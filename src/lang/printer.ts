@@ -48,14 +48,62 @@ export function formatFile(file: File): string {
 /** `formatFile` as UTF-8 bytes, the form the formatter produces. */
 export function formatFileBytes(file: File): Buffer {
   return guardDepth(() => {
+    const formatter = new FileFormatter(file.source, file.comments);
+    for (const stmt of file.body) formatter.statement(stmt);
+    return formatter.finish();
+  });
+}
+
+/**
+ * Thrown by FileFormatter when printing reaches a point of the source whose
+ * comments are not known yet (see `commentsKnownUntil`).
+ */
+export class CommentsNotKnownYet extends Error {
+  constructor() {
+    super('the printer needs comments the parser has not reached');
+  }
+}
+
+/**
+ * Formats a file one top-level statement at a time, in order, so that a
+ * statement can be printed while the rest of the file is still being parsed
+ * (`comments` may be the parser's growing list). Unlike formatFileBytes it
+ * lets a call stack overflow of an absurdly deep tree through.
+ */
+export class FileFormatter {
+  private readonly printer: Printer;
+  private readonly walker: Walker;
+  private prevEndLine = 0;
+  private first = true;
+
+  constructor(source: SourceFile, comments: readonly CommentGroup[]) {
     // Formatted text is about as long as its source; room never written costs nothing.
-    const size = file.source.bytes.length;
-    const printer = new Printer(lineResolver(file.source), file.comments, size + (size >> 2) + 1024);
-    new Walker(printer).walkStmts(file.body);
-    const out = printer.finish();
+    const size = source.bytes.length;
+    this.printer = new Printer(lineResolver(source), comments, size + (size >> 2) + 1024);
+    this.walker = new Walker(this.printer);
+  }
+
+  /**
+   * Comments starting at or after this offset may still be missing from
+   * `comments`: printing anything that would look at them throws
+   * CommentsNotKnownYet (and leaves this formatter unusable).
+   */
+  set commentsKnownUntil(offset: number) {
+    this.printer.commentsKnownUntil = offset;
+  }
+
+  statement(stmt: Stmt): void {
+    this.prevEndLine = this.walker.walkStmt(stmt, this.first, this.prevEndLine);
+    this.first = false;
+  }
+
+  /** Prints the comments after the last statement; returns the whole output. */
+  finish(): Buffer {
+    this.printer.commentsKnownUntil = Infinity;
+    const out = this.printer.finish();
     out.appendByte(CH_NL);
     return out.toBuffer();
-  });
+  }
 }
 
 /**
@@ -151,10 +199,12 @@ class Printer {
   private group: CommentGroup = [];
   /** Offset of the next unprinted comment group, or -1. */
   private commentPos = -1;
+  /** Comments from this offset on may not be in `comments` yet (FileFormatter). */
+  commentsKnownUntil = Infinity;
 
   constructor(
     readonly lineOf: LineOf,
-    private readonly comments: CommentGroup[],
+    private readonly comments: readonly CommentGroup[],
     /** Expected output size in bytes, to size the buffer once. */
     sizeHint = 256,
   ) {
@@ -213,11 +263,14 @@ class Printer {
 
   /** Prints comments that come before the next token, then pending whitespace. */
   private flush(nextOffset: number, nextLine: number, tok: Tok): void {
+    if (nextOffset >= this.commentsKnownUntil) throw new CommentsNotKnownYet();
     if (this.commentBefore(nextOffset)) this.injectComments(nextOffset, nextLine, tok);
     else if (tok !== Tok.EOF) this.writeWhitespace(this.wsCount);
   }
 
   private commentBefore(offset: number): boolean {
+    // Groups the parser added since the printer ran out of them.
+    if (this.commentPos < 0 && this.groupIndex < this.comments.length) this.nextCommentGroup();
     return this.commentPos >= 0 && this.commentPos <= offset;
   }
 
@@ -364,6 +417,25 @@ class Printer {
   }
 }
 
+/** `parts.join('.')`, without join's overhead for the one to three parts of a block name. */
+function dottedName(parts: string[]): string {
+  let name = parts[0]!;
+  for (let i = 1; i < parts.length; i++) name += '.' + parts[i]!;
+  return name;
+}
+
+/**
+ * Go's strconv.Quote of a label or object key. Nearly all are plain
+ * printable ASCII, which Quote only puts between quotes.
+ */
+function quoteKey(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return quote(s);
+  }
+  return '"' + s + '"';
+}
+
 function mayCombine(prev: LastTok, next: string): boolean {
   if (prev === Tok.NUMBER) return next[0] === '.';
   if (prev === Tok.DIV) return next[0] === '*';
@@ -391,18 +463,21 @@ class Walker {
 
   walkStmts(stmts: Stmt[]): void {
     let prevEndLine = 0;
-    for (let i = 0; i < stmts.length; i++) {
-      const stmt = stmts[i]!;
-      const startLine = this.lineOf(startPos(stmt));
-      // A block is always preceded by a blank line; otherwise a blank line
-      // in the source is kept.
-      if (i > 0 && (stmt.kind === 'Block' || startLine - prevEndLine > 1)) this.p.space(Ws.Formfeed);
-      if (stmt.kind === 'Block') this.walkBlock(stmt);
-      else this.walkAttribute(stmt);
-      // A statement spanning lines ends the alignment run.
-      prevEndLine = this.lineOf(endPos(stmt));
-      this.p.space(prevEndLine !== startLine ? Ws.Formfeed : Ws.Newline);
-    }
+    for (let i = 0; i < stmts.length; i++) prevEndLine = this.walkStmt(stmts[i]!, i === 0, prevEndLine);
+  }
+
+  /** One statement of a body, after one that ended on `prevEndLine`; returns its own end line. */
+  walkStmt(stmt: Stmt, first: boolean, prevEndLine: number): number {
+    const startLine = this.lineOf(startPos(stmt));
+    // A block is always preceded by a blank line; otherwise a blank line
+    // in the source is kept.
+    if (!first && (stmt.kind === 'Block' || startLine - prevEndLine > 1)) this.p.space(Ws.Formfeed);
+    if (stmt.kind === 'Block') this.walkBlock(stmt);
+    else this.walkAttribute(stmt);
+    // A statement spanning lines ends the alignment run.
+    const endLine = this.lineOf(endPos(stmt));
+    this.p.space(endLine !== startLine ? Ws.Formfeed : Ws.Newline);
+    return endLine;
   }
 
   /**
@@ -494,8 +569,8 @@ class Walker {
 
   private walkBlock(s: BlockStmt): void {
     const p = this.p;
-    p.at(s.namePos).ident(s.name.join('.'));
-    if (s.label !== '') p.space(Ws.Blank).at(s.labelPos).literal(quote(s.label), Tok.STRING);
+    p.at(s.namePos).ident(dottedName(s.name));
+    if (s.label !== '') p.space(Ws.Blank).at(s.labelPos).literal(quoteKey(s.label), Tok.STRING);
     p.space(Ws.Blank).at(s.lCurly).token(Tok.LCURLY).space(Ws.Indent);
     if (s.body.length > 0) {
       p.space(Ws.Formfeed);
@@ -546,7 +621,7 @@ class Walker {
       }
       prevKeyEnd = endPos(field.name);
       p.at(field.name.pos);
-      if (field.quoted) p.literal(quote(field.name.name), Tok.STRING);
+      if (field.quoted) p.literal(quoteKey(field.name.name), Tok.STRING);
       else p.ident(field.name.name);
       p.space(Ws.VTab).token(Tok.ASSIGN).space(Ws.Blank);
       this.walkExpr(field.value);
