@@ -11,11 +11,10 @@
  * its containers name their network by name ("podman") while the network list
  * is keyed by ID, so unknown network keys are looked up one by one.
  */
-import type Docker from 'dockerode';
 import { describeSchema, attr, blocks, schema, t, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent, type ComponentContext } from '../../runtime/component.js';
 import { health } from '../../runtime/health.js';
-import { dockerClientFromHttpConfig, dockerGetJson, dockerHostProblem, dockerStatusCode, requestTimeout, unsupportedDockerHttpOptions } from '../docker-api/client.js';
+import { dockerClientFromHttpConfig, dockerHostProblem, dockerStatusCode, requestTimeout, unsupportedDockerHttpOptions, type DockerClient } from '../docker-api/client.js';
 import { httpClientFieldDescriptions, httpClientFields, validateHttpClientConfig, type HttpClientConfig } from '../common/http-client.js';
 import { sleep } from '../common/until-aborted.js';
 import { dockerTargets, networkLabels, type ContainerSummary, type NetworkSummary, type Target } from './docker/targets.js';
@@ -62,7 +61,7 @@ export function dockerFilters(filters: readonly { name: string; values: string[]
 }
 
 class DockerDiscovery {
-  private client: Promise<Docker>;
+  private client: Promise<DockerClient>;
   private wake: (() => void) | undefined;
   /** Network modes learnt by inspecting containers (podman lists none). */
   private readonly modes = new Map<string, string>();
@@ -76,7 +75,9 @@ class DockerDiscovery {
 
   update(next: Arguments): void {
     this.args = next;
+    const previous = this.client;
     this.client = this.connect();
+    void previous.then((c) => c.close()).catch(() => {}); // requests still under way finish first
     this.wake?.();
   }
 
@@ -89,9 +90,10 @@ class DockerDiscovery {
       await Promise.race([sleep(this.args.refresh_interval, stop), woken]);
       interrupt.abort();
     }
+    await this.client.then((c) => c.close()).catch(() => {});
   }
 
-  private connect(): Promise<Docker> {
+  private connect(): Promise<DockerClient> {
     const unsupported = unsupportedDockerHttpOptions(this.args.host, this.args as HttpClientConfig);
     if (unsupported.length) this.ctx.logger.warn('HTTP client options not supported for Docker hosts are ignored', { options: unsupported.join(', ') });
     const client = dockerClientFromHttpConfig(this.args.host, this.args);
@@ -117,8 +119,8 @@ class DockerDiscovery {
     const client = await this.client;
     const abortSignal = requestTimeout(this.args.refresh_interval, parent);
     const [containers, networks] = await Promise.all([
-      client.listContainers({ filters: dockerFilters(this.args.filter), abortSignal }) as Promise<ContainerSummary[]>,
-      client.listNetworks({ abortSignal }) as Promise<NetworkSummary[]>,
+      client.listContainers<ContainerSummary>({ filters: dockerFilters(this.args.filter) }, abortSignal),
+      client.listNetworks<NetworkSummary>(abortSignal),
     ]);
     const labels = networkLabels(networks);
     await Promise.all([this.fillNetworkModes(client, containers, abortSignal), this.resolveNetworkAliases(client, containers, labels, abortSignal)]);
@@ -130,14 +132,14 @@ class DockerDiscovery {
   }
 
   /** Inspects containers whose list entry lacks `HostConfig` (podman), once per container. */
-  private async fillNetworkModes(client: Docker, containers: ContainerSummary[], abortSignal: AbortSignal): Promise<void> {
+  private async fillNetworkModes(client: DockerClient, containers: ContainerSummary[], abortSignal: AbortSignal): Promise<void> {
     const present = new Set(containers.map((c) => c.Id));
     for (const id of this.modes.keys()) if (!present.has(id)) this.modes.delete(id);
     const missing = containers.filter((c) => c.HostConfig?.NetworkMode === undefined && !this.modes.has(c.Id));
     await Promise.all(
       missing.map(async (c) => {
         try {
-          const info = await client.getContainer(c.Id).inspect({ abortSignal });
+          const info = await client.inspectContainer(c.Id, abortSignal);
           this.modes.set(c.Id, info.HostConfig?.NetworkMode ?? '');
         } catch (err) {
           if (dockerStatusCode(err) !== 404) throw err; // removed since the list: it is gone next time
@@ -152,7 +154,7 @@ class DockerDiscovery {
   }
 
   /** Adds labels for network keys the list does not know by ID (podman uses names). */
-  private async resolveNetworkAliases(client: Docker, containers: ContainerSummary[], labels: Map<string, Target>, abortSignal: AbortSignal): Promise<void> {
+  private async resolveNetworkAliases(client: DockerClient, containers: ContainerSummary[], labels: Map<string, Target>, abortSignal: AbortSignal): Promise<void> {
     const unknown = new Set<string>();
     for (const c of containers) {
       for (const endpoint of Object.values(c.NetworkSettings?.Networks ?? {})) {
@@ -162,7 +164,7 @@ class DockerDiscovery {
     await Promise.all(
       [...unknown].map(async (key) => {
         try {
-          const info = await dockerGetJson<NetworkSummary>(client, `/networks/${encodeURIComponent(key)}`, abortSignal);
+          const info = await client.getJson<NetworkSummary>(`/networks/${encodeURIComponent(key)}`, abortSignal);
           const known = labels.get(info.Id);
           labels.set(key, known ?? networkLabels([info]).get(info.Id)!);
         } catch (err) {

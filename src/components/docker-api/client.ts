@@ -1,5 +1,5 @@
 /**
- * Docker Engine API clients (dockerode) for the `host` URLs Alloy accepts:
+ * A small Docker Engine API client for the `host` URLs Alloy accepts:
  * `unix:///path/docker.sock`, `tcp://host:port` (plain HTTP), `http://…` and
  * `https://…`. Like Prometheus' Docker SD, the HTTP client settings
  * (authorization, headers, TLS) only apply to http/https hosts: for a unix
@@ -7,11 +7,18 @@
  *
  * Requests are unversioned: Docker and podman then serve their newest API,
  * which is what the Go client's version negotiation ends up with.
+ *
+ * Why not dockerode: the agent only makes a few JSON GETs (list, inspect,
+ * networks, stats, info), and loading dockerode took ~250 ms of CPU, 226
+ * CommonJS modules (docker-modem, ssh2, @grpc/grpc-js, protobufjs, tar-fs…)
+ * and ~21 MiB of RSS. These GETs go through undici, which the agent loads
+ * for its HTTP clients anyway (loki.write, remote_write); log streams have a
+ * client of their own (streaming-response.ts).
  */
+import { STATUS_CODES } from 'node:http';
+import { stringify as stringifyQuery } from 'node:querystring';
 import type { ConnectionOptions } from 'node:tls';
-import { Agent as HttpsAgent } from 'node:https';
-import { createRequire } from 'node:module';
-import type Docker from 'dockerode';
+import type { Dispatcher } from 'undici';
 import { staticAuthorization, tlsOptions, type HttpClientConfig } from '../common/http-client.js';
 
 export type DockerEndpoint =
@@ -64,30 +71,138 @@ export interface DockerClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** The part of `GET /containers/{id}/json` the components read. */
+export interface ContainerInspect {
+  readonly Id: string;
+  readonly State: { readonly Running: boolean; readonly StartedAt: string; readonly FinishedAt: string };
+  readonly Config: { readonly Tty: boolean; readonly Env?: readonly string[] | null };
+  readonly HostConfig?: { readonly NetworkMode?: string };
+}
+
+/** A query parameter as docker-modem encoded it: objects as JSON, arrays as repeated keys. */
+export type DockerQueryValue = string | number | boolean | readonly string[] | Readonly<Record<string, unknown>>;
+
+export interface ListContainersOptions {
+  /** Stopped containers too (`all=true`); Docker lists running ones only by default. */
+  readonly all?: boolean;
+  /** Docker's `filters` (name → values), sent as JSON. */
+  readonly filters?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Larger JSON answers are refused: a container list of thousands of containers is a few MiB. */
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+type Undici = typeof import('undici');
+let undiciModule: Promise<Undici> | undefined;
 /**
- * dockerode (with its request stack) costs about 25 MiB of RSS once loaded,
- * so it is required on first use: configs without Docker components never pay.
+ * undici is imported on first use (the same module the HTTP clients share),
+ * so configs without Docker or HTTP components never load it.
  */
-let dockerode: typeof Docker | undefined;
-function DockerClass(): typeof Docker {
-  dockerode ??= createRequire(import.meta.url)('dockerode') as typeof Docker;
-  return dockerode;
+const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'));
+
+/** The query string docker-modem built from request options (`querystring`, objects as JSON). */
+export function dockerQueryString(query: Readonly<Record<string, DockerQueryValue | undefined>>): string {
+  const encoded: Record<string, string | number | boolean | readonly string[]> = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    encoded[name] = typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : (value as string | number | boolean | readonly string[]);
+  }
+  return stringifyQuery(encoded);
 }
 
-export function createDockerClient(opts: DockerClientOptions): Docker {
-  const Docker = DockerClass();
-  const endpoint = parseDockerHost(opts.host);
-  if (endpoint.kind === 'socket') return new Docker({ socketPath: endpoint.socketPath });
-  const base = { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port } as const;
-  if (endpoint.protocol === 'http' || !opts.tls) return new Docker({ ...base, headers: { ...opts.headers } });
-  // An agent carries every TLS option (docker-modem itself only passes ca/cert/key).
-  const agent = new HttpsAgent({ keepAlive: true, ...opts.tls });
-  return new Docker({ ...base, headers: { ...opts.headers }, agent } as Docker.DockerOptions);
+/**
+ * JSON GETs against one Docker daemon over a keep-alive connection pool.
+ * Failed calls reject with DockerApiError (`statusCode`, Docker's message);
+ * aborting a call's signal rejects it at once and drops its connection.
+ */
+export class DockerClient {
+  private constructor(
+    private readonly undici: Undici,
+    private readonly dispatcher: Dispatcher,
+    private readonly origin: string,
+    private readonly headers: Readonly<Record<string, string>>,
+  ) {}
+
+  static async create(opts: DockerClientOptions): Promise<DockerClient> {
+    const endpoint = parseDockerHost(opts.host);
+    const undici = await loadUndici();
+    if (endpoint.kind === 'socket') {
+      // The Host header docker-modem (Node's http) sent over a unix socket.
+      return new DockerClient(undici, new undici.Agent({ connect: { socketPath: endpoint.socketPath } }), 'http://localhost', {});
+    }
+    const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+    const tls = endpoint.protocol === 'https' ? opts.tls : undefined;
+    const dispatcher = new undici.Agent(tls ? { connect: { ...tls } } : {});
+    return new DockerClient(undici, dispatcher, `${endpoint.protocol}://${host}:${endpoint.port}`, { ...opts.headers });
+  }
+
+  /** `GET /containers/json`: the containers (running only unless `all`). */
+  listContainers<T = unknown>(opts: ListContainersOptions, signal: AbortSignal): Promise<T[]> {
+    return this.getJson<T[]>('/containers/json', signal, { ...(opts.all !== undefined ? { all: opts.all } : {}), ...(opts.filters ? { filters: opts.filters } : {}) });
+  }
+
+  /** `GET /containers/{id}/json`. */
+  inspectContainer(id: string, signal: AbortSignal): Promise<ContainerInspect> {
+    return this.getJson<ContainerInspect>(`/containers/${encodeURIComponent(id)}/json`, signal);
+  }
+
+  /** `GET /networks`. */
+  listNetworks<T = unknown>(signal: AbortSignal): Promise<T[]> {
+    return this.getJson<T[]>('/networks', signal);
+  }
+
+  /** A GET of an API path answered with JSON; `query` is encoded like docker-modem did (see dockerQueryString). */
+  async getJson<T>(path: string, signal: AbortSignal, query: Readonly<Record<string, DockerQueryValue | undefined>> = {}): Promise<T> {
+    const qs = dockerQueryString(query);
+    const res = await this.undici.request(`${this.origin}${path}${qs ? `?${qs}` : ''}`, { method: 'GET', headers: this.headers, signal, dispatcher: this.dispatcher });
+    const text = await readBody(res.body);
+    if (res.statusCode !== 200) throw new DockerApiError(res.statusCode, errorMessage(res.statusCode, text));
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new Error(`Docker API answered GET ${path} with invalid JSON: ${JSON.stringify(text.slice(0, 200))}`);
+    }
+  }
+
+  /** Closes the pooled connections. */
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
 }
 
-/** A client and what raw connections to the same daemon need (streams, see docker-stream.ts). */
+/** The whole body as text, at most MAX_RESPONSE_BYTES. */
+async function readBody(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy();
+      throw new Error(`Docker API response larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`);
+    }
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts, size).toString('utf8');
+}
+
+/** Docker's `{"message": …}`, else the body's text, else the status text. */
+function errorMessage(status: number, text: string): string {
+  try {
+    const message = (JSON.parse(text) as { message?: unknown } | null)?.message;
+    if (typeof message === 'string' && message !== '') return message;
+  } catch {
+    // not JSON: the text itself
+  }
+  return text.trim() || (STATUS_CODES[status] ?? 'unexpected status').toLowerCase();
+}
+
+export async function createDockerClient(opts: DockerClientOptions): Promise<DockerClient> {
+  return DockerClient.create(opts);
+}
+
+/** A client and what raw connections to the same daemon need (streams, see streaming-response.ts). */
 export interface DockerConnection {
-  readonly client: Docker;
+  readonly client: DockerClient;
   readonly endpoint: DockerEndpoint;
   readonly headers: Readonly<Record<string, string>>;
   readonly tls: DockerTls | undefined;
@@ -104,11 +219,11 @@ export async function dockerConnection(host: string, cfg: HttpClientConfig | und
   const usesHttpOptions = cfg !== undefined && endpoint.kind === 'network' && /^https?:/i.test(host);
   const headers = usesHttpOptions ? await staticHeaders(cfg) : {};
   const tls = usesHttpOptions && endpoint.protocol === 'https' && cfg.tls_config ? await tlsOptions(cfg.tls_config) : undefined;
-  return { client: createDockerClient({ host, headers, ...(tls ? { tls } : {}) }), endpoint, headers, tls };
+  return { client: await createDockerClient({ host, headers, ...(tls ? { tls } : {}) }), endpoint, headers, tls };
 }
 
-/** Just the dockerode client of `dockerConnection`. */
-export async function dockerClientFromHttpConfig(host: string, cfg: HttpClientConfig | undefined): Promise<Docker> {
+/** Just the client of `dockerConnection`. */
+export async function dockerClientFromHttpConfig(host: string, cfg: HttpClientConfig | undefined): Promise<DockerClient> {
   return (await dockerConnection(host, cfg)).client;
 }
 
@@ -129,22 +244,20 @@ async function staticHeaders(cfg: HttpClientConfig): Promise<Record<string, stri
   return headers;
 }
 
-/** The HTTP status of a failed Docker API call (dockerode puts it on the error). */
+/** A failed API call: the HTTP status and Docker's message, in the form dockerode gave them. */
+export class DockerApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(`(HTTP code ${statusCode}) ${message}`);
+  }
+}
+
+/** The HTTP status of a failed Docker API call (DockerApiError's `statusCode`). */
 export function dockerStatusCode(err: unknown): number | undefined {
   const code = (err as { statusCode?: unknown } | null)?.statusCode;
   return typeof code === 'number' ? code : undefined;
-}
-
-/**
- * A GET of a Docker API path answered with JSON, for calls dockerode does not
- * let us abort (network inspect) or type (stats). The query goes in `query`:
- * docker-modem builds the query string itself.
- */
-export function dockerGetJson<T>(client: Docker, path: string, abortSignal: AbortSignal, query: Record<string, string> = {}): Promise<T> {
-  const statusCodes = { 200: true, 404: 'not found', 500: 'server error' };
-  return new Promise((resolve, reject) => {
-    client.modem.dial({ path: `${path}?`, method: 'GET', options: { ...query }, abortSignal, statusCodes }, (err, data) => (err ? reject(err) : resolve(data as T)));
-  });
 }
 
 /** A signal that aborts requests after `ms`, or when `parent` aborts. */

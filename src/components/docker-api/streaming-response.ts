@@ -31,7 +31,9 @@
  */
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { DockerConnection } from './client.js';
+import { DockerApiError, type DockerConnection } from './client.js';
+
+export { DockerApiError };
 
 const MAX_HEAD_BYTES = 64 * 1024;
 /** The read buffer of a plain connection: more than the kernel queues for one unix socket. */
@@ -41,15 +43,6 @@ const SMALL_READ_BYTES = 16 * 1024;
 const BACK_TO_BACK_MS = 1;
 const GATHER_MS = 1;
 
-/** An API error with the HTTP status, like dockerode's (`statusCode`). */
-export class DockerApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(`(HTTP code ${statusCode}) ${message}`);
-  }
-}
 
 /**
  * Receives body bytes `buf[start, end)`, synchronously, in order. `buf` is

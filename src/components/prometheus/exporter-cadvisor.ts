@@ -16,10 +16,9 @@
  * concern cgroup or containerd sources that the Docker API does not offer.
  */
 import { readFile } from 'node:fs/promises';
-import type Docker from 'dockerode';
 import { describeSchema, attr, schema, t, targetsType, type Infer } from '../../lang/schema.js';
 import { defineComponent } from '../../runtime/component.js';
-import { createDockerClient, dockerGetJson, dockerHostProblem } from '../docker-api/client.js';
+import { createDockerClient, dockerHostProblem, type DockerClient } from '../docker-api/client.js';
 import { untilAborted } from '../common/until-aborted.js';
 import { sanitizeLabelName } from '../discovery/docker/targets.js';
 import { addContainer, addMachine, MetricsText, type ContainerSample, type DockerStats, type MetricGroup } from './exporter-cadvisor/metrics.js';
@@ -84,7 +83,9 @@ export const prometheusExporterCadvisor = defineComponent({
     ctx.setExports({ targets: [exporterTarget('prometheus.exporter.cadvisor', ctx.globalId, 'integrations/cadvisor', ctx.host.memoryAddr)] });
     return {
       async update(next) {
+        const previous = exporter;
         exporter = await CadvisorExporter.create(next);
+        void previous.close().catch(() => {});
       },
       run: untilAborted,
       async handler(_req, res, rest) {
@@ -110,7 +111,7 @@ class CadvisorExporter {
   private machine: { NCPU?: number; MemTotal?: number } | undefined;
 
   private constructor(
-    private readonly client: Docker,
+    private readonly client: DockerClient,
     private readonly args: Arguments,
     private readonly groups: Set<MetricGroup>,
   ) {}
@@ -119,14 +120,19 @@ class CadvisorExporter {
     return new CadvisorExporter(await clientFor(args), args, enabledGroups(args));
   }
 
+  /** Closes the client's connections once requests under way are done. */
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
   /** The exposition text of one scrape; failures are reported and leave `container_scrape_error` at 1. */
   async scrape(report: (err: Error) => void): Promise<string> {
     const out = new MetricsText();
     let failed = false;
     try {
-      this.machine ??= await dockerGetJson<{ NCPU?: number; MemTotal?: number }>(this.client, '/info', AbortSignal.timeout(REQUEST_TIMEOUT_MS));
+      this.machine ??= await this.client.getJson<{ NCPU?: number; MemTotal?: number }>('/info', AbortSignal.timeout(REQUEST_TIMEOUT_MS));
       addMachine(out, this.machine);
-      const containers = (await this.client.listContainers({ abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })) as ListedContainer[];
+      const containers = await this.client.listContainers<ListedContainer>({}, AbortSignal.timeout(REQUEST_TIMEOUT_MS));
       const now = Date.now() / 1000;
       for (const sample of await this.samples(containers, (err) => ((failed = true), report(err)))) addContainer(out, sample, this.groups, now);
     } catch (err) {
@@ -154,8 +160,8 @@ class CadvisorExporter {
   private async sample(c: ListedContainer): Promise<ContainerSample> {
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
     const [stats, info] = await Promise.all([
-      dockerGetJson<DockerStats>(this.client, `/containers/${c.Id}/stats`, signal, { stream: 'false', 'one-shot': 'true' }),
-      this.client.getContainer(c.Id).inspect({ abortSignal: signal }),
+      this.client.getJson<DockerStats>(`/containers/${c.Id}/stats`, signal, { stream: 'false', 'one-shot': 'true' }),
+      this.client.inspectContainer(c.Id, signal),
     ]);
     const started = Date.parse(info.State.StartedAt);
     return { labels: this.labelsOf(c, info.Config.Env ?? []), stats, startTime: Number.isNaN(started) ? 0 : started / 1000 };
@@ -175,7 +181,7 @@ class CadvisorExporter {
   }
 }
 
-async function clientFor(args: Arguments): Promise<Docker> {
+async function clientFor(args: Arguments): Promise<DockerClient> {
   if (!args.use_docker_tls) return createDockerClient({ host: args.docker_host });
   const [cert, key, ca] = await Promise.all([args.docker_tls_cert, args.docker_tls_key, args.docker_tls_ca].map((f) => readFile(f, 'utf8')));
   // cAdvisor talks TLS to a tcp:// Docker host when use_docker_tls is set.

@@ -83,6 +83,7 @@ class DockerSource {
     await this.updating;
     const all = [...this.tailers.values(), ...[...this.retiring.values()].map((r) => r.tailer)];
     await Promise.all(all.map((tailer) => tailer.stop()));
+    await this.connection?.client.close().catch(() => {});
   }
 
   debugInfo(): ReturnType<DockerTailer['debugInfo']>[] {
@@ -123,9 +124,12 @@ class DockerSource {
     const cfg = next.http_client_config as HttpClientConfig | undefined;
     const unsupported = unsupportedDockerHttpOptions(next.host, cfg);
     if (unsupported.length) this.ctx.logger.warn('HTTP client options not supported for Docker hosts are ignored', { options: unsupported.join(', ') });
+    const previous = this.connection;
     this.connection = await dockerConnection(next.host, cfg);
     await Promise.all([...this.tailers.values()].map((tailer) => tailer.stop()));
     this.tailers.clear();
+    // Retiring tailers may still inspect through the previous client: it closes once its requests are done.
+    void previous?.client.close().catch(() => {});
     this.args = next;
   }
 
@@ -149,7 +153,7 @@ class DockerSource {
       const id = key.path.startsWith(CURSOR_PREFIX) ? key.path.slice(CURSOR_PREFIX.length) : undefined;
       if (!id || this.tailers.has(id)) continue;
       try {
-        await client.getContainer(id).inspect({ abortSignal: AbortSignal.timeout(10_000) });
+        await client.inspectContainer(id, AbortSignal.timeout(10_000));
       } catch (err) {
         if (dockerStatusCode(err) === 404) this.positions.remove(key);
       }

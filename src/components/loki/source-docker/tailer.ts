@@ -262,7 +262,7 @@ export class DockerTailer {
 
   private async inspect(signal: AbortSignal): Promise<ContainerState | 'gone' | undefined> {
     try {
-      const info = await this.ctx.connection.client.getContainer(this.containerId).inspect({ abortSignal: signal });
+      const info = await this.ctx.connection.client.inspectContainer(this.containerId, signal);
       const finished = Date.parse(info.State.FinishedAt);
       return { tty: info.Config.Tty, running: info.State.Running, finishedMs: Number.isNaN(finished) ? 0 : finished };
     } catch (err) {
