@@ -22,8 +22,12 @@ import { parseFile, parseFileStatements } from './parser.js';
 import type { SourceFile } from './position.js';
 import { FileFormatter, formatFileBytes } from './printer.js';
 
-/** How far (bytes) the parser must be past a statement before it is printed. */
-const STATEMENT_LAG = 64 * 1024;
+/**
+ * How far (bytes) the parser must be past a statement before it is printed.
+ * The printer's position runs ahead by a few bytes at most (no file of the
+ * conformance data or real examples needs any lag); the rest is margin.
+ */
+const STATEMENT_LAG = 4096;
 
 export interface FormatResult {
   /** The formatted file; undefined when there are diagnostics. */
@@ -68,7 +72,7 @@ class InterleavedFormatter {
   add(stmt: Stmt, comments: readonly CommentGroup[], commentsKnownUntil: number): void {
     if (this.failed) return;
     try {
-      this.formatter ??= new FileFormatter(this.source, comments);
+      this.formatter ??= new FileFormatter(this.source, comments, { releaseComments: true });
       this.pending.push(stmt);
       this.printReady(commentsKnownUntil);
     } catch {

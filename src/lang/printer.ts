@@ -76,10 +76,16 @@ export class FileFormatter {
   private prevEndLine = 0;
   private first = true;
 
-  constructor(source: SourceFile, comments: readonly CommentGroup[]) {
+  /**
+   * With `releaseComments`, each group taken from `comments` is replaced by
+   * an empty one there, so that printed comments can be collected while a
+   * parser goes on adding to the list.
+   */
+  constructor(source: SourceFile, comments: readonly CommentGroup[], { releaseComments = false } = {}) {
     // Formatted text is about as long as its source; room never written costs nothing.
     const size = source.bytes.length;
     this.printer = new Printer(lineResolver(source), comments, size + (size >> 2) + 1024);
+    this.printer.releaseComments = releaseComments;
     this.walker = new Walker(this.printer);
   }
 
@@ -170,6 +176,9 @@ const WS_CHAR = [0, CH_SPACE, CH_VTAB, CH_NL, CH_FF, 0, 0];
 /** Upstream keeps at most this many pending whitespace entries before force-flushing. */
 const WS_CAPACITY = 16;
 
+/** Stands in for a comment group the printer is done with. */
+const NO_COMMENTS: CommentGroup = [];
+
 /** A single comment never yields more than one blank line. */
 const MAX_NEWLINES = 2;
 
@@ -201,6 +210,8 @@ class Printer {
   private commentPos = -1;
   /** Comments from this offset on may not be in `comments` yet (FileFormatter). */
   commentsKnownUntil = Infinity;
+  /** Whether to drop each group from `comments` once taken (FileFormatter). */
+  releaseComments = false;
 
   constructor(
     readonly lineOf: LineOf,
@@ -277,6 +288,7 @@ class Printer {
   private nextCommentGroup(): void {
     while (this.groupIndex < this.comments.length) {
       const group = this.comments[this.groupIndex++]!;
+      if (this.releaseComments) (this.comments as CommentGroup[])[this.groupIndex - 1] = NO_COMMENTS;
       if (group.length > 0) {
         this.group = group;
         this.commentPos = group[0]!.pos;
