@@ -11,8 +11,26 @@ import { Tok } from './token.js';
  */
 export function isValidIdentifier(s: string): boolean {
   if (s === '') return false;
+  const ascii = asciiIdentifierCheck(s);
+  if (ascii !== undefined) return ascii;
   const scanner = new Scanner(Buffer.from(s, 'utf8'));
   return scanner.scan() === Tok.IDENT && scanner.lit === s;
+}
+
+/**
+ * isValidIdentifier for an ASCII string, without a scanner (the parser asks
+ * for every block label); undefined when `s` has other characters. In
+ * ASCII an identifier is a letter or `_`, then letters, digits and `_`.
+ */
+function asciiIdentifierCheck(s: string): boolean | undefined {
+  let valid = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return undefined;
+    const letter = ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f;
+    if (!letter && !(i > 0 && c >= 0x30 && c <= 0x39)) valid = false;
+  }
+  return valid && s !== 'true' && s !== 'false' && s !== 'null';
 }
 
 /**
