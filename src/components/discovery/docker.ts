@@ -75,9 +75,7 @@ class DockerDiscovery {
 
   update(next: Arguments): void {
     this.args = next;
-    const previous = this.client;
     this.client = this.connect();
-    void previous.then((c) => c.close()).catch(() => {}); // requests still under way finish first
     this.wake?.();
   }
 

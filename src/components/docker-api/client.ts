@@ -114,6 +114,9 @@ export function dockerQueryString(query: Readonly<Record<string, DockerQueryValu
  * JSON GETs against one Docker daemon over a keep-alive connection pool.
  * Failed calls reject with DockerApiError (`statusCode`, Docker's message);
  * aborting a call's signal rejects it at once and drops its connection.
+ * A client that is replaced (new arguments) may be left to callers still
+ * holding it: its idle connections close after undici's keep-alive timeout
+ * (4 s), so only a component that stops calls `close`.
  */
 export class DockerClient {
   private constructor(

@@ -83,9 +83,7 @@ export const prometheusExporterCadvisor = defineComponent({
     ctx.setExports({ targets: [exporterTarget('prometheus.exporter.cadvisor', ctx.globalId, 'integrations/cadvisor', ctx.host.memoryAddr)] });
     return {
       async update(next) {
-        const previous = exporter;
         exporter = await CadvisorExporter.create(next);
-        void previous.close().catch(() => {});
       },
       run: untilAborted,
       async handler(_req, res, rest) {
@@ -118,11 +116,6 @@ class CadvisorExporter {
 
   static async create(args: Arguments): Promise<CadvisorExporter> {
     return new CadvisorExporter(await clientFor(args), args, enabledGroups(args));
-  }
-
-  /** Closes the client's connections once requests under way are done. */
-  close(): Promise<void> {
-    return this.client.close();
   }
 
   /** The exposition text of one scrape; failures are reported and leave `container_scrape_error` at 1. */

@@ -124,12 +124,9 @@ class DockerSource {
     const cfg = next.http_client_config as HttpClientConfig | undefined;
     const unsupported = unsupportedDockerHttpOptions(next.host, cfg);
     if (unsupported.length) this.ctx.logger.warn('HTTP client options not supported for Docker hosts are ignored', { options: unsupported.join(', ') });
-    const previous = this.connection;
     this.connection = await dockerConnection(next.host, cfg);
     await Promise.all([...this.tailers.values()].map((tailer) => tailer.stop()));
     this.tailers.clear();
-    // Retiring tailers may still inspect through the previous client: it closes once its requests are done.
-    void previous?.client.close().catch(() => {});
     this.args = next;
   }
 
