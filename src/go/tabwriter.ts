@@ -397,27 +397,36 @@ class Tabwriter {
     const widths = this.widths;
     // Leading empty cells are indentation and padded with tabs (TabIndent).
     let useTabs = this.config.tabIndent;
+    // Runs of tab padding (indentation, mostly) go out in one write.
+    let tabs = 0;
     for (let j = 0; j < count; j++) {
       const cell = first + j;
       const start = this.cellStart.items[cell]!;
       const end = this.cellEnd.items[cell]!;
       if (start !== end) {
         useTabs = false;
+        tabs = this.padding.writeTabs(this.sink, tabs);
         this.sink.write(this.input, start, end, (this.cellFlags.items[cell]! & ESCAPED) === 0);
       }
-      if (j < widths.length) this.writePadding(this.cellWidth.items[cell]!, widths.items[j]!, useTabs);
+      if (j < widths.length) tabs = this.writePadding(this.cellWidth.items[cell]!, widths.items[j]!, useTabs, tabs);
     }
+    this.padding.writeTabs(this.sink, tabs);
   }
 
-  private writePadding(textWidth: number, cellWidth: number, useTabs: boolean): void {
+  /**
+   * Pads a cell. Tabs are added to the `tabs` not written yet, and the new
+   * count returned; other padding first writes those tabs.
+   */
+  private writePadding(textWidth: number, cellWidth: number, useTabs: boolean, tabs: number): number {
     const tabwidth = this.config.tabwidth;
     if (this.padding.isTab || useTabs) {
-      if (tabwidth === 0) return; // tabs have no width: no padding possible
+      if (tabwidth === 0) return tabs; // tabs have no width: no padding possible
       const rounded = Math.ceil(cellWidth / tabwidth) * tabwidth;
-      this.padding.writeTabs(this.sink, Math.ceil((rounded - textWidth) / tabwidth));
-      return;
+      return tabs + Math.max(0, Math.ceil((rounded - textWidth) / tabwidth));
     }
+    this.padding.writeTabs(this.sink, tabs);
     this.padding.writeChars(this.sink, cellWidth - textWidth);
+    return 0;
   }
 }
 
@@ -436,10 +445,12 @@ class Padding {
     this.chars = new Uint8Array(64).fill(padchar.charCodeAt(0));
   }
 
-  writeTabs(sink: TextSink, n: number): void {
-    if (n <= 0) return;
+  /** Writes n tabs; returns 0 (no tabs left to write). */
+  writeTabs(sink: TextSink, n: number): number {
+    if (n <= 0) return 0;
     if (n > this.tabs.length) this.tabs = new Uint8Array(n * 2).fill(CH_TAB);
     sink.write(this.tabs, 0, n, true);
+    return 0;
   }
 
   writeChars(sink: TextSink, n: number): void {
