@@ -85,9 +85,17 @@ class ListStack {
 
   /** The items pushed since `mark`, as a new array; they leave the stack. */
   take<T>(mark: number): T[] {
-    const list = this.items.slice(mark, this.top) as T[];
+    const items = this.items;
+    const count = this.top - mark;
     this.top = mark;
-    return list;
+    // Most lists are short: array literals are allocated inline, slice is a call.
+    switch (count) {
+      case 0: return [];
+      case 1: return [items[mark]] as T[];
+      case 2: return [items[mark], items[mark + 1]] as T[];
+      case 3: return [items[mark], items[mark + 1], items[mark + 2]] as T[];
+      default: return items.slice(mark, mark + count) as T[];
+    }
   }
 }
 

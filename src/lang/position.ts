@@ -49,14 +49,31 @@ export class SourceFile {
   /** Index in lineStarts of the line holding a (non-negative) offset. */
   private lineIndex(offset: number): number {
     const starts = this.lineStarts;
+    const count = starts.length;
+    let lo: number;
+    let hi: number;
+    // Lookups mostly land on or near the line of the previous one: search
+    // outwards from it in growing steps, then bisect the range found.
     const last = this.lastLine;
     if (starts[last]! <= offset) {
-      if (last + 1 === starts.length || offset < starts[last + 1]!) return last;
-      // Lookups mostly move forward line by line: try the next line before searching.
-      if (last + 2 === starts.length || offset < starts[last + 2]!) return (this.lastLine = last + 1);
+      if (last + 1 === count || offset < starts[last + 1]!) return last;
+      let step = 1;
+      lo = last + 1;
+      while (lo + step < count && starts[lo + step]! <= offset) {
+        lo += step;
+        step *= 2;
+      }
+      hi = Math.min(lo + step, count) - 1;
+    } else {
+      let step = 1;
+      hi = last - 1;
+      while (hi - step >= 0 && starts[hi - step]! > offset) {
+        hi -= step;
+        step *= 2;
+      }
+      lo = Math.max(hi - step, 0);
     }
-    let lo = 0;
-    let hi = starts.length - 1;
+    // Now starts[lo] <= offset and the line is in [lo, hi].
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (starts[mid]! <= offset) lo = mid;
