@@ -109,6 +109,8 @@ export interface RecordMemo {
   readonly value: unknown;
   /** Memory it holds (bounds what is kept, and what is in flight). */
   readonly bytes: number;
+  /** Called once the log lets go of it (every reader took it or passed it, over the budget, segment dropped, log closed). */
+  release?(): void;
 }
 
 /** A record built for the segment it lands in; `commit` runs only once it is written. */
@@ -126,6 +128,8 @@ interface HeldMemo {
 }
 
 const NO_PAYLOAD = Buffer.alloc(0);
+/** Memos held at most, whatever their size (readers look them up by position). */
+const MAX_MEMOS = 64;
 
 export class WalFullError extends Error {}
 export class WalClosedError extends Error {}
@@ -360,8 +364,7 @@ export class Wal {
     while (this.memos.length > 0) {
       const oldest = this.memos[0]!;
       for (const r of this.consumers.values()) if (comparePositions(r.position, oldest.end) < 0) return;
-      this.memos.shift();
-      this.memoBytes -= oldest.memo.bytes;
+      this.letGoOldestMemo();
     }
   }
 
@@ -421,12 +424,17 @@ export class Wal {
   private holdMemo(start: WalPosition, end: WalPosition, memo: RecordMemo): void {
     this.memos.push({ start, end, memo });
     this.memoBytes += memo.bytes;
-    while (this.memoBytes > this.opts.maxMemoBytes! && this.memos.length > 0) this.memoBytes -= this.memos.shift()!.memo.bytes;
+    while ((this.memoBytes > this.opts.maxMemoBytes! || this.memos.length > MAX_MEMOS) && this.memos.length > 0) this.letGoOldestMemo();
   }
 
   private dropMemos(): void {
-    this.memos = [];
-    this.memoBytes = 0;
+    while (this.memos.length > 0) this.letGoOldestMemo();
+  }
+
+  private letGoOldestMemo(): void {
+    const { memo } = this.memos.shift()!;
+    this.memoBytes -= memo.bytes;
+    memo.release?.();
   }
 
   private writeFully(data: Uint8Array, position: number): void {
@@ -529,7 +537,7 @@ export class Wal {
       if (unread > 0) this.opts.logger.warn('WAL dropped the oldest segment before it was delivered', { segment: this.segmentPath(seg.index), records: unread });
     }
     this.fs.unlinkSync(this.segmentPath(seg.index));
-    while (this.memos.length > 0 && this.memos[0]!.start.segment <= seg.index) this.memoBytes -= this.memos.shift()!.memo.bytes;
+    while (this.memos.length > 0 && this.memos[0]!.start.segment <= seg.index) this.letGoOldestMemo();
     const next = this.segments[0];
     for (const r of this.consumers.values()) if (next) r.skipTo({ segment: next.index, offset: 0 });
     this.refreshStats();

@@ -12,7 +12,7 @@
  * not send within max_keepalive_time.
  */
 import type { ComponentContext } from '../../../runtime/component.js';
-import type { SampleBatch } from '../../common/metric-samples.js';
+import type { SampleBatch, SeriesLabels } from '../../common/metric-samples.js';
 import { DurableWriter } from '../../common/wal/durable-writer.js';
 import type { BuiltRecord } from '../../common/wal/wal.js';
 import type { Arguments } from '../remote-write.js';
@@ -44,10 +44,11 @@ export async function openRemoteWriteWal(
   sendTo: (endpoint: string, batch: SampleBatch) => Promise<void>,
 ): Promise<DurableRemoteWrite> {
   let codec: SampleBatchCodec | undefined;
+  const copies = new BatchCopies();
   const writer = DurableWriter.open(ctx, {
     metricPrefix: 'prometheus_tsdb_wal_',
     deliver: (name, payload, segment) => sendTo(name, codec!.decode(payload, segment)),
-    deliverMemo: (name, batch) => sendTo(name, batch as SampleBatch),
+    deliverMemo: (name, copy) => copies.deliver(copy as Copy, (batch) => sendTo(name, batch)),
     maxMemoBytes: MEMO_BYTES,
     // Series references are per process: a segment holds one process's records.
     wal: { segmentBytes: SEGMENT_BYTES, minKeepaliveMs: args.min_keepalive_time, maxKeepaliveMs: args.max_keepalive_time, newSegmentAtOpen: true },
@@ -57,28 +58,95 @@ export async function openRemoteWriteWal(
   });
   codec = new SampleBatchCodec(writer.log, (samples) => ctx.logger.warn('WAL record refers to series whose definition is gone; its samples are skipped', { samples }));
   return {
-    append: (batch) => writer.appendBuilt((segment) => withMemo(codec.encode(batch, segment), batch)),
+    append: (batch) => writer.appendBuilt((segment) => copies.withMemo(codec.encode(batch, segment), batch)),
     sync: (names) => writer.sync(names),
     run: (signal, runSenders) => writer.run(signal, runSenders),
   };
 }
 
 /**
- * The record, with a copy of its batch as what the queues are given while
- * they keep up: the same series, values and timestamps that decoding the
- * record gives. A copy, because the producer refills its batch's arrays once
- * the append is acknowledged (common/metric-samples.ts).
+ * Copies of batches for the queues, made into arrays that are used again
+ * once the log let go of a copy and every queue given it settled it (the
+ * queue copies samples into its requests when it admits them): a fresh
+ * copy per scrape of a large target is a large array in V8's old generation
+ * and two typed arrays whose pages are new, every second.
  */
-function withMemo(record: BuiltRecord, batch: SampleBatch): BuiltRecord {
-  return {
-    payload: record.payload,
-    ...(record.commit ? { commit: record.commit } : {}),
-    memo: () => ({ value: copyOf(batch), bytes: MEMO_BYTES_PER_SAMPLE * batch.length }),
-  };
+class BatchCopies {
+  private readonly spare: Copy[] = [];
+
+  /** The record, with a copy of `batch` as its memo. */
+  withMemo(record: BuiltRecord, batch: SampleBatch): BuiltRecord {
+    return {
+      payload: record.payload,
+      ...(record.commit ? { commit: record.commit } : {}),
+      memo: () => {
+        const copy = this.copyOf(batch);
+        return { value: copy, bytes: MEMO_BYTES_PER_SAMPLE * batch.length, release: () => this.letGo(copy) };
+      },
+    };
+  }
+
+  /** Hands a copy to a queue; it is used again only after every such delivery settled. */
+  deliver(copy: Copy, send: (batch: SampleBatch) => Promise<void>): Promise<void> {
+    copy.users++;
+    const settled = (): void => {
+      copy.users--;
+      this.reuseIfDone(copy);
+    };
+    const sent = send(copy.batch);
+    sent.then(settled, settled);
+    return sent;
+  }
+
+  private letGo(copy: Copy): void {
+    // The log lets go of a memo as a reader takes it, and the reader hands it to its queue after an await:
+    // waiting for the event loop's next turn lets that delivery be counted first.
+    setImmediate(() => {
+      copy.released = true;
+      this.reuseIfDone(copy);
+    });
+  }
+
+  private reuseIfDone(copy: Copy): void {
+    if (!copy.released || copy.users > 0 || this.spare.length >= SPARE_COPIES) return;
+    copy.batch = EMPTY_BATCH;
+    copy.series.fill(undefined as unknown as SeriesLabels); // holds no label set meanwhile
+    this.spare.push(copy);
+  }
+
+  private copyOf(batch: SampleBatch): Copy {
+    const n = batch.length;
+    const at = this.spare.findIndex((c) => c.values.length >= n);
+    const copy = at >= 0 ? this.spare.splice(at, 1)[0]! : new Copy(n);
+    copy.released = false;
+    const { series, values, timestamps } = copy;
+    for (let i = 0; i < n; i++) series[i] = batch.series[i]!;
+    if (series.length > n) series.length = n;
+    // Typed-array copies: staleness markers keep their NaN bits.
+    values.set(batch.values.subarray(0, n));
+    timestamps.set(batch.timestamps.subarray(0, n));
+    copy.batch = { length: n, series, values: values.subarray(0, n), timestamps: timestamps.subarray(0, n) };
+    return copy;
+  }
 }
 
-function copyOf(batch: SampleBatch): SampleBatch {
-  const n = batch.length;
-  // Typed-array copies: staleness markers keep their NaN bits.
-  return { length: n, series: batch.series.slice(0, n), values: batch.values.slice(0, n), timestamps: batch.timestamps.slice(0, n) };
+/** Copies kept for reuse: a scrape's own and the one before (a queue settles a batch once it is sent). */
+const SPARE_COPIES = 2;
+const EMPTY_BATCH: SampleBatch = { length: 0, series: [], values: new Float64Array(0), timestamps: new Float64Array(0) };
+
+class Copy {
+  readonly series: SeriesLabels[];
+  readonly values: Float64Array;
+  readonly timestamps: Float64Array;
+  batch: SampleBatch = EMPTY_BATCH;
+  /** Deliveries not settled yet. */
+  users = 0;
+  /** The log let go of it. */
+  released = false;
+
+  constructor(capacity: number) {
+    this.series = new Array<SeriesLabels>(capacity);
+    this.values = new Float64Array(capacity);
+    this.timestamps = new Float64Array(capacity);
+  }
 }
