@@ -50,6 +50,12 @@ export class SeriesTable {
     return slot;
   }
 
+  /** Has the parser expect the series in `slot` next (none if there is no such slot); see ExpositionParser.expectSeries. */
+  expectNext(parser: ExpositionParser, slot: number): void {
+    if (slot >= 0 && slot < this.count) parser.expectSeries(this.keys, this.keyStart[slot]!, this.keyLength[slot]!, this.hashes[slot]!);
+    else parser.expectSeries(this.keys, 0, 0, 0);
+  }
+
   /** Adds the parser's current series (not in the table) with its labels; returns its slot. */
   add(parser: ExpositionParser, labels: SeriesLabels): number {
     if (this.count === this.seen.length) this.growSlots();

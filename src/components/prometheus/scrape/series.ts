@@ -137,18 +137,20 @@ export class TargetSeries {
     const table = this.table;
     let { tracked, scraped, added, appended, current, lastSlot } = scrape;
     try {
+      table.expectNext(parser, lastSlot + 1);
       while (parser.next()) {
         if (parser.kind !== 'sample') {
           metadata.record(parser);
           continue;
         }
         scraped++;
-        let slot = table.find(parser, lastSlot + 1);
+        let slot = parser.matchedExpected ? lastSlot + 1 : table.find(parser, lastSlot + 1);
         if (slot < 0) {
           slot = table.add(parser, this.seriesFor(parser));
           added++;
         }
         lastSlot = slot;
+        table.expectNext(parser, slot + 1);
         if (table.seen[slot] === iteration) continue; // a duplicate: Prometheus rejects all but the first
         table.seen[slot] = iteration;
         appended++;

@@ -73,6 +73,8 @@ export class ExpositionParser {
   seriesEnd = 0;
   /** Sample: FNV-1a of the series bytes, cut to 30 bits so it stays a small integer (no boxing, fast Map keys). */
   seriesHash = 0;
+  /** Sample: its series bytes were those of expectSeries (seriesHash is the hash given there, not computed). */
+  matchedExpected = false;
   value = 0;
   /** Sample: its own timestamp in ms, NaN when it has none. */
   timestampMs = NaN;
@@ -82,6 +84,11 @@ export class ExpositionParser {
 
   private pos = 0;
   private line = 0;
+  /** The series expected next (expectSeries): its bytes are expected[expectedOffset, + expectedLength); length 0 for none. */
+  private expected: Uint8Array = EOF_LINE;
+  private expectedOffset = 0;
+  private expectedLength = 0;
+  private expectedHash = 0;
   private sawEof = false;
   private readonly om: boolean;
   private readonly errorAt: ErrorAt = (message) => new ExpositionError(message, this.line);
@@ -127,6 +134,20 @@ export class ExpositionParser {
     }
     if (this.final && this.om && !this.sawEof) throw this.errorAt('data does not end with # EOF');
     return false;
+  }
+
+  /**
+   * Tells the parser which series the next sample probably has (a target
+   * exposes its series in the same order every scrape): a sample line that
+   * starts with exactly these bytes followed by a blank is that series, and
+   * its bytes are compared once instead of being hashed and then compared
+   * (identical bytes parse identically). `length` 0 expects nothing.
+   */
+  expectSeries(bytes: Uint8Array, offset: number, length: number, hash: number): void {
+    this.expected = bytes;
+    this.expectedOffset = offset;
+    this.expectedLength = length;
+    this.expectedHash = hash;
   }
 
   /** Whether the current sample's series bytes are exactly bytes[offset, offset + length) (a key kept by copySeries). */
@@ -206,18 +227,22 @@ export class ExpositionParser {
     const body = this.body;
     this.kind = 'sample';
     this.seriesStart = start;
-    let hash = FNV_OFFSET;
-    let i = start;
-    for (; i < end; i++) {
-      const c = body[i]!;
-      if (c === OPEN || c === SPACE || c === TAB) break;
-      hash = Math.imul(hash ^ c, FNV_PRIME);
+    let i = start + this.expectedLength;
+    this.matchedExpected = this.expectedLength > 0 && i < end && isBlank(body[i]!) && this.startsWithExpected(start);
+    if (this.matchedExpected) this.seriesHash = this.expectedHash;
+    else {
+      let hash = FNV_OFFSET;
+      for (i = start; i < end; i++) {
+        const c = body[i]!;
+        if (c === OPEN || c === SPACE || c === TAB) break;
+        hash = Math.imul(hash ^ c, FNV_PRIME);
+      }
+      this.seriesHash = hash;
+      if (i < end && body[i] === OPEN) i = this.labelBlock(i, end);
+      if (i === start) throw this.errorAt('expected a metric name');
+      this.seriesHash &= 0x3fffffff;
     }
-    this.seriesHash = hash;
-    if (i < end && body[i] === OPEN) i = this.labelBlock(i, end);
-    if (i === start) throw this.errorAt('expected a metric name');
     this.seriesEnd = i;
-    this.seriesHash &= 0x3fffffff;
     if (i >= end || !isBlank(body[i]!)) throw this.errorAt('expected a value after the series');
     i = this.om ? i + 1 : skipBlanks(body, i, end);
     const valueEnd = tokenEnd(body, i, end);
@@ -233,6 +258,12 @@ export class ExpositionParser {
       if (this.om && i < end) i++;
     }
     if (i < end && !(this.om && body[i] === HASH)) throw this.errorAt(`unexpected ${JSON.stringify(body.toString('utf8', i, end))} after the value`);
+  }
+
+  private startsWithExpected(start: number): boolean {
+    const { body, expected, expectedOffset } = this;
+    for (let k = 0; k < this.expectedLength; k++) if (body[start + k] !== expected[expectedOffset + k]) return false;
+    return true;
   }
 
   /** Scans the label block opening at `open`, adding it to seriesHash; returns the index past its `}`. */

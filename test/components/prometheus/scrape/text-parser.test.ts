@@ -43,6 +43,46 @@ function parseChunked(text: string, sizes: readonly number[], format: Exposition
   return out;
 }
 
+describe('ExpositionParser.expectSeries', () => {
+  it('takes a line as the expected series only when its series bytes are exactly those, and parses the rest as usual', () => {
+    const unhinted = parse('a{x="1"} 2\n');
+    const key = Buffer.from('a{x="1"}');
+    const hash = (() => {
+      const p = new ExpositionParser(Buffer.from('a{x="1"} 0\n'), 'prometheus');
+      p.next();
+      return p.seriesHash;
+    })();
+    const cases: [string, boolean][] = [
+      ['a{x="1"} 2 1700000000000\n', true],
+      ['a{x="1"}\t2\n', true],
+      ['a{x="1",y="2"} 2\n', false], // longer label set
+      ['a{x="10"} 2\n', false],
+      ['a{x="1"}x 2\n', false], // not followed by a blank: a parse error as without the hint
+    ];
+    for (const [line, matches] of cases) {
+      const p = new ExpositionParser(Buffer.from(line), 'prometheus');
+      p.expectSeries(key, 0, key.length, hash);
+      let err: unknown;
+      try {
+        expect(p.next()).toBe(true);
+      } catch (e) {
+        err = e;
+      }
+      if (err) {
+        expect(matches).toBe(false);
+        expect(() => parse(line)).toThrow();
+        continue;
+      }
+      expect(p.matchedExpected).toBe(matches);
+      // Whatever the hint, the entry is what parsing without it gives.
+      const plain = new ExpositionParser(Buffer.from(line), 'prometheus');
+      plain.next();
+      expect([p.seriesKey(), p.seriesHash, p.value, p.timestampMs]).toEqual([plain.seriesKey(), plain.seriesHash, plain.value, plain.timestampMs]);
+    }
+    expect(unhinted.samples[0]!.key).toBe('a{x="1"}');
+  });
+});
+
 describe('Prometheus text format', () => {
   it('parses samples, labels with escapes, timestamps and metadata', () => {
     const r = parse(`# HELP http_requests_total The total number of HTTP requests.\\nSecond line with \\\\ backslash.
