@@ -4,11 +4,12 @@
  * (grafana/alloy internal/alloycli/cmd_fmt.go).
  */
 import { Command } from 'commander';
-import { stat, readFile, writeFile } from 'node:fs/promises';
+// Synchronous fs: node:fs is loaded anyway, node:fs/promises would cost a few ms of start-up.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { DiagnosticsError, formatDiagnosticLines, type Diagnostic } from '../lang/diag.js';
 import type { FormatResult } from '../lang/format-source.js';
 import { SourceFile } from '../lang/position.js';
-import { CliError, fsCall, readAll, resolvePath, type CliIO } from './io.js';
+import { CliError, fsError, readAll, resolvePath, type CliIO } from './io.js';
 
 interface FmtFlags {
   write: boolean;
@@ -45,14 +46,23 @@ export async function runFmt(target: string, flags: FmtFlags, io: CliIO): Promis
   }
 
   const absolute = resolvePath(io, target);
-  const info = await fsCall(target, stat(absolute));
+  const info = fsSync(target, () => statSync(absolute));
   if (info.isDirectory()) throw new CliError('cannot format a directory');
-  const input = await fsCall(target, readFile(absolute));
+  const input = fsSync(target, () => readFileSync(absolute));
   const output = await formatSource(target, input, io);
   if (!flags.write) return emit(input, output, target, flags.test, io);
   // Leave the file alone (even its mtime) when nothing changes.
   if (output.equals(input)) return;
-  await fsCall(target, writeFile(absolute, output));
+  fsSync(target, () => writeFileSync(absolute, output));
+}
+
+/** Runs an fs call, rewording a failure as Go's *PathError (like io.ts's fsCall). */
+function fsSync<T>(shownPath: string, call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    throw fsError(err, shownPath);
+  }
 }
 
 /** Without -w: print the result, or with -t only compare it with the input. */
