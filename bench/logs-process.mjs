@@ -50,7 +50,7 @@ const sink = receiverOf(async (batch) => {
 });
 let receiver;
 const args = { ...decodeArgs(), forward_to: [sink] };
-const instance = lokiProcess.build(
+const instance = await lokiProcess.build(
   {
     id: 'loki.process.bench',
     globalId: 'loki.process.bench',
