@@ -89,9 +89,30 @@ export class SourceFile {
   }
 }
 
+/**
+ * Offsets just after each LF. Most of a large file is read four bytes at a
+ * time (a word without a LF byte is skipped whole): the loop runs a quarter
+ * as often, which matters because it runs before V8 has optimized it.
+ */
 function computeLineStarts(bytes: Uint8Array): number[] {
-  // One loop over the bytes: cheaper than a call to indexOf per line.
   const starts = [0];
-  for (let i = 0, n = bytes.length; i < n; i++) if (bytes[i] === 10) starts.push(i + 1);
+  const n = bytes.length;
+  // Words must be aligned in the underlying buffer.
+  const wordsFrom = Math.min(n, (4 - (bytes.byteOffset & 3)) & 3);
+  const wordCount = (n - wordsFrom) >>> 2;
+  const wordsTo = wordsFrom + wordCount * 4;
+  for (let i = 0; i < wordsFrom; i++) if (bytes[i] === LF) starts.push(i + 1);
+  if (wordCount > 0) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + wordsFrom, wordCount);
+    for (let w = 0; w < wordCount; w++) {
+      const x = words[w]! ^ 0x0a0a0a0a; // LF bytes become zero bytes
+      if (((x - 0x01010101) & ~x & 0x80808080) === 0) continue; // no zero byte
+      const at = wordsFrom + w * 4;
+      for (let i = at; i < at + 4; i++) if (bytes[i] === LF) starts.push(i + 1);
+    }
+  }
+  for (let i = wordsTo; i < n; i++) if (bytes[i] === LF) starts.push(i + 1);
   return starts;
 }
+
+const LF = 10;

@@ -35,4 +35,22 @@ describe('SourceFile line lookups', () => {
     expect(source.line(0)).toBe(1);
     expect(source.line(-1)).toBe(0);
   });
+
+  it('finds every line start, whatever the alignment of the bytes', () => {
+    const text = 'a\n\n' + 'bc\nd'.repeat(50) + '\n\n\nxyz\n\u00e9\n\n';
+    const whole = Buffer.from('...' + text, 'utf8');
+    for (let shift = 0; shift < 4; shift++) {
+      for (let cut = 0; cut < 9; cut++) {
+        const bytes = whole.subarray(shift, whole.length - cut);
+        const expected = [0];
+        bytes.forEach((b, i) => {
+          if (b === 10) expected.push(i + 1);
+        });
+        expect(new SourceFile('t.alloy', bytes).lineStarts, `shift ${shift}, cut ${cut}`).toEqual(expected);
+      }
+    }
+    for (const short of ['', '\n', 'a\n', '\n\n\n']) {
+      expect(SourceFile.fromString('s', short).lineStarts.length).toBe(short.split('\n').length);
+    }
+  });
 });
