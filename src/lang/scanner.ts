@@ -148,24 +148,6 @@ function sameAscii(s: string, b: Buffer, start: number): boolean {
 }
 
 const identifiers = new IdentifierTable();
-/**
- * Short string and number literals are shared the same way: configurations
- * repeat label names, actions, regular expressions and ports many times.
- */
-const literals = new IdentifierTable();
-
-/** `hashStep` over src[start, end). */
-function hashBytes(src: Buffer, start: number, end: number): number {
-  let hash = 0;
-  for (let i = start; i < end; i++) hash = hashStep(hash, src[i]!);
-  return hash;
-}
-
-/** The text of an ASCII literal, shared with earlier ones of the same spelling when short. */
-function sharedLiteral(src: Buffer, start: number, end: number): string {
-  if (end - start > MAX_SHARED_IDENTIFIER) return asciiText(src, start, end);
-  return literals.get(src, start, end, hashBytes(src, start, end));
-}
 
 const UNICODE_LETTER = /\p{L}/u;
 const UNICODE_DIGIT = /\p{Nd}/u;
@@ -523,7 +505,7 @@ export class Scanner {
       if (this.ch === CH_PLUS || this.ch === CH_MINUS) this.next();
       if (this.digits() === 0) this.error(start, 'exponent has no digits');
     }
-    this.lit = sharedLiteral(this.src, start, this.offset);
+    this.lit = asciiText(this.src, start, this.offset);
     return tok;
   }
 
@@ -553,8 +535,7 @@ export class Scanner {
       if (ch === until) break;
       if (escapes && ch === CH_BACKSLASH) this.scanEscape();
     }
-    if (this.nonAsciiRead === nonAscii) return sharedLiteral(this.src, start, this.offset);
-    return utf8Text(this.src, start, this.offset);
+    return this.textSince(nonAscii, start, this.offset);
   }
 
   /** Checks one escape sequence (after the backslash); stops at an offending character. */
