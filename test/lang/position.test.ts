@@ -46,7 +46,7 @@ describe('SourceFile line lookups', () => {
         bytes.forEach((b, i) => {
           if (b === 10) expected.push(i + 1);
         });
-        expect(new SourceFile('t.alloy', bytes).lineStarts, `shift ${shift}, cut ${cut}`).toEqual(expected);
+        expect(Array.from(new SourceFile('t.alloy', bytes).lineStarts), `shift ${shift}, cut ${cut}`).toEqual(expected);
       }
     }
     for (const short of ['', '\n', 'a\n', '\n\n\n']) {
