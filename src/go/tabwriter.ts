@@ -234,6 +234,10 @@ class Tabwriter {
   private readonly lineFirstCell = new IntList();
   /** Whether some line of the section has a column cell (more than one cell). */
   private hasColumns = false;
+  /** Whether some column cell of the section is not an empty TAB-terminated one (indentation). */
+  private hasAlignedCells = false;
+  /** Padding tabs of an empty TAB-terminated column cell, whatever its block; -1 if not tabs. */
+  private readonly indentTabs: number;
   /** Widths of the enclosing columns while formatting (Go's `widths`). */
   private readonly widths = new IntList();
   /** The explicit stack of `format`: line ranges and where to resume, per column. */
@@ -250,6 +254,10 @@ class Tabwriter {
   ) {
     this.padding = new Padding(config.padchar);
     this.lineFirstCell.push(0);
+    // Such a column's width is max(minwidth, padding) (never discarded: its
+    // cells end with a TAB), padded with tabs up to the next tab stop.
+    const tabs = this.padding.isTab || config.tabIndent;
+    this.indentTabs = tabs && config.tabwidth > 0 ? Math.ceil(Math.max(config.minwidth, config.padding) / config.tabwidth) : -1;
   }
 
   run(): void {
@@ -274,6 +282,7 @@ class Tabwriter {
         content |= ESCAPED;
         continue;
       }
+      if (ch === CH_VTAB || (ch === CH_TAB && i > cellBegin)) this.hasAlignedCells = true;
       const cellsInLine = this.terminateCell(cellBegin, i, content | (ch === CH_TAB ? HTAB : 0));
       content = 0;
       cellBegin = ++i;
@@ -310,9 +319,11 @@ class Tabwriter {
   /** Formats and writes every buffered line, then starts a new section. */
   private flush(): void {
     // Without column cells there is nothing to align (the common case).
-    if (this.hasColumns) this.format(this.lineFirstCell.length);
-    else this.writeLines(0, this.lineFirstCell.length);
+    if (!this.hasColumns) this.writeLines(0, this.lineFirstCell.length);
+    else if (!this.hasAlignedCells && this.indentTabs >= 0) this.writeIndentedLines();
+    else this.format(this.lineFirstCell.length);
     this.hasColumns = false;
+    this.hasAlignedCells = false;
     this.cellStart.length = 0;
     this.cellEnd.length = 0;
     this.cellWidth.length = 0;
@@ -354,6 +365,26 @@ class Tabwriter {
       line0s.items[top] = blockEnd;
       nexts.items[top] = blockEnd + 1;
       this.pushFrame(line, blockEnd);
+    }
+  }
+
+  /**
+   * A section whose column cells are all indentation (empty, TAB-ended):
+   * every such cell gets the same tabs, so `format` would only write each
+   * line's tabs and final cell.
+   */
+  private writeIndentedLines(): void {
+    const lastLine = this.lineFirstCell.length - 1;
+    for (let line = 0; line <= lastLine; line++) {
+      const count = this.lineCellCount(line);
+      if (count > 0) {
+        const cell = this.lineFirstCell.items[line]! + count - 1;
+        this.padding.writeTabs(this.sink, (count - 1) * this.indentTabs);
+        const start = this.cellStart.items[cell]!;
+        const end = this.cellEnd.items[cell]!;
+        if (start !== end) this.sink.write(this.input, start, end, (this.cellFlags.items[cell]! & ESCAPED) === 0);
+      }
+      if (line !== lastLine) this.sink.write(NEWLINE, 0, 1);
     }
   }
 

@@ -136,6 +136,19 @@ describe('tabwriter: Alloy configuration', () => {
   });
 });
 
+describe('tabwriter: sections whose only columns are indentation', () => {
+  // Each empty TAB-ended cell is padded to width max(minwidth, padding),
+  // rounded up to a tab stop, in tabs (Go's TabIndent), block by block.
+  it('pads each level with the tabs of one column, as when other columns are aligned', () => {
+    const tabs = (minwidth: number): TabwriterConfig => ({ ...ALLOY_TABWRITER, minwidth });
+    expect(run('\t\ta\n\tb\n\t\t\tc\n\n', tabs(0))).toBe('\t\ta\n\tb\n\t\t\tc\n\n');
+    expect(run('\t\ta\n\tb\n', tabs(9))).toBe('\t\t\t\ta\n\t\tb\n');
+    // The same lines in a section that also aligns a column get the same tabs.
+    expect(run('\t\ta\n\tb\vc\n\tdd\ve\n', tabs(0))).toBe('\t\ta\n\tb  c\n\tdd e\n');
+    expect(run(`\t${E}// x${E}\n\t\n\t\ty`, tabs(0))).toBe(`\t${E}// x${E}\n\t\n\t\ty`);
+  });
+});
+
 describe('tabwriter: robustness', () => {
   it('handles a line with tens of thousands of cells', () => {
     const line = 'a\v'.repeat(50000) + 'z\n';
