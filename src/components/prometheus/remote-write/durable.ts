@@ -3,7 +3,8 @@
  * (grafana/alloy internal/component/prometheus/remotewrite, whose WAL lives
  * under the component's data path): a scraped batch is appended before the
  * scrape is acknowledged, and each endpoint's queue is fed from the log
- * (common/wal/durable-writer.ts), so samples accepted while every endpoint
+ * (common/wal/durable-writer.ts; from a copy of the batch just written while
+ * the queue keeps up, see MEMO_BYTES), so samples accepted while every endpoint
  * is down survive a restart (kill -9 included) and are sent once an endpoint
  * is back. Every `truncate_frequency`, segments every endpoint acknowledged
  * and older than `min_keepalive_time` are deleted, and segments older than
