@@ -13,6 +13,7 @@ import { packageVersion } from '../../version.js';
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 import type { Dispatcher } from 'undici';
+import { undici } from './undici.js';
 import { describeSchema, attr, optional, optionalBlock, schema, t, type InferFields } from '../../lang/schema.js';
 import type { Secret } from '../../lang/value.js';
 
@@ -177,14 +178,6 @@ function validateOAuth2(o: OAuth2Config): string | undefined {
 // ---------------------------------------------------------------------------
 // Client
 
-type Undici = typeof import('undici');
-let undiciModule: Promise<Undici> | undefined;
-/**
- * undici costs ~200 ms to load: only a component that builds a client loads
- * it, so `validate` and configs without HTTP clients never do.
- */
-const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'));
-
 export interface HttpClientOptions {
   /** Sent as User-Agent unless the request sets one. */
   readonly userAgent?: string;
@@ -207,16 +200,14 @@ export class HttpClient {
     private readonly cfg: HttpClientConfig,
     private readonly userAgent: string | undefined,
     private readonly oauth2: OAuth2TokenSource | undefined,
-    private readonly undici: Undici,
   ) {}
 
   /** Builds the client; reads TLS files now, credential files on every request (so rotations apply). */
   static async create(cfg: HttpClientConfig, opts: HttpClientOptions = {}): Promise<HttpClient> {
-    const undici = await loadUndici();
     const base = await dispatcherFor(cfg, cfg.tls_config, cfg.enable_http2 && !opts.disableHttp2);
     const dispatcher = cfg.follow_redirects ? base.compose(undici.interceptors.redirect({ maxRedirections: 10 })) : base;
     const oauth2 = cfg.oauth2 ? await OAuth2TokenSource.create(cfg.oauth2) : undefined;
-    return new HttpClient(base, dispatcher, cfg, opts.userAgent, oauth2, undici);
+    return new HttpClient(base, dispatcher, cfg, opts.userAgent, oauth2);
   }
 
   /**
@@ -226,7 +217,7 @@ export class HttpClient {
    */
   async request(url: string | URL, req: HttpRequest): Promise<Dispatcher.ResponseData> {
     const headers = await this.headersFor(req.headers ?? {});
-    return this.undici.request(url, { method: req.method, headers, body: req.body, signal: req.signal, dispatcher: this.dispatcher });
+    return undici.request(url, { method: req.method, headers, body: req.body, signal: req.signal, dispatcher: this.dispatcher });
   }
 
   async close(): Promise<void> {
@@ -280,7 +271,7 @@ async function readTrimmed(file: string): Promise<string> {
 
 /** The pool (direct or through a proxy) with the TLS settings for the target. */
 async function dispatcherFor(proxy: ProxyConfig, tls: TlsConfig | undefined, http2: boolean): Promise<Dispatcher> {
-  const { Agent, EnvHttpProxyAgent, ProxyAgent } = await loadUndici();
+  const { Agent, EnvHttpProxyAgent, ProxyAgent } = undici;
   const connect = await tlsOptions(tls);
   const common = { connect, allowH2: http2 };
   if (proxy.proxy_from_environment) return new EnvHttpProxyAgent({ ...common, proxyTunnel: false, requestTls: connect });
@@ -347,8 +338,7 @@ class OAuth2TokenSource {
     if (c.scopes?.length) form.set('scope', c.scopes.join(' '));
     for (const [k, v] of Object.entries(c.endpoint_params ?? {})) form.set(k, v);
     const basic = Buffer.from(`${encodeURIComponent(c.client_id!)}:${encodeURIComponent(secret)}`).toString('base64');
-    const { request } = await loadUndici();
-    const res = await request(c.token_url!, {
+    const res = await undici.request(c.token_url!, {
       method: 'POST',
       dispatcher: this.dispatcher,
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },

@@ -19,6 +19,7 @@ import { STATUS_CODES } from 'node:http';
 import { stringify as stringifyQuery } from 'node:querystring';
 import type { ConnectionOptions } from 'node:tls';
 import type { Dispatcher } from 'undici';
+import { undici } from '../common/undici.js';
 import { staticAuthorization, tlsOptions, type HttpClientConfig } from '../common/http-client.js';
 
 export type DockerEndpoint =
@@ -92,14 +93,6 @@ export interface ListContainersOptions {
 /** Larger JSON answers are refused: a container list of thousands of containers is a few MiB. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
-type Undici = typeof import('undici');
-let undiciModule: Promise<Undici> | undefined;
-/**
- * undici is imported on first use (the same module the HTTP clients share),
- * so configs without Docker or HTTP components never load it.
- */
-const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'));
-
 /** The query string docker-modem built from request options (`querystring`, objects as JSON). */
 export function dockerQueryString(query: Readonly<Record<string, DockerQueryValue | undefined>>): string {
   const encoded: Record<string, string | number | boolean | readonly string[]> = {};
@@ -120,7 +113,6 @@ export function dockerQueryString(query: Readonly<Record<string, DockerQueryValu
  */
 export class DockerClient {
   private constructor(
-    private readonly undici: Undici,
     private readonly dispatcher: Dispatcher,
     private readonly origin: string,
     private readonly headers: Readonly<Record<string, string>>,
@@ -128,15 +120,14 @@ export class DockerClient {
 
   static async create(opts: DockerClientOptions): Promise<DockerClient> {
     const endpoint = parseDockerHost(opts.host);
-    const undici = await loadUndici();
     if (endpoint.kind === 'socket') {
       // The Host header docker-modem (Node's http) sent over a unix socket.
-      return new DockerClient(undici, new undici.Agent({ connect: { socketPath: endpoint.socketPath } }), 'http://localhost', {});
+      return new DockerClient(new undici.Agent({ connect: { socketPath: endpoint.socketPath } }), 'http://localhost', {});
     }
     const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
     const tls = endpoint.protocol === 'https' ? opts.tls : undefined;
     const dispatcher = new undici.Agent(tls ? { connect: { ...tls } } : {});
-    return new DockerClient(undici, dispatcher, `${endpoint.protocol}://${host}:${endpoint.port}`, { ...opts.headers });
+    return new DockerClient(dispatcher, `${endpoint.protocol}://${host}:${endpoint.port}`, { ...opts.headers });
   }
 
   /** `GET /containers/json`: the containers (running only unless `all`). */
@@ -157,7 +148,7 @@ export class DockerClient {
   /** A GET of an API path answered with JSON; `query` is encoded like docker-modem did (see dockerQueryString). */
   async getJson<T>(path: string, signal: AbortSignal, query: Readonly<Record<string, DockerQueryValue | undefined>> = {}): Promise<T> {
     const qs = dockerQueryString(query);
-    const res = await this.undici.request(`${this.origin}${path}${qs ? `?${qs}` : ''}`, { method: 'GET', headers: this.headers, signal, dispatcher: this.dispatcher });
+    const res = await undici.request(`${this.origin}${path}${qs ? `?${qs}` : ''}`, { method: 'GET', headers: this.headers, signal, dispatcher: this.dispatcher });
     const text = await readBody(res.body);
     if (res.statusCode !== 200) throw new DockerApiError(res.statusCode, errorMessage(res.statusCode, text));
     try {

@@ -6,7 +6,8 @@
  */
 import { promisify } from 'node:util';
 import { deflate, gzip } from 'node:zlib';
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { undici } from '../../common/undici.js';
 import type { Logger } from '../../../runtime/logger.js';
 import { packageVersion } from '../../../version.js';
 import { requireClientAuth } from '../config/auth.js';
@@ -41,8 +42,8 @@ function dispatcherOf(args: OtlpHttpExporterArgs): Dispatcher {
     ...(c.max_conns_per_host > 0 ? { connections: c.max_conns_per_host } : {}),
     allowH2: c.force_attempt_http2,
   };
-  if (c.proxy_url) return new ProxyAgent({ uri: c.proxy_url, requestTls: connect, ...common });
-  return new Agent(common);
+  if (c.proxy_url) return new undici.ProxyAgent({ uri: c.proxy_url, requestTls: connect, ...common });
+  return new undici.Agent(common);
 }
 
 async function compress(body: Uint8Array, compression: string): Promise<{ body: Uint8Array; encoding?: string }> {
@@ -69,7 +70,7 @@ export async function httpTransport(args: OtlpHttpExporterArgs, logger: Logger):
     if (decorate) await decorate(headers, req.metadata);
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(urls[req.signal], { method: 'POST', headers, body, dispatcher, signal: AbortSignal.timeout(args.client.timeout) });
+      res = await undici.request(urls[req.signal], { method: 'POST', headers, body, dispatcher, signal: AbortSignal.timeout(args.client.timeout) });
     } catch (err) {
       throw new ExportError(`failed to make an HTTP request: ${err instanceof Error ? err.message : String(err)}`, true);
     }
