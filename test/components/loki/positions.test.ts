@@ -3,13 +3,34 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { convertLegacyPositions, formatPositions, labelSetString, parsePositions, Positions } from '../../../src/components/loki/positions.js';
+import { convertLegacyPositions, formatPositions, labelSetString, parseOwnLayout, parsePositions, Positions } from '../../../src/components/loki/positions.js';
 import { Logger, LogSettings } from '../../../src/runtime/logger.js';
 
 const logger = new Logger(LogSettings.defaults(() => {}));
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'alloy-ts-positions-'));
 
 describe('positions file format', () => {
+  it('reads its own layout without the yaml library, exactly as the YAML parser reads it, and leaves other layouts to it', () => {
+    const pieces = ['/var/log/', 'a.log', ' ', "'", '"', '\\', '#', ': ', '{job="x"}', 'ü', '日本', '\t', '\u0001', 'yes', 'null', '-', '? ', '[x]', '&a', '*b', '%', '@', '`', '0x1f', '~'];
+    let seed = 3;
+    const pick = () => pieces[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % pieces.length]!;
+    const text = (n: number) => Array.from({ length: n }, pick).join('');
+    for (let round = 0; round < 300; round++) {
+      const entries = Array.from({ length: 1 + (round % 4) }, (_, i) => ({ key: { path: text(1 + (i % 5)), labels: round % 3 === 0 ? '{}' : text(3) }, value: String(round * 7 + i) }));
+      const formatted = formatPositions(entries);
+      const own = parseOwnLayout(formatted);
+      expect(own, formatted).toBeDefined();
+      const viaYaml = (YAML.parse(formatted, { mapAsMap: true, uniqueKeys: false }) as Map<string, Map<Map<string, string>, string>>).get('positions')!;
+      expect(own).toEqual([...viaYaml].map(([k, v]) => [{ path: String(k.get('path')), labels: String(k.get('labels')) }, String(v)]));
+      expect(parsePositions(formatted, 'f')).toEqual(own);
+    }
+    expect(parseOwnLayout('positions: {}\n')).toEqual([]);
+    // Other writers' layouts (Promtail's plain map, a folded or unquoted value) are not taken by the fast path.
+    expect(parseOwnLayout('positions:\n  /var/log/a.log: "12"\n')).toBeUndefined();
+    expect(parseOwnLayout('positions:\n  ? path: /a\n    labels: \'{}\'\n  : 12\n')).toBeUndefined();
+    expect(parsePositions('positions:\n  ? path: /a\n    labels: \'{}\'\n  : 12\n', 'f')).toEqual([[{ path: '/a', labels: '{}' }, '12']]);
+  });
+
   it('writes Alloy’s layout: complex keys, labels string, offsets as quoted strings', () => {
     const text = formatPositions([
       { key: { path: '/var/log/b.log', labels: '{job="b"}' }, value: '5' },

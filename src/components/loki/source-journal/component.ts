@@ -3,9 +3,9 @@
  * ../source-journal.ts; this module loads only when a config builds the component.
  */
 import { access, constants, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Counter } from '../../../runtime/prom-client.js';
-import YAML from 'yaml';
 import type { ComponentContext, ComponentInstance } from '../../../runtime/component.js';
 import { health } from '../../../runtime/health.js';
 import { Backoff } from '../../common/backoff.js';
@@ -228,7 +228,8 @@ async function takeOverLegacyCursor(legacy: { file: string; name: string }, posi
   }
   let doc: unknown;
   try {
-    doc = YAML.parse(text);
+    // The yaml package loads only for a legacy file to convert.
+    doc = (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
   } catch {
     ctx.logger.info('will not convert the legacy positions file as it is not valid or does not exist', { legacy_path: legacy.file });
     return;
