@@ -30,8 +30,12 @@ const NEWLINE = 0x0a;
 const SPACE = 0x20;
 
 export interface LineSink {
-  /** A complete line; `ms`/`ns` split the timestamp as LogBatch does. */
-  line(stream: StreamIndex, ms: number, ns: number, text: string): void;
+  /**
+   * A complete line, the UTF-8 bytes `buf[start, end)`; `ms`/`ns` split the
+   * timestamp as LogBatch does. `buf` may be the connection's read buffer,
+   * reused after the call: a sink that keeps the line copies those bytes.
+   */
+  line(stream: StreamIndex, ms: number, ns: number, buf: Buffer, start: number, end: number): void;
   /** A line that was skipped (no timestamp, too long) or an error frame. */
   error(reason: string): void;
 }
@@ -186,7 +190,7 @@ export class DockerLogParser {
       const content = Buffer.from(buf.subarray(space + 1, contentEnd));
       this.partials[stream] = { ms: ts.ms, ns: ts.ns, parts: [content], bytes: content.length };
     } else if (contentEnd - space - 1 > MAX_LINE_BYTES) this.sink.error('line too long, skipping');
-    else this.sink.line(stream, ts.ms, ts.ns, buf.toString('utf8', space + 1, contentEnd));
+    else this.sink.line(stream, ts.ms, ts.ns, buf, space + 1, contentEnd);
   }
 
   /** Where a continuation part's content starts: after its own timestamp when it has one. */
@@ -203,7 +207,10 @@ export class DockerLogParser {
   private finishPartial(stream: StreamIndex, partial: Partial): void {
     this.partials[stream] = undefined;
     if (partial.bytes > MAX_LINE_BYTES) this.sink.error('line too long, skipping');
-    else this.sink.line(stream, partial.ms, partial.ns, Buffer.concat(partial.parts, partial.bytes).toString('utf8'));
+    else {
+      const joined = partial.parts.length === 1 ? partial.parts[0]! : Buffer.concat(partial.parts, partial.bytes);
+      this.sink.line(stream, partial.ms, partial.ns, joined, 0, partial.bytes);
+    }
   }
 
   // -- pending bytes -------------------------------------------------------

@@ -21,7 +21,7 @@ import type { Logger } from '../../../runtime/logger.js';
 import { AckWindow } from '../ack-window.js';
 import { dockerStatusCode, type DockerConnection } from '../../docker-api/client.js';
 import { openDockerStream, type DockerBody } from '../../docker-api/streaming-response.js';
-import { fanOut, flushAll, type Labels, type LogBatch, type LogsReceiver } from '../../common/log-entries.js';
+import { entryCount, fanOut, flushAll, rawLinesBatch, type Labels, type LogBatch, type LogsReceiver, type RawLines } from '../../common/log-entries.js';
 import type { PositionKey, Positions } from '../positions.js';
 import { isReservedLabel } from '../../common/targets.js';
 import type { RelabelRules } from '../../relabel/rules.js';
@@ -36,6 +36,14 @@ const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 /** Lines gathered into one push at most, and how long the first of them waits for more. */
 const BATCH_LINES = 2000;
 const BATCH_WAIT_MS = 10;
+/** Bytes gathered into one push at most (then it goes without waiting for BATCH_LINES). */
+const BATCH_BYTES = 1024 * 1024;
+/** A pending batch's starting room, and the most it keeps between batches. */
+const INITIAL_BATCH_LINES = 256;
+const INITIAL_BATCH_BYTES = 32 * 1024;
+const MAX_KEPT_BATCH_BYTES = 2 * BATCH_BYTES;
+/** How full a pending batch's buffer must be to go with the batch rather than be copied. */
+const HAND_OVER_FILL = 0.75;
 /** A follow that ends sooner is re-opened no sooner than this (no busy loop on a broken API). */
 const MIN_FOLLOW_MS = 1_000;
 /** How long a stopping tailer waits for in-flight pushes. */
@@ -114,30 +122,96 @@ class ReplayFilter {
 // ---------------------------------------------------------------------------
 // Batches
 
-/** Lines of one stream waiting to be pushed. */
-class PendingBatch {
-  ms: number[] = [];
-  ns: number[] = [];
-  lines: string[] = [];
-  bytes = 0;
+/**
+ * Lines of one stream waiting to be pushed, kept as the UTF-8 bytes Docker
+ * sent: copied into one growing buffer (the read buffer they arrive in is
+ * reused), with their bounds and timestamps in growing typed arrays. take()
+ * hands loki.write the bytes (it copies them into the request undecoded);
+ * the text is decoded only if a component reads `lines`.
+ */
+export class PendingBatch {
+  private data: Buffer = Buffer.allocUnsafe(INITIAL_BATCH_BYTES);
+  private used = 0;
+  private bounds = new Uint32Array(2 * INITIAL_BATCH_LINES);
+  private ms = new Float64Array(INITIAL_BATCH_LINES);
+  private ns = new Int32Array(INITIAL_BATCH_LINES);
+  /** Lines held. */
+  count = 0;
 
   constructor(readonly labels: Labels) {}
 
-  add(ms: number, ns: number, line: string): void {
-    this.ms.push(ms);
-    this.ns.push(ns);
-    this.lines.push(line);
-    this.bytes += line.length;
+  /** Bytes held: the size of the push, for batching and the in-flight window. */
+  get bytes(): number {
+    return this.used;
   }
 
+  /** Adds the line `buf[start, end)` (copied). */
+  add(ms: number, ns: number, buf: Buffer, start: number, end: number): void {
+    const length = end - start;
+    if (this.used + length > this.data.length) this.data = grown(this.data, this.used, this.used + length);
+    if (this.count === this.ms.length) this.growLines();
+    buf.copy(this.data, this.used, start, end);
+    this.bounds[2 * this.count] = this.used;
+    this.bounds[2 * this.count + 1] = this.used + length;
+    this.used += length;
+    this.ms[this.count] = ms;
+    this.ns[this.count] = ns;
+    this.count++;
+  }
+
+  /**
+   * The held lines as a batch of their own. A mostly full buffer goes with
+   * the batch (a copy of a large batch costs more than the lines' parsing)
+   * and a new one of its size takes the next lines; a batch of a few lines
+   * gets an exact-size copy, so that small batches held downstream do not
+   * each pin a large buffer.
+   */
   take(): LogBatch {
-    const batch = { labels: this.labels, ms: Float64Array.from(this.ms), ns: Int32Array.from(this.ns), lines: this.lines };
-    this.ms = [];
-    this.ns = [];
-    this.lines = [];
-    this.bytes = 0;
+    let bytes: Buffer;
+    if (this.used >= this.data.length * HAND_OVER_FILL) {
+      bytes = this.data.subarray(0, this.used);
+      this.data = Buffer.allocUnsafe(Math.min(this.data.length, MAX_KEPT_BATCH_BYTES));
+    } else {
+      bytes = Buffer.allocUnsafeSlow(this.used);
+      this.data.copy(bytes, 0, 0, this.used);
+      // A buffer grown for a burst of long lines is not kept for good.
+      if (this.data.length > MAX_KEPT_BATCH_BYTES) this.data = Buffer.allocUnsafe(INITIAL_BATCH_BYTES);
+    }
+    const raw: RawLines = { bytes, bounds: this.bounds.slice(0, 2 * this.count) };
+    const batch = rawLinesBatch(this.labels, this.ms.slice(0, this.count), this.ns.slice(0, this.count), raw, () => decodeLines(raw));
+    this.used = 0;
+    this.count = 0;
     return batch;
   }
+
+  private growLines(): void {
+    const lines = this.ms.length * 2;
+    const bounds = new Uint32Array(2 * lines);
+    bounds.set(this.bounds);
+    this.bounds = bounds;
+    const ms = new Float64Array(lines);
+    ms.set(this.ms);
+    this.ms = ms;
+    const ns = new Int32Array(lines);
+    ns.set(this.ns);
+    this.ns = ns;
+  }
+}
+
+/** A buffer holding `used` bytes of `data` with room for at least `need`. */
+function grown(data: Buffer, used: number, need: number): Buffer {
+  let size = data.length * 2;
+  while (size < need) size *= 2;
+  const next = Buffer.allocUnsafe(size);
+  data.copy(next, 0, 0, used);
+  return next;
+}
+
+/** The lines' text, each decoded on its own as the parser used to (same replacement of invalid UTF-8). */
+function decodeLines(raw: RawLines): string[] {
+  const lines = new Array<string>(raw.bounds.length / 2);
+  for (let i = 0; i < lines.length; i++) lines[i] = raw.bytes.toString('utf8', raw.bounds[2 * i], raw.bounds[2 * i + 1]);
+  return lines;
 }
 
 /** Entry labels of one stream: target labels, the stream, relabel rules, then no `__` labels. */
@@ -318,8 +392,8 @@ export class DockerTailer {
 
   /**
    * Parses the body as it arrives (synchronously, per socket read) into
-   * batches per stream, pushed once BATCH_LINES lines gathered or the first
-   * of them waited BATCH_WAIT_MS: Docker writes a line per write, so reads
+   * batches per stream, pushed once BATCH_LINES lines or BATCH_BYTES bytes
+   * gathered or the first of them waited BATCH_WAIT_MS: Docker writes a line per write, so reads
    * are small. The socket pauses while a push waits for room.
    */
   private async consume(body: DockerBody, tty: boolean, window: AckWindow<Cursor | undefined>, signal: AbortSignal): Promise<void> {
@@ -332,7 +406,7 @@ export class DockerTailer {
     const flush = () => {
       clearTimeout(timer);
       timer = undefined;
-      const ready = batches.filter((b) => b.lines.length > 0).map((b) => ({ bytes: b.bytes, batch: b.take() }));
+      const ready = batches.filter((b) => b.count > 0).map((b) => ({ bytes: b.bytes, batch: b.take() }));
       if (ready.length === 0) return;
       const at = cursor;
       queued++;
@@ -345,11 +419,12 @@ export class DockerTailer {
       });
     };
     const parser = new DockerLogParser(tty, {
-      line: (stream: StreamIndex, ms: number, ns: number, text: string) => {
-        if (text === '' || !filter.accepts(ms, ns)) return;
-        batches[stream]!.add(ms, ns, text);
+      line: (stream: StreamIndex, ms: number, ns: number, buf: Buffer, start: number, end: number) => {
+        if (start === end || !filter.accepts(ms, ns)) return;
+        batches[stream]!.add(ms, ns, buf, start, end);
         cursor = advance(cursor, ms, ns);
-        if (batches[0]!.lines.length + batches[1]!.lines.length >= BATCH_LINES) flush();
+        const [out, err] = batches as [PendingBatch, PendingBatch];
+        if (out.count + err.count >= BATCH_LINES || out.bytes + err.bytes >= BATCH_BYTES) flush();
         else timer ??= setTimeout(flush, BATCH_WAIT_MS);
       },
       error: (reason) => {
@@ -371,7 +446,7 @@ export class DockerTailer {
   private async send(ready: readonly { bytes: number; batch: LogBatch }[], cursor: Cursor, window: AckWindow<Cursor | undefined>, signal: AbortSignal): Promise<boolean> {
     for (let i = 0; i < ready.length; i++) {
       const { bytes, batch } = ready[i]!;
-      this.ctx.entries.inc(batch.lines.length);
+      this.ctx.entries.inc(entryCount(batch));
       const position = i === ready.length - 1 ? cursor : undefined;
       if (!(await window.send(bytes, position, () => fanOut(this.ctx.receivers(), batch), signal)) || window.failure) return false;
     }

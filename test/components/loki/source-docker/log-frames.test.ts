@@ -12,7 +12,7 @@ function frame(stream: number, payload: string | Buffer): Buffer {
 function parse(tty: boolean, chunks: Buffer[]) {
   const lines: { stream: StreamIndex; ms: number; ns: number; text: string }[] = [];
   const errors: string[] = [];
-  const parser = new DockerLogParser(tty, { line: (stream, ms, ns, text) => lines.push({ stream, ms, ns, text }), error: (e) => errors.push(e) });
+  const parser = new DockerLogParser(tty, { line: (stream, ms, ns, buf, start, end) => lines.push({ stream, ms, ns, text: buf.toString('utf8', start, end) }), error: (e) => errors.push(e) });
   for (const c of chunks) parser.push(c);
   parser.end();
   return { lines, errors };
