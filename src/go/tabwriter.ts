@@ -282,6 +282,15 @@ class Tabwriter {
         content |= ESCAPED;
         continue;
       }
+      if ((ch === CH_NL || ch === CH_FF) && this.cellStart.length === 0) {
+        // A one-cell line alone in its section (a top-level line, a blank
+        // line): what flush would write is the cell and a line break.
+        if (i > cellBegin) this.sink.write(input, cellBegin, i, (content & ESCAPED) === 0);
+        this.sink.write(NEWLINE, 0, 1);
+        content = 0;
+        cellBegin = ++i;
+        continue;
+      }
       if (ch === CH_VTAB || (ch === CH_TAB && i > cellBegin)) this.hasAlignedCells = true;
       const cellsInLine = this.terminateCell(cellBegin, i, content | (ch === CH_TAB ? HTAB : 0));
       content = 0;
@@ -533,6 +542,8 @@ export class Trimmer implements TextSink {
 
   write(src: Uint8Array, start: number, end: number, plain = false): void {
     if (plain) return this.writePlain(src, start, end);
+    // The tabwriter's line breaks come one at a time.
+    if (end - start === 1 && src[start] === CH_NL) return this.newline();
     // Go's trimmer starts every chunk outside escaped text, as this loop does.
     const out = this.out;
     let i = start;
