@@ -40,8 +40,11 @@ const BATCH_WAIT_MS = 10;
 const BATCH_BYTES = 1024 * 1024;
 /** A pending batch's starting room, and the most it keeps between batches. */
 const INITIAL_BATCH_LINES = 256;
-const INITIAL_BATCH_BYTES = 32 * 1024;
+/** Room for BATCH_LINES lines of ~120 bytes: the size of the pooled batch buffers. */
+const INITIAL_BATCH_BYTES = 256 * 1024;
 const MAX_KEPT_BATCH_BYTES = 2 * BATCH_BYTES;
+/** Acknowledged batch buffers kept for the next batches (MAX_IN_FLIGHT_BYTES of one tailer, and some). */
+const MAX_POOLED_BATCH_BUFFERS = 24;
 /** How full a pending batch's buffer must be to go with the batch rather than be copied. */
 const HAND_OVER_FILL = 0.75;
 /** A follow that ends sooner is re-opened no sooner than this (no busy loop on a broken API). */
@@ -130,7 +133,7 @@ class ReplayFilter {
  * the text is decoded only if a component reads `lines`.
  */
 export class PendingBatch {
-  private data: Buffer = Buffer.allocUnsafe(INITIAL_BATCH_BYTES);
+  private data: Buffer = pooledBatchBuffer();
   private used = 0;
   private bounds = new Uint32Array(2 * INITIAL_BATCH_LINES);
   private ms = new Float64Array(INITIAL_BATCH_LINES);
@@ -150,7 +153,7 @@ export class PendingBatch {
     const length = end - start;
     if (this.used + length > this.data.length) this.data = grown(this.data, this.used, this.used + length);
     if (this.count === this.ms.length) this.growLines();
-    buf.copy(this.data, this.used, start, end);
+    copyBytes(buf, start, end, this.data, this.used);
     this.bounds[2 * this.count] = this.used;
     this.bounds[2 * this.count + 1] = this.used + length;
     this.used += length;
@@ -170,15 +173,15 @@ export class PendingBatch {
     let bytes: Buffer;
     if (this.used >= this.data.length * HAND_OVER_FILL) {
       bytes = this.data.subarray(0, this.used);
-      this.data = Buffer.allocUnsafe(Math.min(this.data.length, MAX_KEPT_BATCH_BYTES));
+      this.data = this.data.length === INITIAL_BATCH_BYTES ? pooledBatchBuffer() : Buffer.allocUnsafe(Math.min(this.data.length, MAX_KEPT_BATCH_BYTES));
     } else {
       bytes = Buffer.allocUnsafeSlow(this.used);
       this.data.copy(bytes, 0, 0, this.used);
       // A buffer grown for a burst of long lines is not kept for good.
-      if (this.data.length > MAX_KEPT_BATCH_BYTES) this.data = Buffer.allocUnsafe(INITIAL_BATCH_BYTES);
+      if (this.data.length > MAX_KEPT_BATCH_BYTES) this.data = pooledBatchBuffer();
     }
-    const raw: RawLines = { bytes, bounds: this.bounds.slice(0, 2 * this.count) };
-    const batch = rawLinesBatch(this.labels, this.ms.slice(0, this.count), this.ns.slice(0, this.count), raw, () => decodeLines(raw));
+    const raw = new BatchLines(bytes, this.bounds.slice(0, 2 * this.count));
+    const batch = rawLinesBatch(this.labels, this.ms.slice(0, this.count), this.ns.slice(0, this.count), raw, () => raw.decode());
     this.used = 0;
     this.count = 0;
     return batch;
@@ -198,6 +201,14 @@ export class PendingBatch {
   }
 }
 
+/** Lines up to this long are copied by a loop: cheaper than Buffer#copy's checks and native call for a log line. */
+const LOOP_COPY_BYTES = 512;
+
+function copyBytes(from: Buffer, start: number, end: number, to: Buffer, at: number): void {
+  if (end - start > LOOP_COPY_BYTES) from.copy(to, at, start, end);
+  else for (let i = start; i < end; i++) to[at++] = from[i]!;
+}
+
 /** A buffer holding `used` bytes of `data` with room for at least `need`. */
 function grown(data: Buffer, used: number, need: number): Buffer {
   let size = data.length * 2;
@@ -207,11 +218,51 @@ function grown(data: Buffer, used: number, need: number): Buffer {
   return next;
 }
 
-/** The lines' text, each decoded on its own as the parser used to (same replacement of invalid UTF-8). */
-function decodeLines(raw: RawLines): string[] {
-  const lines = new Array<string>(raw.bounds.length / 2);
-  for (let i = 0; i < lines.length; i++) lines[i] = raw.bytes.toString('utf8', raw.bounds[2 * i], raw.bounds[2 * i + 1]);
-  return lines;
+/**
+ * Batch buffers given back once their lines were acknowledged: without it
+ * every batch is a fresh 256 KiB malloc, paid in page faults and in memory
+ * that waits for V8 to collect the batch (as loki.source.file's read chunks).
+ */
+const batchBufferPool: Buffer[] = [];
+
+function pooledBatchBuffer(): Buffer {
+  return batchBufferPool.pop() ?? Buffer.allocUnsafe(INITIAL_BATCH_BYTES);
+}
+
+/** A batch's lines as bytes; a pooled buffer goes back to the pool when the batch is released. */
+class BatchLines implements RawLines {
+  private released = false;
+
+  constructor(
+    readonly bytes: Buffer,
+    readonly bounds: Uint32Array,
+  ) {}
+
+  /** The lines' text, each decoded on its own as the parser used to (same replacement of invalid UTF-8). */
+  decode(): string[] {
+    if (this.released) throw new Error('log lines read after their batch was acknowledged');
+    const lines = new Array<string>(this.bounds.length / 2);
+    for (let i = 0; i < lines.length; i++) lines[i] = this.bytes.toString('utf8', this.bounds[2 * i], this.bounds[2 * i + 1]);
+    return lines;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    const buffer = this.bytes;
+    if (buffer.byteOffset === 0 && buffer.buffer.byteLength === INITIAL_BATCH_BYTES && batchBufferPool.length < MAX_POOLED_BATCH_BUFFERS) {
+      batchBufferPool.push(Buffer.from(buffer.buffer, 0, INITIAL_BATCH_BYTES));
+    }
+  }
+}
+
+/**
+ * Called once every receiver took a batch: receivers are done with a batch
+ * when its push resolves (they decode or copy what they keep), so its buffer
+ * can take the next lines.
+ */
+export function releaseBatch(batch: LogBatch): void {
+  if (batch.raw instanceof BatchLines) batch.raw.release();
 }
 
 /** Entry labels of one stream: target labels, the stream, relabel rules, then no `__` labels. */
@@ -448,7 +499,7 @@ export class DockerTailer {
       const { bytes, batch } = ready[i]!;
       this.ctx.entries.inc(entryCount(batch));
       const position = i === ready.length - 1 ? cursor : undefined;
-      if (!(await window.send(bytes, position, () => fanOut(this.ctx.receivers(), batch), signal)) || window.failure) return false;
+      if (!(await window.send(bytes, position, () => fanOut(this.ctx.receivers(), batch).then(() => releaseBatch(batch)), signal)) || window.failure) return false;
     }
     return true;
   }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { entryCount, type LogBatch } from '../../../../src/components/common/log-entries.js';
 import { DockerLogParser, STDERR, STDOUT } from '../../../../src/components/loki/source-docker/log-frames.js';
-import { PendingBatch } from '../../../../src/components/loki/source-docker/tailer.js';
+import { PendingBatch, releaseBatch } from '../../../../src/components/loki/source-docker/tailer.js';
 import { encodePushRequest, encodePushRequestProtobuf, sizeBatch } from '../../../../src/components/loki/write/push-request.js';
 import { decodePush } from '../../../support/loki-receiver.js';
 
@@ -136,5 +136,29 @@ describe('PendingBatch (loki.source.docker lines as bytes)', () => {
     expect(third.lines).toEqual(lines('third'));
     expect(second.ns[4999]).toBe(4999);
     expect(pending.take().lines).toEqual(['!'.repeat(10)]);
+  });
+
+  it('an acknowledged (released) full batch gives its buffer to a later batch, and its lines can no longer be read', () => {
+    const pending = new PendingBatch({});
+    const fill = (tag: string) => {
+      for (let i = 0; i < 2000; i++) {
+        const line = Buffer.from(`${tag} ${String(i).padStart(4, '0')} ${'q'.repeat(100)}`);
+        pending.add(1, i, line, 0, line.length);
+      }
+      return pending.take();
+    };
+    const first = fill('aaa');
+    expect(first.lines[1999]).toBe(`aaa 1999 ${'q'.repeat(100)}`);
+    const kept = fill('bbb'); // not released: its bytes stay its own
+    releaseBatch(first);
+    releaseBatch(first); // twice is harmless
+    expect(() => first.lines.length).not.toThrow(); // decoded before the release: the text stays
+    const second = fill('ccc');
+    const unread = fill('ddd');
+    releaseBatch(unread);
+    expect(() => unread.lines).toThrow(/acknowledged/);
+    expect(second.raw!.bytes.buffer === first.raw!.bytes.buffer || unread.raw!.bytes.buffer === first.raw!.bytes.buffer).toBe(true);
+    expect(kept.lines[0]).toBe(`bbb 0000 ${'q'.repeat(100)}`);
+    expect(second.lines[0]).toBe(`ccc 0000 ${'q'.repeat(100)}`);
   });
 });
