@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AckWindow } from '../../../src/components/loki/ack-window.js';
 import { FileTailer, lastLineStart, SIGNATURE_BYTES, signaturesMatch, type TailEvent } from '../../../src/components/loki/source-file/file-follower.js';
-import { codecFor, LineBuffer, lineBounds, releaseRawLines, splitLines, utf8Codec, type TakenLines } from '../../../src/components/loki/source-file/line-codec.js';
+import { codecFor, LineBuffer, lineBounds, splitLines, utf8Codec, type TakenLines } from '../../../src/components/loki/source-file/line-codec.js';
+import { PooledLines } from '../../../src/components/loki/pooled-lines.js';
 
 /** What taken lines say, as plain data (raw ones decode their lines on reading). */
 const asText = (t: TakenLines | undefined) => t && { lines: [...t.lines], count: t.count, bytes: t.bytes };
@@ -129,7 +130,7 @@ describe('line splitting', () => {
     const first = fill();
     expect(first.raw!.bytes.length).toBe(chunk);
     const held = fill();
-    releaseRawLines(first.raw!);
+    (first.raw as PooledLines).release();
     expect(() => first.lines).toThrow(/read after their batch was acknowledged/);
     // The chunk read into next (allocated when `held` was taken) is followed by the released one;
     // lines still held were not touched.

@@ -21,8 +21,9 @@ import type { Logger } from '../../../runtime/logger.js';
 import { AckWindow } from '../ack-window.js';
 import { dockerStatusCode, type DockerConnection } from '../../docker-api/client.js';
 import { openDockerStream, type DockerBody } from '../../docker-api/streaming-response.js';
-import { entryCount, fanOut, flushAll, rawLinesBatch, type Labels, type LogBatch, type LogsReceiver, type RawLines } from '../../common/log-entries.js';
+import { entryCount, fanOut, flushAll, rawLinesBatch, type Labels, type LogBatch, type LogsReceiver } from '../../common/log-entries.js';
 import type { PositionKey, Positions } from '../positions.js';
+import { BufferPool, PooledLines, releaseBatch } from '../pooled-lines.js';
 import { isReservedLabel } from '../../common/targets.js';
 import type { RelabelRules } from '../../relabel/rules.js';
 import { sleep } from '../../common/until-aborted.js';
@@ -133,7 +134,7 @@ class ReplayFilter {
  * the text is decoded only if a component reads `lines`.
  */
 export class PendingBatch {
-  private data: Buffer = pooledBatchBuffer();
+  private data: Buffer = batchBufferPool.take();
   private used = 0;
   private bounds = new Uint32Array(2 * INITIAL_BATCH_LINES);
   private ms = new Float64Array(INITIAL_BATCH_LINES);
@@ -173,15 +174,16 @@ export class PendingBatch {
     let bytes: Buffer;
     if (this.used >= this.data.length * HAND_OVER_FILL) {
       bytes = this.data.subarray(0, this.used);
-      this.data = this.data.length === INITIAL_BATCH_BYTES ? pooledBatchBuffer() : Buffer.allocUnsafe(Math.min(this.data.length, MAX_KEPT_BATCH_BYTES));
+      this.data = this.data.length === INITIAL_BATCH_BYTES ? batchBufferPool.take() : Buffer.allocUnsafe(Math.min(this.data.length, MAX_KEPT_BATCH_BYTES));
     } else {
       bytes = Buffer.allocUnsafeSlow(this.used);
       this.data.copy(bytes, 0, 0, this.used);
       // A buffer grown for a burst of long lines is not kept for good.
-      if (this.data.length > MAX_KEPT_BATCH_BYTES) this.data = pooledBatchBuffer();
+      if (this.data.length > MAX_KEPT_BATCH_BYTES) this.data = batchBufferPool.take();
     }
-    const raw = new BatchLines(bytes, this.bounds.slice(0, 2 * this.count));
-    const batch = rawLinesBatch(this.labels, this.ms.slice(0, this.count), this.ns.slice(0, this.count), raw, () => raw.decode());
+    const bounds = this.bounds.slice(0, 2 * this.count);
+    const raw = new PooledLines(bytes, bounds, batchBufferPool, () => decodeLines(bytes, bounds));
+    const batch = rawLinesBatch(this.labels, this.ms.slice(0, this.count), this.ns.slice(0, this.count), raw, () => raw.text());
     this.used = 0;
     this.count = 0;
     return batch;
@@ -218,51 +220,14 @@ function grown(data: Buffer, used: number, need: number): Buffer {
   return next;
 }
 
-/**
- * Batch buffers given back once their lines were acknowledged: without it
- * every batch is a fresh 256 KiB malloc, paid in page faults and in memory
- * that waits for V8 to collect the batch (as loki.source.file's read chunks).
- */
-const batchBufferPool: Buffer[] = [];
+/** Acknowledged batch buffers, for the next batches (pooled-lines.ts). */
+const batchBufferPool = new BufferPool(INITIAL_BATCH_BYTES, MAX_POOLED_BATCH_BUFFERS);
 
-function pooledBatchBuffer(): Buffer {
-  return batchBufferPool.pop() ?? Buffer.allocUnsafe(INITIAL_BATCH_BYTES);
-}
-
-/** A batch's lines as bytes; a pooled buffer goes back to the pool when the batch is released. */
-class BatchLines implements RawLines {
-  private released = false;
-
-  constructor(
-    readonly bytes: Buffer,
-    readonly bounds: Uint32Array,
-  ) {}
-
-  /** The lines' text, each decoded on its own as the parser used to (same replacement of invalid UTF-8). */
-  decode(): string[] {
-    if (this.released) throw new Error('log lines read after their batch was acknowledged');
-    const lines = new Array<string>(this.bounds.length / 2);
-    for (let i = 0; i < lines.length; i++) lines[i] = this.bytes.toString('utf8', this.bounds[2 * i], this.bounds[2 * i + 1]);
-    return lines;
-  }
-
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    const buffer = this.bytes;
-    if (buffer.byteOffset === 0 && buffer.buffer.byteLength === INITIAL_BATCH_BYTES && batchBufferPool.length < MAX_POOLED_BATCH_BUFFERS) {
-      batchBufferPool.push(Buffer.from(buffer.buffer, 0, INITIAL_BATCH_BYTES));
-    }
-  }
-}
-
-/**
- * Called once every receiver took a batch: receivers are done with a batch
- * when its push resolves (they decode or copy what they keep), so its buffer
- * can take the next lines.
- */
-export function releaseBatch(batch: LogBatch): void {
-  if (batch.raw instanceof BatchLines) batch.raw.release();
+/** The lines' text, each decoded on its own as the parser used to (same replacement of invalid UTF-8). */
+function decodeLines(bytes: Buffer, bounds: Uint32Array): string[] {
+  const lines = new Array<string>(bounds.length / 2);
+  for (let i = 0; i < lines.length; i++) lines[i] = bytes.toString('utf8', bounds[2 * i], bounds[2 * i + 1]);
+  return lines;
 }
 
 /** Entry labels of one stream: target labels, the stream, relabel rules, then no `__` labels. */

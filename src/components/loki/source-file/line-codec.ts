@@ -8,6 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import type { RawLines } from '../../common/log-entries.js';
+import { BufferPool, PooledLines } from '../pooled-lines.js';
 
 // iconv-lite (~5 MiB of tables and code) is loaded only when a file is not UTF-8.
 const require = createRequire(import.meta.url);
@@ -140,51 +141,6 @@ export function splitLines(text: string, complete: boolean): string[] {
   return lines;
 }
 
-/**
- * Read chunks given back once the lines in them were acknowledged, for the
- * next reads. Without it every 96 KiB read is a new malloc that V8 frees only
- * when it collects the batch (after a promotion, at the next mark-compact):
- * on the 1M-line benchmark tens of MiB of acknowledged chunks waited for
- * collection and the malloc heap kept that size.
- */
-const chunkPool: Buffer[] = [];
-/** Chunks kept at most (the 4 MiB in flight of one fast file, and some). */
-const MAX_POOLED_CHUNKS = 64;
-
-function newChunk(size: number): Buffer {
-  return (size === DEFAULT_CHUNK_BYTES && chunkPool.pop()) || Buffer.allocUnsafe(size);
-}
-
-/** Raw lines that give their chunk back to the pool when released. */
-class ReleasableLines implements RawLines {
-  private released = false;
-  constructor(
-    readonly bytes: Buffer,
-    readonly bounds: Uint32Array,
-  ) {}
-
-  /** Their text; an error once released (their bytes may hold other lines by then). */
-  decode(end: number, complete: boolean): string[] {
-    if (this.released) throw new Error('log lines read after their batch was acknowledged');
-    return splitLines(this.bytes.toString('utf8', 0, end), complete);
-  }
-
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    if (this.bytes.length === DEFAULT_CHUNK_BYTES && this.bytes.byteOffset === 0 && chunkPool.length < MAX_POOLED_CHUNKS) chunkPool.push(this.bytes);
-  }
-}
-
-/**
- * Called by the source once every receiver acknowledged a batch of these raw
- * lines: receivers are done with a batch when its push resolves (they decode
- * or copy what they keep), so its chunk can be read into again.
- */
-export function releaseRawLines(raw: RawLines): void {
-  if (raw instanceof ReleasableLines) raw.release();
-}
-
 /** Line bounds of lineBounds() before they are copied out at their count. */
 let boundsScratch = new Uint32Array(4096);
 
@@ -220,6 +176,12 @@ export function lineBounds(buf: Buffer, end: number, complete: boolean): Uint32A
  * chunks raised the agent's peak RSS by ~20 MiB at the same CPU).
  */
 const DEFAULT_CHUNK_BYTES = 96 * 1024;
+/** Full chunks whose lines were acknowledged (pooled-lines.ts): 64 cover one fast file's 4 MiB in flight, and some. */
+const chunkPool = new BufferPool(DEFAULT_CHUNK_BYTES, 64);
+
+function newChunk(size: number): Buffer {
+  return size === DEFAULT_CHUNK_BYTES ? chunkPool.take() : Buffer.allocUnsafe(size);
+}
 /**
  * The first reads of a file are this small: most of thousands of tailed
  * files hold a few lines, and a 96 KiB buffer each cost more in allocation
@@ -316,14 +278,14 @@ export class LineBuffer {
       return { lines, count: lines.length, bytes: end };
     }
     const bytes = this.handOver(end);
-    const raw = new ReleasableLines(bytes, lineBounds(bytes, end, complete));
+    const raw = new PooledLines(bytes, lineBounds(bytes, end, complete), chunkPool, () => splitLines(bytes.toString('utf8', 0, end), complete));
     let lines: readonly string[] | undefined;
     return {
       count: raw.bounds.length >>> 1,
       bytes: end,
       raw,
       get lines() {
-        return (lines ??= raw.decode(end, complete));
+        return (lines ??= raw.text());
       },
     };
   }

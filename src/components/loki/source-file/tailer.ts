@@ -15,7 +15,8 @@ import { fanOut, flushAll, rawLinesBatch, type Labels, type LogBatch, type LogsR
 import type { PositionKey, Positions } from '../positions.js';
 import { statPath } from './fd.js';
 import { FileTailer, lastLineStart, type TailEvent } from './file-follower.js';
-import { releaseRawLines, type LineCodec, type LinesEvent } from './line-codec.js';
+import type { LineCodec, LinesEvent } from './line-codec.js';
+import { releaseBatch } from '../pooled-lines.js';
 import { readCompressed, type CompressionFormat } from './decompress.js';
 import type { FileMetrics } from './metrics.js';
 
@@ -149,7 +150,7 @@ export class FileSourceTailer {
         }
         const batch = this.batch(event);
         this.ctx.metrics.readLines.inc({ path: this.key.path }, event.count);
-        const started = await window.send(event.endOffset - sent, event.endOffset, () => fanOut(this.ctx.receivers(), batch).then(() => release(batch), refuse), signal);
+        const started = await window.send(event.endOffset - sent, event.endOffset, () => fanOut(this.ctx.receivers(), batch).then(() => releaseBatch(batch), refuse), signal);
         if (!started) break;
         sent = event.endOffset;
         const size = events.size();
@@ -243,11 +244,6 @@ export class FileSourceTailer {
     if (event.raw) return rawLinesBatch(this.labels, ms, ns, event.raw, () => event.lines);
     return { labels: this.labels, ms, ns, lines: event.lines };
   }
-}
-
-/** An acknowledged batch's read chunk goes back for the next reads. */
-function release(batch: LogBatch): void {
-  if (batch.raw) releaseRawLines(batch.raw);
 }
 
 function errorText(err: unknown): string {

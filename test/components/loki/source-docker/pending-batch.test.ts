@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { entryCount, type LogBatch } from '../../../../src/components/common/log-entries.js';
 import { DockerLogParser, STDERR, STDOUT } from '../../../../src/components/loki/source-docker/log-frames.js';
-import { PendingBatch, releaseBatch } from '../../../../src/components/loki/source-docker/tailer.js';
+import { PendingBatch } from '../../../../src/components/loki/source-docker/tailer.js';
+import { releaseBatch } from '../../../../src/components/loki/pooled-lines.js';
 import { encodePushRequest, encodePushRequestProtobuf, sizeBatch } from '../../../../src/components/loki/write/push-request.js';
 import { decodePush } from '../../../support/loki-receiver.js';
 
