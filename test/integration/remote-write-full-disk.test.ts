@@ -12,26 +12,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AgentProcess, hasDist } from '../support/agent-process.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AgentProcess } from '../support/agent-process.js';
 import { MetricsTarget } from '../support/metrics-target.js';
 import { RemoteWriteReceiver } from '../support/remote-write-receiver.js';
-import { fillDisk, mountTmpfs, unmountTmpfs } from '../support/tmpfs.js';
+import { agentTestTmpfs, fillDisk, mountTmpfs, unmountTmpfs } from '../support/tmpfs.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const tmpfs = hasDist ? mountTmpfs('size=2m', 'rw-full-disk-') : undefined;
-if (!hasDist && process.env.CI) throw new Error('remote_write full-disk test needs dist/ in CI');
-if (!tmpfs && hasDist && process.env.CI) throw new Error('remote_write full-disk test: cannot mount a tmpfs in CI (needs root / CAP_SYS_ADMIN)');
-if (!hasDist) console.warn('[skip] remote_write full-disk test: dist/ is not built (npm run build)');
-else if (!tmpfs) console.warn('[skip] remote_write full-disk test: cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)');
-
-afterAll(() => {
-  if (tmpfs) unmountTmpfs(tmpfs);
-});
+const tmpfs = agentTestTmpfs('remote_write full-disk test', 'rw-full-disk-');
 
 /** Uses up the inodes of the filesystem of `dir` (empty files until ENOSPC): no new file, hence no new WAL segment, can be created. */
 function exhaustInodes(dir: string): void {
@@ -111,6 +103,17 @@ function scrapeNumbers(receiver: RemoteWriteReceiver): Set<number> {
   return new Set(receiver.named('full_disk_scrape').filter((s) => !s.stale).map((s) => s.value));
 }
 
+/** Waits until scrapes 1..count all arrived; on timeout says which did not. */
+async function waitForEveryScrape(receiver: RemoteWriteReceiver, count: number, what: string): Promise<void> {
+  const missing = (): number[] => {
+    const got = scrapeNumbers(receiver);
+    return Array.from({ length: count }, (_, i) => i + 1).filter((n) => !got.has(n));
+  };
+  await receiver.waitFor(() => missing().length === 0, what, 30_000).catch((err: Error) => {
+    throw new Error(`${err.message}; missing scrapes ${missing().join(',')}`);
+  });
+}
+
 async function everyComponentHealthy(url: string): Promise<void> {
   let body = '';
   await until(async () => {
@@ -166,13 +169,7 @@ describe.skipIf(!tmpfs)('prometheus.remote_write WAL on a full disk', () => {
 
     // The receiver comes back: no gap in what was appended before the fill, and scrapes after it arrive too.
     await receiver.up();
-    const missing = (): number[] => {
-      const got = scrapeNumbers(receiver);
-      return Array.from({ length: servedBeforeFill }, (_, i) => i + 1).filter((n) => !got.has(n));
-    };
-    await receiver.waitFor(() => missing().length === 0, 'every scrape appended before the fill', 30_000).catch((err: Error) => {
-      throw new Error(`${err.message}; missing scrapes ${missing().join(',')}`);
-    });
+    await waitForEveryScrape(receiver, servedBeforeFill, 'every scrape appended before the fill');
     await receiver.waitFor(() => [...scrapeNumbers(receiver)].some((n) => n >= firstAfterSpace), 'a scrape taken after space returned', 15_000);
     expect(agent.log).toMatch(/WAL: disk full, refusing new data until space is freed/);
     expect(agent.log).toMatch(/WAL: disk space available again/);
@@ -210,13 +207,7 @@ describe.skipIf(!tmpfs)('prometheus.remote_write WAL on a full disk', () => {
     await everyComponentHealthy(url);
     const firstAfterSpace = target.requests.length + 1;
     await receiver.up();
-    const missing = (): number[] => {
-      const got = scrapeNumbers(receiver);
-      return Array.from({ length: scrapedBeforeKill }, (_, i) => i + 1).filter((n) => !got.has(n));
-    };
-    await receiver.waitFor(() => missing().length === 0, 'every scrape in the WAL before the restart', 30_000).catch((err: Error) => {
-      throw new Error(`${err.message}; missing scrapes ${missing().join(',')}`);
-    });
+    await waitForEveryScrape(receiver, scrapedBeforeKill, 'every scrape in the WAL before the restart');
     await receiver.waitFor(() => [...scrapeNumbers(receiver)].some((n) => n >= firstAfterSpace), 'scrapes taken after space returned', 15_000);
   }, 90_000);
 

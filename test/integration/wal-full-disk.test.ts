@@ -13,26 +13,18 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AgentProcess, hasDist } from '../support/agent-process.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AgentProcess } from '../support/agent-process.js';
 import { LokiReceiver } from '../support/loki-receiver.js';
 import { freePort } from '../support/free-port.js';
-import { fillDisk, mountTmpfs, unmountTmpfs } from '../support/tmpfs.js';
+import { agentTestTmpfs, fillDisk } from '../support/tmpfs.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const tmpfs = hasDist ? mountTmpfs('size=2m', 'wal-full-disk-') : undefined;
-if (!hasDist && process.env.CI) throw new Error('WAL full-disk test needs dist/ in CI');
-if (!tmpfs && hasDist && process.env.CI) throw new Error('WAL full-disk test: cannot mount a tmpfs in CI (needs root / CAP_SYS_ADMIN)');
-if (!hasDist) console.warn('[skip] WAL full-disk test: dist/ is not built (npm run build)');
-else if (!tmpfs) console.warn('[skip] WAL full-disk test: cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)');
-
-afterAll(() => {
-  if (tmpfs) unmountTmpfs(tmpfs);
-});
+const tmpfs = agentTestTmpfs('WAL full-disk test', 'wal-full-disk-');
 
 const PER_PUSH = 50;
 

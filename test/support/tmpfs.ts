@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
+import { hasDist } from './agent-process.js';
 
 /**
  * Mounts a small tmpfs (`options` as for mount -o, e.g. "size=2m") on a new
@@ -41,4 +43,21 @@ export function fillDisk(file: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The 2 MiB tmpfs of a full-disk test that runs the built agent, unmounted
+ * after the file's tests; undefined (the test skips, saying why) where dist/
+ * is not built or mounting is not allowed. In CI both are required: it throws.
+ */
+export function agentTestTmpfs(what: string, prefix: string): string | undefined {
+  const tmpfs = hasDist ? mountTmpfs('size=2m', prefix) : undefined;
+  if (!hasDist && process.env.CI) throw new Error(`${what} needs dist/ in CI`);
+  if (!tmpfs && hasDist && process.env.CI) throw new Error(`${what}: cannot mount a tmpfs in CI (needs root / CAP_SYS_ADMIN)`);
+  if (!hasDist) console.warn(`[skip] ${what}: dist/ is not built (npm run build)`);
+  else if (!tmpfs) console.warn(`[skip] ${what}: cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)`);
+  afterAll(() => {
+    if (tmpfs) unmountTmpfs(tmpfs);
+  });
+  return tmpfs;
 }

@@ -34,6 +34,17 @@ function drain(reader: WalReader, expected: number): string[] {
   return out;
 }
 
+/** node:fs, except that creating a segment file fails with ENOSPC while `diskFull()` says so. */
+function segmentCreationFails(diskFull: () => boolean): WalFs {
+  return {
+    ...fs,
+    writeFileSync: ((file: fs.PathOrFileDescriptor, data: string | NodeJS.ArrayBufferView) => {
+      if (diskFull() && /\d{8}$/.test(String(file))) throw Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC' });
+      fs.writeFileSync(file, data);
+    }) as WalFs['writeFileSync'],
+  };
+}
+
 function segmentFiles(): string[] {
   return readdirSync(dir).filter((n) => /^\d{8}$/.test(n)).sort();
 }
@@ -211,13 +222,7 @@ describe('Wal', () => {
     first.close();
     expect(segmentFiles()).toEqual(['00000000']);
     let diskFull = true;
-    const injected: WalFs = {
-      ...fs,
-      writeFileSync: ((file: fs.PathOrFileDescriptor, data: string | NodeJS.ArrayBufferView) => {
-        if (diskFull && /\d{8}$/.test(String(file))) throw Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC' });
-        fs.writeFileSync(file, data);
-      }) as WalFs['writeFileSync'],
-    };
+    const injected = segmentCreationFails(() => diskFull);
     const wal = Wal.open({ dir, logger, fs: injected, fullWaitMs: 50, newSegmentAtOpen: true });
     // Records of the earlier process are in segment 0; this process's own start at segment 1.
     expect(wal.firstOwnSegment).toBe(1);
@@ -235,13 +240,7 @@ describe('Wal', () => {
 
   it('writes a record once when the segment past the disk budget cannot be started for lack of space', async () => {
     let diskFull = false;
-    const injected: WalFs = {
-      ...fs,
-      writeFileSync: ((file: fs.PathOrFileDescriptor, data: string | NodeJS.ArrayBufferView) => {
-        if (diskFull && /\d{8}$/.test(String(file))) throw Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC' });
-        fs.writeFileSync(file, data);
-      }) as WalFs['writeFileSync'],
-    };
+    const injected = segmentCreationFails(() => diskFull);
     const wal = Wal.open({ dir, logger, fs: injected, fullWaitMs: 50, maxBytes: 64 });
     await wal.append(payload(0));
     diskFull = true;
